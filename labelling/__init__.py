@@ -1,0 +1,140 @@
+"""labelling: the platform for the European cluster management excellence labels."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _asset_dir(name: str) -> str:
+    """templates/ and static/ sit beside the package in a checkout, inside it in a wheel."""
+    inside = PACKAGE_DIR / name
+    return str(inside if inside.is_dir() else PACKAGE_DIR.parent / name)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory. `config` overrides everything (tests pass TESTING_CONFIG=True)."""
+    from labelling.config import load_config
+
+    app = Flask(
+        __name__,
+        template_folder=_asset_dir("templates"),
+        static_folder=_asset_dir("static"),
+        instance_relative_config=True,
+    )
+    instance = (config or {}).get("INSTANCE_PATH") or _env_instance_path()
+    if instance:
+        app.instance_path = str(instance)
+    load_config(app, dict(config or {}))
+    logging.basicConfig(level=logging.INFO)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    from labelling.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from labelling.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _env_instance_path() -> str | None:
+    import os
+
+    return os.environ.get("LABELLING_INSTANCE_PATH")
+
+
+def _select_locale() -> str | None:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def register_extensions(app: Flask) -> None:
+    from labelling.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
+    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+    from labelling.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    # Import every model so metadata (and Alembic autogenerate) sees the whole schema.
+    import labelling.all_models  # noqa: F401
+    from labelling.criteria.loader import FrameworkRegistry
+
+    app.extensions["criteria"] = FrameworkRegistry.from_directory(
+        app.config.get("CRITERIA_DIRECTORY") or None
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from labelling.accounts.views import bp as accounts_bp
+    from labelling.organisations.views import bp as organisations_bp
+    from labelling.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(organisations_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from labelling.core.audit import action_label
+
+    app.jinja_env.filters["audit_label"] = action_label
+
+    @app.context_processor
+    def inject_globals():
+        from labelling.accounts.models import Role
+
+        return {
+            "site_name": app.config["SITE_NAME"],
+            "languages": app.config["LANGUAGES"],
+            "current_locale": str(get_locale() or "en"),
+            "Role": Role,
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

@@ -1,0 +1,1 @@
+"""User accounts, roles, sign-in and password reset."""

@@ -1,0 +1,106 @@
+"""Account services: registration, sign-in bookkeeping, password reset tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from labelling.accounts.models import Role, User
+from labelling.core.audit import record_event
+from labelling.db import utcnow
+from labelling.extensions import db
+from labelling.notifications.services import queue_email
+
+RESET_SALT = "labelling.password-reset"
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is user-facing."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def register_user(email: str, full_name: str, password: str, roles=(Role.CLUSTER_MANAGER,)) -> User:
+    """Create an account. Raises AccountError if the e-mail is taken."""
+    if find_user_by_email(email) is not None:
+        raise AccountError("email-taken")
+    user = User(email=normalise_email(email), full_name=full_name.strip())
+    user.set_password(password)
+    for role in roles:
+        user.grant(role)
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.registered", "user", user.id, actor=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the credentials match an enabled account, else None."""
+    user = find_user_by_email(email)
+    if user is None:
+        # Spend the same time as a real check so response times do not reveal accounts.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.is_enabled:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-real-password")
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Tying the token to the current hash makes it single-use: a new password voids it.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def user_from_reset_token(token: str) -> User | None:
+    """The user a valid, unexpired, unused token names, else None."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        payload = _reset_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or payload.get("fp") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the account exists; silent otherwise, so accounts are not revealed."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled:
+        return
+    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    queue_email(user.email, "password_reset", user=user, link=link)
+    record_event("user.password_reset_requested", "user", user.id, actor=user)
+
+
+def change_password(user: User, new_password: str, *, actor: User | None = None) -> None:
+    user.set_password(new_password)
+    record_event("user.password_changed", "user", user.id, actor=actor or user)

@@ -1,0 +1,108 @@
+"""The `labelling` command: Flask's CLI with demo, create-admin and maintenance commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from labelling.extensions import db
+
+
+def _create_app(*_args, **_kwargs):
+    from labelling import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """Manage the labelling platform (run `labelling demo` to try it)."""
+
+
+def register_commands(app) -> None:
+    for command in (demo, create_admin, send_outbox, check_criteria):
+        app.cli.add_command(command)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and demo data, then exit.")
+@with_appcontext
+def demo(host: str, port: int, no_serve: bool):
+    """Create the database, load demo data, print the logins and start the server."""
+    from labelling.demo import DEMO_PASSWORD, load_demo_data
+
+    upgrade()
+    users = load_demo_data()
+    db.session.commit()
+    click.echo(f"\nDemo data is ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
+    for user in users:
+        roles = ", ".join(sorted(user.roles))
+        click.echo(f"  {user.email:<34} {roles}")
+    if no_serve:
+        return
+    click.echo(f"\nOpen http://{host}:{port}/ in your browser. Stop with Ctrl+C.\n")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "full_name", prompt="Full name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_admin(email: str, full_name: str, password: str):
+    """Create an administrator account, or give an existing account the admin role."""
+    from labelling.accounts.models import Role
+    from labelling.accounts.services import find_user_by_email, register_user
+
+    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.BadParameter("the password is too short", param_hint="--password")
+    user = find_user_by_email(email)
+    if user is None:
+        user = register_user(email, full_name, password, roles=(Role.ADMIN, Role.SECRETARIAT))
+        click.echo(f"Administrator {user.email} created.")
+    else:
+        user.grant(Role.ADMIN)
+        click.echo(f"{user.email} is now an administrator.")
+    db.session.commit()
+
+
+@click.command("send-outbox")
+@with_appcontext
+def send_outbox():
+    """Retry e-mail that is queued or failed (needs LABELLING_MAIL_SERVER)."""
+    from labelling.notifications.services import retry_unsent, smtp_configured
+
+    if not smtp_configured():
+        click.echo("No SMTP server configured: messages stay in the outbox table.")
+        return
+    click.echo(f"{retry_unsent()} message(s) sent.")
+
+
+@click.command("check-criteria")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def check_criteria(paths):
+    """Validate framework files (default: every installed framework)."""
+    from pathlib import Path
+
+    from labelling.criteria.loader import FrameworkError, load_framework_file
+
+    if not paths:
+        for framework in current_app.extensions["criteria"]:
+            click.echo(f"ok  {framework.key}: {len(framework.indicators)} indicators")
+        return
+    failed = False
+    for path in paths:
+        try:
+            framework = load_framework_file(Path(path))
+        except FrameworkError as exc:
+            failed = True
+            click.echo(str(exc), err=True)
+        else:
+            click.echo(f"ok  {path}: {framework.key}")
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,107 @@
+"""Configuration: safe defaults, overridden by LABELLING_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "LABELLING_"
+
+# Values read from the environment and how to coerce them.
+_BOOL = {"1", "true", "yes", "on"}
+
+
+def _coerce(raw: str, current: object) -> object:
+    if isinstance(current, bool):
+        return raw.strip().lower() in _BOOL
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+class Config:
+    """Defaults for every environment; SQLite under instance/ is the embedded default."""
+
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # None -> sqlite:///<instance>/labelling.sqlite
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    LANGUAGES = ["en", "de", "fr"]
+    BABEL_DEFAULT_LOCALE = "en"
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RATELIMIT_ENABLED = True
+
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    INVITATION_MAX_AGE_DAYS = 14
+    PASSWORD_MIN_LENGTH = 10
+
+    MAIL_SERVER = ""  # empty -> mail goes to the outbox table and the log only
+    MAIL_PORT = 587
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_USE_TLS = True
+    MAIL_DEFAULT_SENDER = "labelling@localhost"
+
+    CRITERIA_DEFAULT_FRAMEWORK = "ecei-2013"
+    CRITERIA_DIRECTORY = ""  # empty -> labelling/criteria/frameworks
+    SITE_NAME = "Cluster Excellence Labelling"
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - fixed key for reproducible tests only
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    PASSWORD_MIN_LENGTH = 8
+
+
+def load_config(app, overrides: dict | None = None) -> None:
+    """Apply defaults, then LABELLING_* variables, then explicit overrides (tests)."""
+    base = Config
+    if overrides and overrides.pop("TESTING_CONFIG", False):
+        base = TestConfig
+    app.config.from_object(base)
+    for key in list(app.config):
+        raw = os.environ.get(ENV_PREFIX + key)
+        if raw is not None:
+            app.config[key] = _coerce(raw, app.config[key])
+    # Keys with no default still come from the environment.
+    for name in ("SECRET_KEY", "DATABASE_URL"):
+        raw = os.environ.get(ENV_PREFIX + name)
+        if raw:
+            app.config[name] = raw
+    if overrides:
+        app.config.update(overrides)
+    _finalise(app)
+
+
+def _finalise(app) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    url = app.config.get("DATABASE_URL") or (
+        "sqlite:///" + str(Path(app.instance_path) / "labelling.sqlite")
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-installation random key, kept in the instance folder so sessions survive restarts."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

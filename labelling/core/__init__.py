@@ -1,0 +1,1 @@
+"""Feature-agnostic helpers: audit log, permissions, safe redirects."""

@@ -1,0 +1,86 @@
+"""The audit log: one row for every state change and every e-mail, who did it and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from labelling.db import UTCDateTime, utcnow
+from labelling.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(80), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_id: Mapped[int | None]
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON)
+
+
+def record_event(
+    action: str,
+    obj_type: str,
+    obj_id: int | None,
+    *,
+    actor=None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    comment: str | None = None,
+    data: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current transaction (the caller's commit makes it durable)."""
+    actor_id = getattr(actor, "id", None) if actor is not None else None
+    event = AuditEvent(
+        action=action,
+        object_type=obj_type,
+        object_id=obj_id,
+        actor_id=actor_id,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        data=data,
+    )
+    db.session.add(event)
+    return event
+
+
+def events_for(obj_type: str, obj_id: int) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.object_type == obj_type, AuditEvent.object_id == obj_id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _action_labels() -> dict[str, str]:
+    from flask_babel import gettext as _
+
+    return {
+        "user.registered": _("Account created"),
+        "user.signed_in": _("Signed in"),
+        "user.password_reset_requested": _("Password reset requested"),
+        "user.password_changed": _("Password changed"),
+        "user.roles_changed": _("Roles changed"),
+        "organisation.created": _("Organisation registered"),
+        "organisation.updated": _("Profile updated"),
+        "organisation.member_invited": _("Team member invited"),
+        "organisation.member_joined": _("Team member joined"),
+        "organisation.member_removed": _("Team member removed"),
+        "email.queued": _("E-mail queued"),
+    }
+
+
+def action_label(action: str) -> str:
+    """The translated, human wording of an audit action code."""
+    return _action_labels().get(action, action)

@@ -1,0 +1,33 @@
+"""Request helpers shared by every feature: safe redirects and object loading."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from flask import abort, request
+
+from labelling.extensions import db
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-host relative paths may be redirected to after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target:
+        return False
+    host = urlsplit(request.host_url)
+    resolved = urlsplit(urljoin(request.host_url, target))
+    return resolved.scheme in ("http", "https") and resolved.netloc == host.netloc
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def require(allowed: bool) -> None:
+    """Object-level permission check: 403 unless the predicate allowed the action."""
+    if not allowed:
+        abort(403)

@@ -1,0 +1,221 @@
+"""The in-memory shape of a criteria framework: frozen dataclasses, no Flask, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+COMPARATORS = (">=", ">", "<=", "<", "==", "within_months")
+ANSWER_TYPES = ("number", "percentage", "integer", "yes_no", "choice", "text", "date", "document")
+QUESTION_TYPES = (
+    "number",
+    "percentage",
+    "integer",
+    "yes_no",
+    "choice",
+    "text",
+    "date",
+    "document",
+    "rating",
+)
+DERIVED_OPS = ("sum", "count_positive", "ratio", "ratio_percent", "years_since")
+LEVEL_RULES = (
+    "eligibility",
+    "questionnaire_complete",
+    "all_baseline_minimums",
+    "min_score_percent",
+    "improvement_areas",
+    "previous_label",
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`measure comparator value`; measure None means the indicator's own measure."""
+
+    comparator: str
+    value: Any
+    measure: str | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """All conditions must hold."""
+
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class RubricBand:
+    band: int
+    descriptor: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    area: str
+    name: str
+    answer_type: str
+    measure: str
+    gold_threshold: Threshold
+    help: str = ""
+    unit: str = ""
+    provisional: bool = False
+    silver_audited: bool = False
+    allows_not_applicable: bool = False
+    baseline_minimum: Threshold | None = None
+    rubric: tuple[RubricBand, ...] = ()
+
+    @property
+    def is_rubric(self) -> bool:
+        return bool(self.rubric)
+
+    @property
+    def is_minimum_criterion(self) -> bool:
+        return self.baseline_minimum is not None
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Assessors:
+    count: int
+    role: str
+    same_country: int = 0
+    other_country: int = 0
+
+
+@dataclass(frozen=True)
+class PreviousLabelRule:
+    level: str
+    min_age_months: int
+    max_age_months: int
+
+
+@dataclass(frozen=True)
+class LevelRules:
+    eligibility: bool = True
+    questionnaire_complete: bool = True
+    all_baseline_minimums: bool = False
+    min_score_percent: float | None = None
+    improvement_areas: int = 0
+    previous_label: PreviousLabelRule | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    rank: int
+    name: str
+    tagline: str
+    validity_months: int
+    renewal_window_months: int
+    renewal_extension_months: int
+    assessors: Assessors
+    rules: LevelRules
+    fees_eur: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EligibilityRule:
+    id: str
+    label: str
+    condition: Condition
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ShowIf:
+    question: str
+    equals: Any
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    label: str
+    type: str
+    help: str = ""
+    unit: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    not_above: str | None = None
+    not_in_future: bool = False
+    choices: tuple[Choice, ...] = ()
+    rubric: tuple[RubricBand, ...] = ()
+    show_if: ShowIf | None = None
+    hidden_value: Any = None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Derived:
+    id: str
+    label: str
+    op: str
+    of: tuple[str, ...]
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    max_points: int
+    threshold_met_points: int
+    baseline_met_points: int
+    not_met_points: int
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    version: str
+    status: str
+    title: str
+    issuer: str
+    scoring: ScoringPolicy
+    levels: tuple[Level, ...]
+    areas: tuple[Area, ...]
+    indicators: tuple[Indicator, ...]
+    eligibility: tuple[EligibilityRule, ...]
+    sections: tuple[Section, ...]
+    derived: tuple[Derived, ...]
+    source: str = ""
+    digest: str = ""  # SHA-256 of the file, so a pinned version can be checked unchanged
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def level(self, level_id: str) -> Level:
+        return next(level for level in self.levels if level.id == level_id)
+
+    def indicator(self, code: str) -> Indicator:
+        return next(ind for ind in self.indicators if ind.code == code)
+
+    def indicators_in(self, area_code: str) -> list[Indicator]:
+        return [ind for ind in self.indicators if ind.area == area_code]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.questions]
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)

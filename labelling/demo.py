@@ -1,0 +1,94 @@
+"""Demo data: a few accounts of every role and two cluster organisations. Safe to run twice."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from labelling.accounts.models import Role, User
+from labelling.accounts.services import find_user_by_email, register_user
+from labelling.extensions import db
+from labelling.organisations.models import Organisation
+from labelling.organisations.services import create_organisation
+
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed on the console for the demo only
+
+DEMO_USERS = [
+    ("manager@example.org", "Mette Sørensen", (Role.CLUSTER_MANAGER,)),
+    ("manager2@example.org", "Jan Nowak", (Role.CLUSTER_MANAGER,)),
+    ("assessor@example.org", "Ana Ribeiro", (Role.ASSESSOR,)),
+    ("assessor2@example.org", "Klaus Weber", (Role.ASSESSOR,)),
+    ("secretariat@example.org", "Sofia Papadopoulou", (Role.SECRETARIAT,)),
+    ("admin@example.org", "Ada Admin", (Role.ADMIN, Role.SECRETARIAT)),
+]
+
+DEMO_ORGANISATIONS = [
+    (
+        "manager@example.org",
+        {
+            "legal_name": "Nordic Food Innovation Cluster ApS",
+            "short_name": "NordicFood",
+            "country_code": "DK",
+            "region": "Midtjylland",
+            "city": "Aarhus",
+            "website": "https://nordicfood.example.org",
+            "is_website_in_english": True,
+            "technology_area": "food",
+            "founding_year": 2012,
+            "legal_form": "ApS",
+            "management_fte": Decimal("3.5"),
+            "members_sme": 62,
+            "members_large": 9,
+            "members_rnd": 6,
+            "members_university": 3,
+            "members_education": 2,
+            "members_finance": 1,
+            "members_consultant": 4,
+            "members_public": 5,
+            "members_other": 2,
+            "committed_members": 71,
+            "contact_name": "Mette Sørensen",
+            "contact_email": "manager@example.org",
+        },
+    ),
+    (
+        "manager2@example.org",
+        {
+            "legal_name": "Klaster Technologii Kosmicznych",
+            "short_name": "SpaceTech PL",
+            "country_code": "PL",
+            "region": "Mazowieckie",
+            "city": "Warszawa",
+            "website": "https://spacetech.example.org",
+            "is_website_in_english": True,
+            "technology_area": "aviation_space",
+            "founding_year": 2018,
+            "legal_form": "Stowarzyszenie",
+            "management_fte": Decimal("1.5"),
+            "members_sme": 18,
+            "members_large": 2,
+            "members_rnd": 4,
+            "members_university": 2,
+            "committed_members": 21,
+        },
+    ),
+]
+
+
+def _ensure_user(email: str, name: str, roles) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = register_user(email, name, DEMO_PASSWORD, roles=roles)
+    return user
+
+
+def load_demo_data() -> list[User]:
+    """Create the demo accounts and organisations that do not exist yet; return the accounts."""
+    users = [_ensure_user(email, name, roles) for email, name, roles in DEMO_USERS]
+    for manager_email, profile in DEMO_ORGANISATIONS:
+        exists = db.session.scalar(
+            db.select(Organisation).where(Organisation.legal_name == profile["legal_name"])
+        )
+        if exists is None:
+            create_organisation(profile, find_user_by_email(manager_email))
+    db.session.flush()
+    return users

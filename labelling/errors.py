@@ -1,0 +1,73 @@
+"""Error pages for people, one JSON envelope for the API: never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from labelling.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood"),
+        403: _("You may not see this page"),
+        404: _("Page not found"),
+        405: _("This action is not allowed here"),
+        409: _("This conflicts with the current state"),
+        413: _("The upload is too large"),
+        422: _("Some input needs correcting"),
+        429: _("Too many attempts"),
+        500: _("Something went wrong on our side"),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def error_response(status: int, message: str | None = None, headers=None):
+    title = _titles().get(status, _("Error"))
+    if _wants_json():
+        body = {"error": {"status": status, "title": title, "message": message or title}}
+        return jsonify(body), status, headers or {}
+    return (
+        render_template("errors/error.html", status=status, title=title, message=message),
+        status,
+        headers or {},
+    )
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(
+            400,
+            _(
+                "The form had expired or came from elsewhere. Go back, reload the page and "
+                "send it again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if isinstance(exc, InternalServerError):
+            return unexpected_error(exc)
+        message = exc.description if exc.code in (409,) else None
+        if exc.code == 429:
+            message = _("Too many attempts. Wait a minute and try again.")
+        headers = {k: v for k, v in exc.get_headers() if k.lower() == "retry-after"}
+        return error_response(exc.code or 500, message, headers)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        # Roll back so a failed request never leaves a half-written record behind.
+        db.session.rollback()
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, _("The error has been logged. Nothing was saved."))

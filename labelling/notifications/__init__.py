@@ -1,0 +1,1 @@
+"""Outgoing e-mail: templates, the outbox table and delivery."""

@@ -1,0 +1,33 @@
+"""The outbox: every e-mail the platform sends is written here first, so none is lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from labelling.db import TimestampMixin, UTCDateTime
+from labelling.extensions import db
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"  # waiting for SMTP delivery after the commit
+    SENT = "sent"  # handed to the SMTP server
+    LOGGED = "logged"  # no SMTP configured: kept here and in the log only
+    FAILED = "failed"  # SMTP refused; retried by `labelling send-outbox`
+
+
+class OutboxMessage(TimestampMixin, db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    template: Mapped[str] = mapped_column(String(80), nullable=False)
+    subject: Mapped[str] = mapped_column(String(300), nullable=False)
+    body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.QUEUED, nullable=False)
+    attempts: Mapped[int] = mapped_column(default=0, nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Cluster organisation profiles, their teams and invitations."""

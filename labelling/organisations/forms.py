@@ -1,0 +1,157 @@
+"""Organisation profile and invitation forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pycountry
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from labelling.organisations.models import MEMBER_CATEGORIES, TECHNOLOGY_AREAS, TeamRole
+
+
+def country_choices() -> list[tuple[str, str]]:
+    countries = sorted(pycountry.countries, key=lambda c: c.name)
+    return [("", _l("Choose a country"))] + [(c.alpha_2, c.name) for c in countries]
+
+
+def _founding_year_not_in_future(form, field):
+    if field.data is not None and field.data > date.today().year:
+        raise ValidationError(_l("The founding year cannot be in the future."))
+
+
+def _member_count_field(label):
+    return IntegerField(
+        label,
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=100000)],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+
+
+class OrganisationForm(FlaskForm):
+    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=250)])
+    short_name = StringField(
+        _l("Short name"),
+        validators=[Optional(), Length(max=80)],
+        description=_l("The name the cluster is known by, if it differs from the legal name."),
+    )
+    country_code = SelectField(_l("Country"), validators=[DataRequired()])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    website = URLField(
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(require_tld=True, message=_l("Enter a full web address.")),
+            Length(max=300),
+        ],
+        description=_l("Starting with https://"),
+    )
+    is_website_in_english = BooleanField(_l("The website has an English version"))
+    technology_area = SelectField(
+        _l("Technology area"),
+        validators=[DataRequired()],
+        description=_l("Used to compare the cluster with its peers in benchmarking."),
+    )
+    founding_year = IntegerField(
+        _l("Year the cluster organisation was founded"),
+        validators=[Optional(), NumberRange(min=1800), _founding_year_not_in_future],
+    )
+    legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=120)])
+    management_fte = DecimalField(
+        _l("Cluster management staff (full-time equivalents)"),
+        places=2,
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=1000)],
+        description=_l("For example 2.5 for two full-time and one half-time person."),
+    )
+    members_sme = _member_count_field(MEMBER_CATEGORIES["sme"])
+    members_large = _member_count_field(MEMBER_CATEGORIES["large"])
+    members_rnd = _member_count_field(MEMBER_CATEGORIES["rnd"])
+    members_university = _member_count_field(MEMBER_CATEGORIES["university"])
+    members_education = _member_count_field(MEMBER_CATEGORIES["education"])
+    members_finance = _member_count_field(MEMBER_CATEGORIES["finance"])
+    members_consultant = _member_count_field(MEMBER_CATEGORIES["consultant"])
+    members_public = _member_count_field(MEMBER_CATEGORIES["public"])
+    members_other = _member_count_field(MEMBER_CATEGORIES["other"])
+    committed_members = IntegerField(
+        _l("Committed members"),
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=100000)],
+        description=_l(
+            "Members that signed an agreement, pay a fee or give regular support, "
+            "or take part actively and regularly."
+        ),
+    )
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(
+        _l("Contact e-mail"),
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    description = TextAreaField(_l("Short description"), validators=[Optional(), Length(max=4000)])
+
+    member_fields = [f"members_{key}" for key in MEMBER_CATEGORIES]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country_code.choices = country_choices()
+        self.technology_area.choices = [("", _l("Choose a technology area"))] + [
+            (key, label) for key, label in TECHNOLOGY_AREAS.items()
+        ]
+
+    def validate_committed_members(self, field):
+        total = sum(self[name].data or 0 for name in self.member_fields)
+        if field.data is not None and field.data > total:
+            raise ValidationError(
+                _l(
+                    "Committed members (%(c)s) cannot exceed all members (%(t)s).",
+                    c=field.data,
+                    t=total,
+                )
+            )
+
+    def validate_website(self, field):
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a full web address starting with https://"))
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of the person to invite"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    role = SelectField(
+        _l("Role in the team"),
+        choices=[
+            (TeamRole.MEMBER.value, _l("Team member: edits the profile and applications")),
+            (TeamRole.MANAGER.value, _l("Manager: also invites and removes team members")),
+        ],
+        default=TeamRole.MEMBER.value,
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a CSRF-protected button for POST actions."""

@@ -1,0 +1,58 @@
+"""Home, dashboard, registry entry point and language switcher."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from labelling.core.http import is_safe_next
+from labelling.extensions import db
+from labelling.organisations.forms import ConfirmForm
+from labelling.organisations.services import organisations_of
+
+bp = Blueprint("public", __name__)
+
+
+def default_framework():
+    registry = current_app.extensions["criteria"]
+    return registry.get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
+
+
+@bp.route("/")
+def home():
+    return render_template("public/home.html", framework=default_framework())
+
+
+@bp.route("/registry")
+def registry():
+    # Labels arrive with the certificates feature; until then the register is truly empty.
+    return render_template("public/registry.html", labels=[])
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    return render_template(
+        "public/dashboard.html",
+        organisations=organisations_of(current_user),
+        framework=default_framework(),
+    )
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    form = ConfirmForm()
+    chosen = request.form.get("locale", "")
+    if form.validate_on_submit() and chosen in current_app.config["LANGUAGES"]:
+        session["locale"] = chosen
+        if current_user.is_authenticated:
+            current_user.locale = chosen
+            db.session.commit()
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("public.home"), code=303)
+
+
+@bp.route("/healthz")
+def health():
+    db.session.execute(db.text("SELECT 1"))
+    return {"status": "ok"}
