@@ -111,10 +111,13 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
+    from flask_babel import refresh as refresh_locale
 
     from labelling.core.audit import action_label
 
     app.jinja_env.filters["audit_label"] = action_label
+    # Choose the locale afresh for each request, even inside a long-lived app context.
+    app.before_request(refresh_locale)
 
     @app.context_processor
     def inject_globals():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -388,7 +389,10 @@ class FrameworkRegistry:
     @classmethod
     def from_directory(cls, directory: Path | str | None = None) -> FrameworkRegistry:
         base = Path(directory) if directory else DEFAULT_DIRECTORY
-        return cls(load_framework_file(p) for p in sorted(base.glob("*/*.yaml")))
+        files = sorted(base.glob("*/*.yaml"))
+        # Files are parsed once per content: a changed file (new mtime) is read again.
+        stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+        return cls(_load_cached(stamp))
 
     def __iter__(self):
         return iter(sorted(self._by_key.values(), key=lambda f: (f.id, f.version)))
@@ -404,6 +408,11 @@ class FrameworkRegistry:
         if not active:
             raise KeyError(framework_id)
         return max(active, key=lambda f: _version_key(f.version))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(stamp: tuple[tuple[str, int], ...]) -> tuple[Framework, ...]:
+    return tuple(load_framework_file(Path(path)) for path, _mtime in stamp)
 
 
 def _version_key(version: str) -> tuple:

@@ -1,0 +1,227 @@
+"""Registration, sign-in, password reset and change, role administration, via the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from labelling.accounts.models import Role, User
+from labelling.core.audit import AuditEvent
+from labelling.extensions import db
+from labelling.notifications.models import OutboxMessage
+from tests.factories import PASSWORD, create_user, last_email, link_in, sign_in
+
+
+def register(client, email="new@example.org", password="a long passphrase", confirm=None, **kw):
+    return client.post(
+        "/register",
+        data={
+            "full_name": kw.get("full_name", "Nina Neu"),
+            "email": email,
+            "password": password,
+            "confirm": confirm if confirm is not None else password,
+        },
+    )
+
+
+def test_register_signs_in_as_cluster_manager_with_a_hashed_password(client):
+    response = register(client)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/dashboard")
+    user = db.session.scalar(select(User).where(User.email == "new@example.org"))
+    assert user.roles == {Role.CLUSTER_MANAGER}
+    assert user.password_hash.startswith("scrypt:")
+    assert "a long passphrase" not in user.password_hash
+    page = client.get("/dashboard")
+    assert "Nina Neu" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "Invalid email address"),
+        ({"password": "short"}, "password", "Use at least 8 characters"),
+        ({"confirm": "something else"}, "confirm", "The passwords differ"),
+        ({"full_name": ""}, "full_name", "This field is required"),
+    ],
+)
+def test_register_errors_appear_next_to_the_field(client, kwargs, field, message):
+    response = register(client, **kwargs)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(rf'id="{field}-error"[^>]*>.*{message}', html, re.S)
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_register_keeps_input_and_refuses_a_taken_address(client, manager):
+    response = register(client, email="MANAGER@example.org")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "An account with this e-mail address exists already." in html
+    assert 'value="Nina Neu"' in html  # nothing typed is lost
+    assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_sign_in_and_out(client, manager):
+    bad = sign_in(client, manager.email, "wrong password")
+    assert bad.status_code == 401
+    assert "The e-mail address or the password is wrong." in bad.get_data(as_text=True)
+    assert client.get("/dashboard").status_code == 302
+    good = sign_in(client, "Manager@Example.org")
+    assert good.status_code == 303
+    assert client.get("/dashboard").status_code == 200
+    assert client.get("/logout").status_code == 405  # signing out is POST-only
+    assert client.post("/logout").status_code == 303
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_disabled_account_cannot_sign_in(client, manager):
+    manager.is_enabled = False
+    db.session.commit()
+    assert sign_in(client, manager.email).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/organisations/", "/organisations/"),
+        ("https://evil.example.org/", "/dashboard"),
+        ("//evil.example.org/", "/dashboard"),
+        ("/\\evil.example.org", "/dashboard"),
+        ("javascript:alert(1)", "/dashboard"),
+    ],
+)
+def test_next_redirect_is_validated(client, manager, target, expected):
+    response = client.post(
+        "/login?next=" + target, data={"email": manager.email, "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == expected
+
+
+def test_protected_page_sends_anonymous_users_to_sign_in_and_back(client, manager):
+    response = client.get("/organisations/")
+    assert response.status_code == 302
+    assert "/login?next=%2Forganisations%2F" in response.headers["Location"]
+
+
+def test_password_reset_by_emailed_token(client, manager):
+    response = client.post("/password/forgot", data={"email": manager.email})
+    assert response.status_code == 303
+    message = last_email(manager.email)
+    assert message.subject == "Reset your password"
+    link = link_in(message)
+    path = link.split("localhost", 1)[1]
+    assert client.get(path).status_code == 200
+    done = client.post(path, data={"password": "brand new secret", "confirm": "brand new secret"})
+    assert done.status_code == 303
+    assert sign_in(client, manager.email, PASSWORD).status_code == 401
+    assert sign_in(client, manager.email, "brand new secret").status_code == 303
+    client.post("/logout")
+    # The token dies with the password it was made for: it cannot be used twice.
+    reused = client.get(path)
+    assert reused.status_code == 302 and "/password/forgot" in reused.headers["Location"]
+
+
+def test_password_reset_link_expires(app, client, manager):
+    client.post("/password/forgot", data={"email": manager.email})
+    path = link_in(last_email(manager.email)).split("localhost", 1)[1]
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/password/forgot" in response.headers["Location"]
+
+
+def test_reset_for_unknown_address_reveals_nothing(client):
+    response = client.post(
+        "/password/forgot", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
+    assert "If an account uses this address" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_change_password_checks_the_current_one(client, manager):
+    sign_in(client, manager.email)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "password": "another passphrase",
+            "confirm": "another passphrase",
+        },
+    )
+    assert "This is not your current password." in wrong.get_data(as_text=True)
+    right = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "another passphrase",
+            "confirm": "another passphrase",
+        },
+    )
+    assert right.status_code == 303
+    db.session.refresh(manager)
+    assert manager.check_password("another passphrase")
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.object_id == manager.id, AuditEvent.object_type == "user"
+        )
+    ).all()
+    assert "user.password_changed" in actions
+
+
+def test_only_administrators_manage_roles(client, manager):
+    admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, manager.email)
+    assert client.get("/admin/users").status_code == 403
+    assert client.post(f"/admin/users/{manager.id}", data={"role_admin": "y"}).status_code == 403
+    client.post("/logout")
+    sign_in(client, admin.email)
+    assert manager.email in client.get("/admin/users").get_data(as_text=True)
+    response = client.post(
+        f"/admin/users/{manager.id}", data={"role_cluster_manager": "y", "role_secretariat": "y"}
+    )
+    assert response.status_code == 303
+    db.session.refresh(manager)
+    assert manager.roles == {Role.CLUSTER_MANAGER, Role.SECRETARIAT}
+    # An administrator cannot lock themselves out.
+    assert client.post(f"/admin/users/{admin.id}", data={"role_assessor": "y"}).status_code == 409
+
+
+class TestSecurityDefaults:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "WTF_CSRF_ENABLED": True}
+
+    def test_forms_need_a_csrf_token(self, client, manager):
+        response = client.post("/login", data={"email": manager.email, "password": PASSWORD})
+        assert response.status_code == 400
+        assert "The form had expired" in response.get_data(as_text=True)
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        ok = client.post(
+            "/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": token}
+        )
+        assert ok.status_code == 303
+
+    def test_session_cookie_is_httponly_and_samesite(self, client, manager):
+        client.get("/login")
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        assert cookie.http_only and cookie.same_site == "Lax"
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_login_is_rate_limited(self, client, manager):
+        for _ in range(3):
+            client.post("/login", data={"email": manager.email, "password": "x"})
+        blocked = client.post("/login", data={"email": manager.email, "password": PASSWORD})
+        assert blocked.status_code == 429
+        assert int(blocked.headers["Retry-After"]) > 0
+        assert "Too many attempts" in blocked.get_data(as_text=True)

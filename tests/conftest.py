@@ -1,0 +1,96 @@
+"""Fixtures: the app from the factory on SQLite or PostgreSQL, a clean database per test."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import delete
+
+from labelling import create_app
+from labelling.extensions import db
+
+PASSWORD = "correct horse battery"
+
+pytest_plugins = ["tests.factories"]
+
+
+def _postgres_throwaway(url: str):
+    """Create a database for this run next to the one in url; return its URL and a dropper."""
+    import psycopg
+
+    name = f"labelling_test_{uuid.uuid4().hex[:10]}"
+    admin_dsn = re.sub(r"^postgresql\+psycopg://", "postgresql://", url)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return _replace_db(url, name), drop
+
+
+def _replace_db(url: str, name: str) -> str:
+    head, _, tail = url.rpartition("/")
+    query = tail.split("?", 1)[1] if "?" in tail else ""
+    return f"{head}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("LABELLING_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        test_url, drop = _postgres_throwaway(url)
+        yield test_url
+        drop()
+    else:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    """Create the schema once per run; each test then starts from empty tables."""
+    app = create_app(_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return database_url
+
+
+def _config(database_url, instance_path) -> dict:
+    return {
+        "TESTING_CONFIG": True,
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance_path),
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app_config(_schema, tmp_path) -> dict:
+    """Override entries in a test module to configure the app (e.g. enable CSRF)."""
+    return _config(_schema, tmp_path / "instance")
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(dict(app_config))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(delete(table))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

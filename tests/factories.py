@@ -1,0 +1,102 @@
+"""Plain-callable factories and sign-in helpers shared by the tests."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import Decimal
+
+import pytest
+
+from labelling.accounts.models import Role
+from labelling.accounts.services import register_user
+from labelling.extensions import db
+from labelling.notifications.models import OutboxMessage
+from labelling.organisations.services import create_organisation
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def create_user(email=None, name="Test User", roles=(Role.CLUSTER_MANAGER,), password=PASSWORD):
+    user = register_user(email or f"user{next(_counter)}@example.org", name, password, roles)
+    db.session.commit()
+    return user
+
+
+def organisation_data(**overrides) -> dict:
+    data = {
+        "legal_name": f"Test Cluster {next(_counter)} e.V.",
+        "short_name": None,
+        "country_code": "DE",
+        "region": "Bayern",
+        "city": "München",
+        "website": "https://cluster.example.org",
+        "is_website_in_english": True,
+        "technology_area": "ict",
+        "founding_year": 2010,
+        "legal_form": "e.V.",
+        "management_fte": Decimal("2.5"),
+        "members_sme": 30,
+        "members_large": 5,
+        "members_rnd": 3,
+        "members_university": 2,
+        "members_education": 0,
+        "members_finance": 0,
+        "members_consultant": 0,
+        "members_public": 1,
+        "members_other": 0,
+        "committed_members": 25,
+    }
+    data.update(overrides)
+    return data
+
+
+def create_org(manager, **overrides):
+    organisation = create_organisation(organisation_data(**overrides), manager)
+    db.session.commit()
+    return organisation
+
+
+def form_data(data: dict) -> dict:
+    """Organisation data as a browser would post it."""
+    posted = {}
+    for key, value in data.items():
+        if value is None:
+            posted[key] = ""
+        elif isinstance(value, bool):
+            if value:
+                posted[key] = "y"
+        else:
+            posted[key] = str(value)
+    return posted
+
+
+def sign_in(client, email, password=PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def last_email(to: str) -> OutboxMessage:
+    message = db.session.scalars(
+        db.select(OutboxMessage)
+        .where(OutboxMessage.recipient == to)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+    assert message is not None, f"no e-mail to {to}"
+    return message
+
+
+def link_in(message: OutboxMessage) -> str:
+    match = re.search(r"https?://[^\s]+", message.body_text)
+    assert match, message.body_text
+    return match.group(0)
+
+
+@pytest.fixture
+def manager(app):
+    return create_user("manager@example.org", "Maria Manager")
+
+
+@pytest.fixture
+def secretariat(app):
+    return create_user("secretariat@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
