@@ -65,6 +65,8 @@ def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(
     html = response.get_data(as_text=True)
     assert re.search(rf'id="{field}-error"[^>]*>.*?{message}', html, re.S), html[-3000:]
     assert f'href="#{field}"' in html  # the summary links to the field
+    assert f'aria-describedby="{field}-error"' in html or f"{field}-help {field}-error" in html
+    assert '="None"' not in html
     if field != "legal_name":
         assert 'value="Keep This Name"' in html  # what was typed stays
     assert org_count() == 0
