@@ -27,8 +27,13 @@ def empty_database_url(tmp_path):
 
 
 def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(empty_database_url, tmp_path):
-    app = create_app({"TESTING_CONFIG": True, "DATABASE_URL": empty_database_url,
-                      "INSTANCE_PATH": str(tmp_path / "instance")})
+    app = create_app(
+        {
+            "TESTING_CONFIG": True,
+            "DATABASE_URL": empty_database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     with app.app_context():
         try:
             flask_migrate.upgrade()

@@ -12,8 +12,14 @@ from werkzeug.serving import make_server
 CHROMIUM = Path(os.environ.get("LABELLING_CHROMIUM", "/usr/bin/chromium"))
 # Flags that keep Chromium quiet on a machine without outside network or a display.
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
