@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from labelling.extensions import db
 
@@ -45,7 +46,8 @@ def demo(host: str, port: int, no_serve: bool):
     if no_serve:
         return
     click.echo(f"\nOpen http://{host}:{port}/ in your browser. Stop with Ctrl+C.\n")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask's app.run() refuses to start inside a CLI command, so serve with Werkzeug directly.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("create-admin")

@@ -1,0 +1,53 @@
+"""The `labelling` commands: demo data (idempotent) and create-admin."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from labelling.accounts.models import Role, User
+from labelling.demo import DEMO_PASSWORD
+from labelling.extensions import db
+from labelling.organisations.models import Organisation
+
+
+def test_demo_loads_data_once_and_prints_the_sign_ins(app):
+    db.drop_all()  # `demo` builds the schema itself, through the migrations
+    try:
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["demo", "--no-serve"])
+        assert first.exit_code == 0, first.output
+        assert "manager@example.org" in first.output and DEMO_PASSWORD in first.output
+        again = runner.invoke(args=["demo", "--no-serve"])
+        assert again.exit_code == 0, again.output
+        assert db.session.scalar(select(func.count(Organisation.id))) == 2
+        assert db.session.scalar(select(func.count(User.id))) == 6
+        admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+        assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
+    finally:
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+
+
+def test_create_admin(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "boss@example.org",
+            "--name",
+            "Boss",
+            "--password",
+            "a long passphrase",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "boss@example.org"))
+    assert user.roles == {Role.ADMIN, Role.SECRETARIAT}
+    short = runner.invoke(
+        args=["create-admin", "--email", "x@example.org", "--name", "X", "--password", "short"]
+    )
+    assert short.exit_code != 0 and "too short" in short.output
