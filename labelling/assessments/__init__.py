@@ -1,0 +1,1 @@
+"""Labelling applications: questionnaire answers, assessor scores, the workflow, decisions."""
