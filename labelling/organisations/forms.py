@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -31,9 +32,11 @@ from wtforms.validators import (
 from labelling.organisations.models import MEMBER_CATEGORIES, TECHNOLOGY_AREAS, TeamRole
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     countries = sorted(pycountry.countries, key=lambda c: c.name)
-    return [("", _l("Choose a country"))] + [(c.alpha_2, c.name) for c in countries]
+    return [SelectChoice("", _l("Choose a country"))] + [
+        SelectChoice(c.alpha_2, c.name) for c in countries
+    ]
 
 
 def _founding_year_not_in_future(form, field):
@@ -118,8 +121,8 @@ class OrganisationForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country_code.choices = country_choices()
-        self.technology_area.choices = [("", _l("Choose a technology area"))] + [
-            (key, label) for key, label in TECHNOLOGY_AREAS.items()
+        self.technology_area.choices = [SelectChoice("", _l("Choose a technology area"))] + [
+            SelectChoice(key, label) for key, label in TECHNOLOGY_AREAS.items()
         ]
 
     def validate_committed_members(self, field):
@@ -146,8 +149,12 @@ class InvitationForm(FlaskForm):
     role = SelectField(
         _l("Role in the team"),
         choices=[
-            (TeamRole.MEMBER.value, _l("Team member: edits the profile and applications")),
-            (TeamRole.MANAGER.value, _l("Manager: also invites and removes team members")),
+            SelectChoice(
+                TeamRole.MEMBER.value, _l("Team member: edits the profile and applications")
+            ),
+            SelectChoice(
+                TeamRole.MANAGER.value, _l("Manager: also invites and removes team members")
+            ),
         ],
         default=TeamRole.MEMBER.value,
     )
