@@ -101,21 +101,25 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from labelling.accounts.views import bp as accounts_bp
+    from labelling.assessments.views import bp as assessments_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(assessments_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_babel import refresh as refresh_locale
 
+    from labelling.assessments.workflow import State
     from labelling.core.audit import action_label
 
     app.jinja_env.filters["audit_label"] = action_label
+    app.jinja_env.filters["state_label"] = lambda value: State(value).label
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 

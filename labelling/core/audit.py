@@ -78,6 +78,18 @@ def _action_labels() -> dict[str, str]:
         "organisation.member_joined": _("Team member joined"),
         "organisation.member_removed": _("Team member removed"),
         "email.queued": _("E-mail queued"),
+        "application.created": _("Application started"),
+        "application.submit": _("Application submitted"),
+        "application.withdraw": _("Application withdrawn"),
+        "application.start_screening": _("Eligibility screening started"),
+        "application.return_to_applicant": _("Returned to the applicant"),
+        "application.start_assessment": _("Assessment started"),
+        "application.request_information": _("More information requested"),
+        "application.answer_information": _("Information provided"),
+        "application.complete_assessment": _("Assessment completed"),
+        "application.send_back": _("Sent back to the assessors"),
+        "application.award": _("Label awarded"),
+        "application.refuse": _("Label refused"),
     }
 
 

@@ -18,6 +18,22 @@ QUESTION_TYPES = (
     "document",
     "rating",
 )
+# Organisation profile fields a question may take its starting value from (`prefill_from`).
+PREFILL_SOURCES = (
+    "members_sme",
+    "members_large",
+    "members_rnd",
+    "members_university",
+    "members_education",
+    "members_finance",
+    "members_consultant",
+    "members_public",
+    "members_other",
+    "committed_members",
+    "management_fte",
+    "is_website_in_english",
+    "founding_year",
+)
 DERIVED_OPS = ("sum", "count_positive", "ratio", "ratio_percent", "years_since")
 LEVEL_RULES = (
     "eligibility",
@@ -157,6 +173,7 @@ class Question:
     rubric: tuple[RubricBand, ...] = ()
     show_if: ShowIf | None = None
     hidden_value: Any = None
+    prefill_from: str | None = None
 
 
 @dataclass(frozen=True)

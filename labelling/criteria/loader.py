@@ -307,6 +307,7 @@ def _build(data: dict, digest: str) -> Framework:
                     rubric=rubrics.get(q.get("rubric"), ()),
                     show_if=ShowIf(**q["show_if"]) if q.get("show_if") else None,
                     hidden_value=q.get("hidden_value"),
+                    prefill_from=q.get("prefill_from"),
                 )
                 for q in s["questions"]
             ),

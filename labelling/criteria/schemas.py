@@ -8,6 +8,7 @@ from labelling.criteria.framework import (
     ANSWER_TYPES,
     COMPARATORS,
     DERIVED_OPS,
+    PREFILL_SOURCES,
     QUESTION_TYPES,
 )
 
@@ -170,6 +171,7 @@ class QuestionSchema(Schema):
     rubric = fields.Str(validate=IDENT)
     show_if = fields.Nested(ShowIfSchema)
     hidden_value = fields.Raw(validate=_scalar)
+    prefill_from = fields.Str(validate=validate.OneOf(PREFILL_SOURCES))
 
     @validates_schema
     def consistent(self, data, **kwargs):

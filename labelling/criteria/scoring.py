@@ -310,6 +310,21 @@ def score_indicator(
     )
 
 
+def evaluate_eligibility(
+    framework: Framework, values: Mapping[str, Any], as_of: date
+) -> tuple[EligibilityResult, ...]:
+    """Each eligibility rule of the framework against computed values."""
+    return tuple(
+        EligibilityResult(
+            rule.id,
+            rule.label,
+            bool(check(rule.condition, values.get(rule.condition.measure), as_of)),
+            values.get(rule.condition.measure),
+        )
+        for rule in framework.eligibility
+    )
+
+
 def _missing_required(framework: Framework, answers: Mapping[str, Any]) -> list[str]:
     return [
         q.id
@@ -374,15 +389,7 @@ def score_application(
         )
         for area in framework.areas
     )
-    eligibility = tuple(
-        EligibilityResult(
-            rule.id,
-            rule.label,
-            bool(check(rule.condition, values.get(rule.condition.measure), as_of)),
-            values.get(rule.condition.measure),
-        )
-        for rule in framework.eligibility
-    )
+    eligibility = evaluate_eligibility(framework, values, as_of)
     missing = tuple(_missing_required(framework, answers))
     result = ScoreResult(
         values=values,

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from labelling.assessments.services import applications_of
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
@@ -63,6 +64,8 @@ def detail(org_id: int):
         events=events_for("organisation", organisation.id),
         can_edit=organisation.can_edit(current_user),
         can_manage_team=organisation.can_manage_team(current_user),
+        is_team_member=organisation.membership_of(current_user) is not None,
+        applications=applications_of([organisation.id]),
     )
 
 

@@ -1,0 +1,85 @@
+"""Labelling applications, pinned to the criteria framework version they started on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from labelling.accounts.models import User
+from labelling.assessments.workflow import Action, Actor, State, can
+from labelling.db import TimestampMixin, UTCDateTime, utcnow
+from labelling.extensions import db
+from labelling.organisations.models import Organisation
+
+
+class Kind(StrEnum):
+    NEW = "new"
+    RENEWAL = "renewal"
+
+    @property
+    def label(self) -> str:
+        return str({Kind.NEW: _l("First label"), Kind.RENEWAL: _l("Renewal")}[self])
+
+
+class Application(TimestampMixin, db.Model):
+    __tablename__ = "application"
+    __table_args__ = (
+        CheckConstraint("level IN ('bronze', 'silver', 'gold')", name="level_known"),
+        CheckConstraint("kind IN ('new', 'renewal')", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.NEW, nullable=False)
+    # The framework version is frozen at creation: later versions never change this application.
+    framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    framework_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    framework_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    state: Mapped[str] = mapped_column(String(32), default=State.DRAFT, nullable=False, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+    # Optimistic locking: two tabs or a double click cannot both move the state.
+    row_version: Mapped[int] = mapped_column(default=1, nullable=False)
+
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def status(self) -> State:
+        return State(self.state)
+
+    @property
+    def kind_label(self) -> str:
+        return Kind(self.kind).label
+
+    @property
+    def framework_key(self) -> str:
+        return f"{self.framework_id}@{self.framework_version}"
+
+    def actors_for(self, user) -> set[Actor]:
+        """How `user` stands to this application (assessor roles arrive with assignments)."""
+        actors: set[Actor] = set()
+        if user is None or not getattr(user, "is_authenticated", False):
+            return actors
+        if self.organisation.membership_of(user) is not None:
+            actors.add(Actor.APPLICANT)
+        if user.is_staff:
+            actors.add(Actor.SECRETARIAT)
+        return actors
+
+    def can_view(self, user) -> bool:
+        return bool(self.actors_for(user))
+
+    def can(self, action: Action, user) -> bool:
+        return can(action, self.status, self.actors_for(user))
