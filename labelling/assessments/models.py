@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
@@ -52,6 +53,7 @@ class Application(TimestampMixin, db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -81,5 +83,30 @@ class Application(TimestampMixin, db.Model):
     def can_view(self, user) -> bool:
         return bool(self.actors_for(user))
 
+    def can_edit_answers(self, user) -> bool:
+        """Only the applicant's team, and only while the application is a draft."""
+        return self.status == State.DRAFT and Actor.APPLICANT in self.actors_for(user)
+
+    def answer_values(self) -> dict[str, Any]:
+        return {answer.question_id: answer.value for answer in self.answers}
+
     def can(self, action: Action, user) -> bool:
         return can(action, self.status, self.actors_for(user))
+
+
+class Answer(db.Model):
+    """One answer to one questionnaire question; the value is stored as JSON-friendly data."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("application_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False
+    )
+    question_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

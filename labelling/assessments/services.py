@@ -4,15 +4,17 @@ lifecycle table, and check eligibility from the organisation's profile."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
 
 from labelling.accounts.models import User
-from labelling.assessments.models import Application, Kind
+from labelling.assessments import questionnaire
+from labelling.assessments.models import Answer, Application, Kind
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.core.audit import record_event
-from labelling.criteria.framework import Framework
+from labelling.criteria.framework import Framework, Section
 from labelling.criteria.scoring import EligibilityResult, compute_values, evaluate_eligibility
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -60,6 +62,10 @@ def applications_of(organisation_ids: list[int]) -> list[Application]:
     )
 
 
+def _json_value(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
 def start_application(
     organisation: Organisation, level: str, kind: str, actor: User, framework: Framework
 ) -> Application:
@@ -75,6 +81,10 @@ def start_application(
         state=State.DRAFT,
         created_by_id=actor.id,
     )
+    application.answers = [
+        Answer(question_id=question_id, value=_json_value(value), updated_by_id=actor.id)
+        for question_id, value in prefill_answers(framework, organisation).items()
+    ]
     db.session.add(application)
     db.session.flush()
     record_event(
@@ -86,6 +96,54 @@ def start_application(
         data={"level": level, "kind": application.kind, "framework": framework.key},
     )
     return application
+
+
+def save_section(
+    application: Application,
+    framework: Framework,
+    section: Section,
+    form,
+    actor: User,
+    submitted: set[str],
+) -> bool:
+    """Save every valid answer of one questionnaire page; True when the page had no errors.
+
+    The caller has validated the form; answers that failed a check stay unsaved (the page
+    shows them again with their errors) while the others are kept. Only questions the
+    request carried (`submitted`) are touched, so a partial post never blanks other answers.
+    """
+    asked = [q for q in questionnaire.asked_questions(section) if q.id in submitted]
+    posted = {
+        q.id: questionnaire.to_storage(q, form[q.id].data) for q in asked if not form[q.id].errors
+    }
+    values = compute_values(framework, {**application.answer_values(), **posted}, date.today())
+    questionnaire.check_limits(framework, form, section, values)
+    existing = {answer.question_id: answer for answer in application.answers}
+    saved = 0
+    for question in asked:
+        if form[question.id].errors:
+            continue
+        value = posted[question.id]
+        answer = existing.get(question.id)
+        if answer is None:
+            application.answers.append(
+                Answer(question_id=question.id, value=value, updated_by_id=actor.id)
+            )
+        elif answer.value != value:
+            answer.value, answer.updated_by_id = value, actor.id
+        else:
+            continue
+        saved += 1
+    db.session.flush()
+    if saved:
+        record_event(
+            "application.answers_saved",
+            "application",
+            application.id,
+            actor=actor,
+            data={"section": section.id, "changed": saved},
+        )
+    return not any(form[q.id].errors for q in asked)
 
 
 def apply_transition(

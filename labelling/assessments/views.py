@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from labelling.assessments import services
+from labelling.assessments import questionnaire, services
 from labelling.assessments.forms import StartApplicationForm, TransitionForm
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import Action, TransitionError, available_actions
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
+from labelling.criteria.scoring import score_application
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
@@ -48,12 +49,16 @@ def detail(app_id: int):
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
     framework = services.framework_of(application)
+    result = score_application(framework, application.answer_values())
     return render_template(
         "assessments/detail.html",
         application=application,
         framework=framework,
         level=framework.level(application.level),
-        eligibility=services.eligibility_for(application.organisation, framework),
+        eligibility=result.eligibility,
+        result=result,
+        overall=questionnaire.overall_progress(framework, application.answer_values()),
+        editable=application.can_edit_answers(current_user),
         events=events_for("application", application.id),
         actions=available_actions(application.status, application.actors_for(current_user)),
         form=TransitionForm(),
@@ -89,3 +94,70 @@ def transition(app_id: int, action: str):
         abort(409, _("Someone else changed this application at the same time. Reload it."))
     flash(_("Application updated."), "success")
     return redirect(url_for("assessments.detail", app_id=application.id), code=303)
+
+
+@bp.route("/applications/<int:app_id>/questionnaire")
+@bp.route("/applications/<int:app_id>/questionnaire/<section_id>", methods=["GET", "POST"])
+@login_required
+def questionnaire_section(app_id: int, section_id: str | None = None):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    framework = services.framework_of(application)
+    sections = list(framework.sections)
+    if section_id is None:
+        return redirect(url_for(".questionnaire_section", app_id=app_id, section_id=sections[0].id))
+    index = next((i for i, s in enumerate(sections) if s.id == section_id), None)
+    if index is None:
+        abort(404)
+    section = sections[index]
+    editable = application.can_edit_answers(current_user)
+    form_class = questionnaire.section_form_class(section)
+    stored = application.answer_values()
+    initial = {
+        q.id: questionnaire.to_form_data(q, stored.get(q.id))
+        for q in questionnaire.asked_questions(section)
+    }
+    if request.method == "POST":
+        require(editable)
+        form = form_class()
+        form.validate()  # field by field, and the CSRF token
+        if "csrf_token" in form.errors:
+            abort(400)
+        is_clean = services.save_section(
+            application, framework, section, form, current_user, set(request.form)
+        )
+        db.session.commit()
+        if is_clean:
+            flash(_("Your answers are saved."), "success")
+            target = _section_after(sections, index, request.form.get("go"))
+            return redirect(
+                url_for(".questionnaire_section", app_id=app_id, section_id=target.id), code=303
+            )
+        flash(_("Answers without errors are saved. Please correct the others."), "error")
+        status = 422
+    else:
+        form = form_class(data=initial, formdata=None)
+        status = 200
+    answers = application.answer_values()
+    return render_template(
+        "assessments/questionnaire.html",
+        application=application,
+        framework=framework,
+        section=section,
+        sections=sections,
+        index=index,
+        form=form,
+        editable=editable,
+        progress={s.id: questionnaire.section_progress(s, answers) for s in sections},
+        overall=questionnaire.overall_progress(framework, answers),
+        result=score_application(framework, answers),
+        level=framework.level(application.level),
+    ), status
+
+
+def _section_after(sections, index: int, go: str | None):
+    if go == "next" and index + 1 < len(sections):
+        return sections[index + 1]
+    if go == "previous" and index > 0:
+        return sections[index - 1]
+    return sections[index]

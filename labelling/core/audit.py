@@ -79,6 +79,7 @@ def _action_labels() -> dict[str, str]:
         "organisation.member_removed": _("Team member removed"),
         "email.queued": _("E-mail queued"),
         "application.created": _("Application started"),
+        "application.answers_saved": _("Answers saved"),
         "application.submit": _("Application submitted"),
         "application.withdraw": _("Application withdrawn"),
         "application.start_screening": _("Eligibility screening started"),

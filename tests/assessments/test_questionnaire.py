@@ -1,0 +1,179 @@
+"""The questionnaire engine through the test client: render, save, resume, bad input."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from labelling.assessments.models import Application
+from labelling.extensions import db
+from tests.factories import create_org, create_user, sign_in
+
+MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
+
+
+def start_gold(client, org) -> Application:
+    client.post(f"/organisations/{org.id}/applications/new", data={"level": "gold", "kind": "new"})
+    return db.session.scalars(select(Application)).one()
+
+
+def error_of(html: str, field: str) -> str:
+    match = re.search(rf'id="{field}-error"[^>]*>(.*?)</p>', html, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)) if match else ""
+
+
+@pytest.fixture
+def gold_application(client, manager):
+    org = create_org(manager, members_sme=30, committed_members=25)
+    sign_in(client, manager.email)
+    return start_gold(client, org)
+
+
+def test_sections_render_from_ecei_with_the_profile_prefilled(client, gold_application):
+    first = client.get(f"/applications/{gold_application.id}/questionnaire")
+    assert first.status_code == 302 and first.headers["Location"].endswith("/structure")
+    html = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Structure of the cluster" in html and "Section 1 of 6" in html
+    assert re.search(r'id="members_sme"[^>]*value="30"', html)
+    assert re.search(r'id="committed_members"[^>]*value="25"', html)
+    assert "Share of committed members" in html  # a derived value, computed and shown
+    management = client.get(f"/applications/{gold_application.id}/questionnaire/management")
+    page = management.get_data(as_text=True)
+    assert "<legend>Qualification of the management team (self-assessment)</legend>" in page
+    assert "4: Broad, proven expertise" in page  # rubric descriptors from the data file
+    assert client.get(f"/applications/{gold_application.id}/questionnaire/nope").status_code == 404
+
+
+def test_saving_moves_on_and_resumes_in_a_new_session(client, manager, gold_application):
+    url = f"/applications/{gold_application.id}/questionnaire/management"
+    response = client.post(
+        url,
+        data={
+            "management_start_year": "2014",
+            "management_fte": "2.5",
+            "management_staff_count": "3",
+            "staff_left_last_year": "0",
+            "training_days": "20",
+            "management_qualification": "3",
+            "stakeholder_involvement": "4",
+            "go": "next",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/questionnaire/financing")
+    client.post("/logout")
+    sign_in(client, manager.email)
+    html = client.get(url).get_data(as_text=True)
+    assert re.search(r'id="management_start_year"[^>]*value="2014"', html)
+    assert re.search(r'value="3"[^>]*checked|checked[^>]*value="3"', html)
+    assert "Years the cluster management has operated" in html
+    db.session.expire_all()
+    answers = db.session.get(Application, gold_application.id).answer_values()
+    assert answers["management_fte"] == 2.5 and answers["stakeholder_involvement"] == 4
+
+
+@pytest.mark.parametrize(
+    ("section", "data", "field", "message"),
+    [
+        ("structure", {"members_sme": "lots"}, "members_sme", "Not a valid integer value"),
+        ("structure", {"members_sme": "-4"}, "members_sme", "Number must be at least 0"),
+        (
+            "structure",
+            {"committed_members": "500"},
+            "committed_members",
+            "cannot be more than Members in all (47)",
+        ),
+        (
+            "management",
+            {"management_start_year": "2999"},
+            "management_start_year",
+            "cannot be in the future",
+        ),
+        (
+            "services",
+            {"strategy_last_review": "2999-01-01"},
+            "strategy_last_review",
+            "cannot be in the future",
+        ),
+        (
+            "services",
+            {"strategy_last_review": "31/02/2024"},
+            "strategy_last_review",
+            "Not a valid date value",
+        ),
+        (
+            "financing",
+            {"budget_total": "1000", "budget_private": "5000"},
+            "budget_private",
+            "cannot be more than Annual budget",
+        ),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_valid_answers_are_kept(
+    client, gold_application, section, data, field, message
+):
+    url = f"/applications/{gold_application.id}/questionnaire/{section}"
+    keep = {
+        "structure": ("members_public", "7"),
+        "management": ("training_days", "12"),
+        "services": ("service_types_offered", "6"),
+        "financing": ("financing_secured_years", "3"),
+    }[section]
+    response = client.post(url, data={**data, keep[0]: keep[1], "go": "next"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in error_of(html, field), error_of(html, field)
+    bad_value = data[field]
+    assert f'value="{bad_value}"' in html  # what was typed is shown again
+    db.session.expire_all()
+    answers = db.session.get(Application, gold_application.id).answer_values()
+    assert answers[keep[0]] == float(keep[1]) or answers[keep[0]] == int(keep[1])
+    assert answers.get(field) != bad_value
+
+
+def test_only_the_team_edits_and_only_drafts(client, manager, secretariat, gold_application):
+    url = f"/applications/{gold_application.id}/questionnaire/structure"
+    client.post("/logout")
+    sign_in(client, secretariat.email)
+    html = client.get(url).get_data(as_text=True)
+    assert "read-only" in html
+    assert client.post(url, data={"members_sme": "1"}).status_code == 403
+    client.post("/logout")
+    sign_in(client, create_user("outsider@example.org").email)
+    assert client.get(url).status_code == 403
+    client.post("/logout")
+    sign_in(client, manager.email)
+    client.post(f"/applications/{gold_application.id}/withdraw")
+    assert client.post(url, data={"members_sme": "1"}).status_code == 403
+    assert "read-only" in client.get(url).get_data(as_text=True)
+
+
+class TestSmallFramework:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {
+            **app_config,
+            "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
+            "CRITERIA_DEFAULT_FRAMEWORK": "mini",
+        }
+
+    def test_mini_framework_scores_live_and_rejects_shares_over_100(self, client, manager):
+        org = create_org(manager)
+        sign_in(client, manager.email)
+        application = start_gold(client, org)
+        assert application.framework_key == "mini@1.0"
+        base = f"/applications/{application.id}/questionnaire"
+        client.post(f"{base}/s1", data={"members": "40", "committed": "24", "regional": "10"})
+        bad = client.post(f"{base}/s2", data={"turnover": "140", "strategy": "2"})
+        assert "Number must be between 0 and 100" in error_of(
+            bad.get_data(as_text=True), "turnover"
+        )
+        client.post(f"{base}/s2", data={"turnover": "20", "strategy": "2"})
+        html = client.get(f"{base}/s2").get_data(as_text=True)
+        # Hand-computed in the scoring tests: 10 of 16 points.
+        assert "Provisional excellence score: 62.5 %" in html
+        assert "the excellence score is below the level&#39;s minimum" in html
+        assert "5 of 5 (100 %)" in html
