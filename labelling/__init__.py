@@ -117,11 +117,12 @@ def register_template_helpers(app: Flask) -> None:
 
     from labelling.assessments.workflow import State
     from labelling.core.audit import action_label
-    from labelling.criteria.messages import verdict_reason
+    from labelling.criteria.messages import format_number, verdict_reason
 
     app.jinja_env.filters["audit_label"] = action_label
     app.jinja_env.filters["state_label"] = lambda value: State(value).label
     app.jinja_env.filters["verdict_reason"] = verdict_reason
+    app.jinja_env.filters["number"] = format_number
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 

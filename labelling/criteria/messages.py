@@ -1,6 +1,13 @@
 """Human, translated wording of the scoring engine's machine-readable reasons."""
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+
+def format_number(value) -> str:
+    """A computed value for people: whole numbers bare, others to one decimal, localised."""
+    number = float(value)
+    return format_decimal(number, format="#,##0" if number.is_integer() else "#,##0.0")
 
 
 def verdict_reason(code: str) -> str:
