@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -30,4 +30,21 @@ class TransitionForm(FlaskForm):
         _l("Reason or comment"),
         validators=[Optional(), Length(max=4000)],
         description=_l("Kept in the application's history."),
+    )
+
+
+class SubmitForm(FlaskForm):
+    full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
+    role = StringField(
+        _l("Your role in the organisation"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("For example: cluster manager, managing director."),
+    )
+    declaration = BooleanField(
+        _l(
+            "I declare that the answers and documents in this application are true and complete "
+            "to the best of my knowledge, and that I may make this declaration for the "
+            "organisation."
+        ),
+        validators=[DataRequired(message=_l("Please confirm the declaration."))],
     )

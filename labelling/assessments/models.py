@@ -48,11 +48,17 @@ class Application(TimestampMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+    # The manager's declaration at submission, and a fingerprint of exactly what was submitted.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    attested_name: Mapped[str | None] = mapped_column(String(200))
+    attested_role: Mapped[str | None] = mapped_column(String(200))
+    answers_sha256: Mapped[str | None] = mapped_column(String(64))
     # Optimistic locking: two tabs or a double click cannot both move the state.
     row_version: Mapped[int] = mapped_column(default=1, nullable=False)
 
     organisation: Mapped[Organisation] = relationship()
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": row_version}

@@ -3,6 +3,8 @@ lifecycle table, and check eligibility from the organisation's profile."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +17,13 @@ from labelling.assessments.models import Answer, Application, Kind
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework, Section
-from labelling.criteria.scoring import EligibilityResult, compute_values, evaluate_eligibility
+from labelling.criteria.scoring import (
+    EligibilityResult,
+    compute_values,
+    evaluate_eligibility,
+    score_application,
+)
+from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
@@ -144,6 +152,48 @@ def save_section(
             data={"section": section.id, "changed": saved},
         )
     return not any(form[q.id].errors for q in asked)
+
+
+def answers_fingerprint(application: Application) -> str:
+    """SHA-256 of the answers in a canonical JSON form: proves later what was submitted."""
+    canonical = json.dumps(application.answer_values(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submission_blockers(application: Application, framework: Framework) -> list[str]:
+    """Reason codes that stop submission now: the same engine that scores the answers."""
+    result = score_application(framework, application.answer_values())
+    reasons = []
+    if not result.is_eligible:
+        reasons.append("eligibility")
+    if not result.is_questionnaire_complete:
+        reasons.append("questionnaire_incomplete")
+    return reasons
+
+
+class SubmissionBlocked(Exception):
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__(", ".join(reasons))
+
+
+def submit_application(
+    application: Application, framework: Framework, actor: User, full_name: str, role: str
+) -> None:
+    """Submit with the manager's declaration; freezes the answers.
+
+    Raises SubmissionBlocked (ineligible or incomplete), TransitionError (wrong person or
+    not a draft any more) or, for a concurrent double submission, StaleDataError.
+    """
+    blockers = submission_blockers(application, framework)
+    if blockers:
+        raise SubmissionBlocked(blockers)
+    application.submitted_at = utcnow()
+    application.attested_by_id = actor.id
+    application.attested_name = full_name.strip()
+    application.attested_role = role.strip()
+    application.answers_sha256 = answers_fingerprint(application)
+    apply_transition(application, Action.SUBMIT, actor)
 
 
 def apply_transition(

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.assessments import questionnaire, services
-from labelling.assessments.forms import StartApplicationForm, TransitionForm
+from labelling.assessments.forms import StartApplicationForm, SubmitForm, TransitionForm
 from labelling.assessments.models import Application
-from labelling.assessments.workflow import Action, TransitionError, available_actions
+from labelling.assessments.workflow import Action, Actor, TransitionError, available_actions
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
 from labelling.criteria.scoring import score_application
@@ -161,3 +161,44 @@ def _section_after(sections, index: int, go: str | None):
     if go == "previous" and index > 0:
         return sections[index - 1]
     return sections[index]
+
+
+@bp.route("/applications/<int:app_id>/submit", methods=["GET", "POST"])
+@login_required
+def submit(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    if request.method == "POST":
+        # Who may submit is checked here (403); a second submission then meets the state (409).
+        require(Actor.APPLICANT in application.actors_for(current_user))
+    framework = services.framework_of(application)
+    form = SubmitForm(data={"full_name": current_user.full_name})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.submit_application(
+                application, framework, current_user, form.full_name.data, form.role.data
+            )
+            db.session.commit()
+        except services.SubmissionBlocked:
+            db.session.rollback()
+            status = 409
+        except TransitionError as exc:
+            db.session.rollback()
+            abort(exc.status, _("This application has been submitted already."))
+        except StaleDataError:
+            db.session.rollback()
+            abort(409, _("This application has been submitted already."))
+        else:
+            flash(_("Your application is submitted. The secretariat will screen it."), "success")
+            return redirect(url_for(".detail", app_id=application.id), code=303)
+    elif form.errors:
+        status = 422
+    return render_template(
+        "assessments/submit.html",
+        application=application,
+        framework=framework,
+        form=form,
+        blockers=services.submission_blockers(application, framework),
+        can_submit=application.can(Action.SUBMIT, current_user),
+    ), status
