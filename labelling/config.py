@@ -55,6 +55,8 @@ class Config:
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "labelling@localhost"
 
+    EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # per file
+    EVIDENCE_DIRECTORY = ""  # empty -> <instance>/evidence
     CRITERIA_DEFAULT_FRAMEWORK = "ecei-2013"
     CRITERIA_DIRECTORY = ""  # empty -> labelling/criteria/frameworks
     SITE_NAME = "Cluster Excellence Labelling"
@@ -97,6 +99,9 @@ def _finalise(app) -> None:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+    # A request may carry one evidence file plus the form around it.
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = app.config["EVIDENCE_MAX_BYTES"] + 1024 * 1024
 
 
 def _instance_secret(instance: Path) -> str:

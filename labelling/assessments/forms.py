@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from labelling.assessments.models import Kind
 
@@ -48,3 +49,42 @@ class SubmitForm(FlaskForm):
         ),
         validators=[DataRequired(message=_l("Please confirm the declaration."))],
     )
+
+
+class EvidenceForm(FlaskForm):
+    question_id = SelectField(_l("The answer it supports"), validators=[DataRequired()])
+    document = FileField(
+        _l("Document"),
+        description=_l("PDF, Word (DOCX), Excel (XLSX), PNG or JPEG, at most %(mb)s MB."),
+    )
+    url = URLField(
+        _l("Or a link"),
+        validators=[
+            Optional(),
+            URL(require_tld=True, message=_l("Enter a full web address.")),
+            Length(max=500),
+        ],
+        description=_l("For example a page on your website that shows the evidence."),
+    )
+    description = StringField(_l("What it shows"), validators=[Optional(), Length(max=300)])
+
+    def __init__(self, questions, max_mb: int, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question_id.choices = [SelectChoice(q.id, q.label) for q in questions]
+        self.document.description = self.document.description % {"mb": max_mb}
+
+    def validate(self, extra_validators=None) -> bool:
+        # Checked on the whole form: Optional() on the link stops its own validators early.
+        is_valid = super().validate(extra_validators)
+        has_file = bool(self.document.data and getattr(self.document.data, "filename", ""))
+        if has_file and self.url.data:
+            self.url.errors.append(_l("Give either a document or a link, not both."))
+            return False
+        if not has_file and not self.url.data:
+            self.document.errors.append(_l("Choose a document or give a link."))
+            return False
+        return is_valid
+
+    def validate_url(self, field):
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a full web address starting with https://"))

@@ -60,6 +60,9 @@ class Application(TimestampMixin, db.Model):
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+    evidence: Mapped[list[Evidence]] = relationship(
+        cascade="all, delete-orphan", order_by="Evidence.id"
+    )
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -116,3 +119,36 @@ class Answer(db.Model):
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class Evidence(TimestampMixin, db.Model):
+    """A document or a link that supports an answer."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint(
+            "(stored_name IS NOT NULL AND url IS NULL) "
+            "OR (stored_name IS NULL AND url IS NOT NULL)",
+            name="file_or_link",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    question_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(300))
+    stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(120))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(500))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_link(self) -> bool:
+        return self.url is not None

@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from labelling.accounts.models import User
-from labelling.assessments import questionnaire
-from labelling.assessments.models import Answer, Application, Kind
+from labelling.assessments import evidence, questionnaire
+from labelling.assessments.models import Answer, Application, Evidence, Kind
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework, Section
@@ -152,6 +152,64 @@ def save_section(
             data={"section": section.id, "changed": saved},
         )
     return not any(form[q.id].errors for q in asked)
+
+
+def add_evidence(
+    application: Application,
+    framework: Framework,
+    question_id: str,
+    actor: User,
+    *,
+    content: bytes | None = None,
+    filename: str = "",
+    url: str | None = None,
+    description: str = "",
+) -> Evidence:
+    """Attach a checked file (or a link) to an answer. Raises evidence.EvidenceRejected.
+
+    The file is written before the row; if the transaction later fails, an orphan file is
+    left behind, never a row without its file.
+    """
+    framework.question(question_id)  # StopIteration for a question the framework lacks
+    item = Evidence(
+        question_id=question_id,
+        description=description.strip() or None,
+        uploaded_by_id=actor.id,
+    )
+    if url:
+        item.url = url.strip()
+    else:
+        stored = evidence.store(content or b"", filename)
+        item.stored_name, item.filename = stored.stored_name, stored.filename
+        item.content_type, item.size, item.sha256 = (
+            stored.content_type,
+            stored.size,
+            stored.sha256,
+        )
+    application.evidence.append(item)
+    db.session.flush()
+    record_event(
+        "application.evidence_added",
+        "application",
+        application.id,
+        actor=actor,
+        data={"question": question_id, "evidence": item.id, "name": item.filename or item.url},
+    )
+    return item
+
+
+def remove_evidence(application: Application, item: Evidence, actor: User) -> None:
+    application.evidence.remove(item)
+    db.session.flush()
+    record_event(
+        "application.evidence_removed",
+        "application",
+        application.id,
+        actor=actor,
+        data={"question": item.question_id, "name": item.filename or item.url},
+    )
+    if item.stored_name:
+        evidence.discard(item.stored_name)
 
 
 def answers_fingerprint(application: Application) -> str:

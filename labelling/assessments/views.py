@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from labelling.assessments import evidence as evidence_storage
 from labelling.assessments import questionnaire, services
-from labelling.assessments.forms import StartApplicationForm, SubmitForm, TransitionForm
-from labelling.assessments.models import Application
+from labelling.assessments.evidence import EvidenceRejected
+from labelling.assessments.forms import (
+    EvidenceForm,
+    StartApplicationForm,
+    SubmitForm,
+    TransitionForm,
+)
+from labelling.assessments.models import Application, Evidence
 from labelling.assessments.workflow import Action, Actor, TransitionError, available_actions
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
@@ -152,6 +169,11 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         overall=questionnaire.overall_progress(framework, answers),
         result=score_application(framework, answers),
         level=framework.level(application.level),
+        section_evidence=sum(
+            1
+            for item in application.evidence
+            if item.question_id in {q.id for q in section.questions}
+        ),
     ), status
 
 
@@ -202,3 +224,103 @@ def submit(app_id: int):
         blockers=services.submission_blockers(application, framework),
         can_submit=application.can(Action.SUBMIT, current_user),
     ), status
+
+
+def _evidence_questions(framework, section_id: str | None):
+    sections = [s for s in framework.sections if section_id in (None, s.id)] or list(
+        framework.sections
+    )
+    questions = [q for s in sections for q in s.questions]
+    # Document questions first: they exist to receive evidence.
+    return sorted(questions, key=lambda q: q.type != "document")
+
+
+@bp.route("/applications/<int:app_id>/evidence", methods=["GET", "POST"])
+@login_required
+def evidence_list(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    framework = services.framework_of(application)
+    section_id = request.args.get("section")
+    editable = application.can_edit_answers(current_user)
+    max_mb = current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024)
+    form = EvidenceForm(_evidence_questions(framework, section_id), max_mb)
+    status = 200
+    if request.method == "POST":
+        require(editable)
+        if form.validate_on_submit():
+            upload = form.document.data
+            try:
+                services.add_evidence(
+                    application,
+                    framework,
+                    form.question_id.data,
+                    current_user,
+                    content=upload.read() if upload and upload.filename else None,
+                    filename=upload.filename if upload else "",
+                    url=form.url.data or None,
+                    description=form.description.data or "",
+                )
+            except EvidenceRejected as exc:
+                db.session.rollback()
+                form.document.errors.append(EVIDENCE_ERRORS[str(exc)](max_mb))
+            else:
+                db.session.commit()
+                flash(_("The evidence is attached."), "success")
+                return redirect(request.full_path, code=303)
+        status = 422
+    labels = {q.id: q.label for q in framework.questions}
+    return render_template(
+        "assessments/evidence.html",
+        application=application,
+        form=form,
+        editable=editable,
+        labels=labels,
+        confirm=TransitionForm(),
+    ), status
+
+
+EVIDENCE_ERRORS = {
+    "empty": lambda mb: _("The file is empty."),
+    "too-large": lambda mb: _("The file is larger than %(mb)s MB.", mb=mb),
+    "unknown-type": lambda mb: _(
+        "This file is not a PDF, DOCX, XLSX, PNG or JPEG document (its content was checked, "
+        "not its name)."
+    ),
+}
+
+
+def _evidence_item(application: Application, evidence_id: int) -> Evidence:
+    item = get_or_404(Evidence, evidence_id)
+    if item.application_id != application.id:
+        abort(404)
+    return item
+
+
+@bp.route("/applications/<int:app_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence_download(app_id: int, evidence_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    item = _evidence_item(application, evidence_id)
+    if item.is_link:
+        abort(404)
+    try:
+        path = evidence_storage.path_of(item.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    return send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
+
+
+@bp.route("/applications/<int:app_id>/evidence/<int:evidence_id>/delete", methods=["POST"])
+@login_required
+def evidence_delete(app_id: int, evidence_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_edit_answers(current_user))
+    item = _evidence_item(application, evidence_id)
+    services.remove_evidence(application, item, current_user)
+    db.session.commit()
+    flash(_("The evidence is removed."), "success")
+    return redirect(url_for(".evidence_list", app_id=app_id), code=303)

@@ -80,6 +80,8 @@ def _action_labels() -> dict[str, str]:
         "email.queued": _("E-mail queued"),
         "application.created": _("Application started"),
         "application.answers_saved": _("Answers saved"),
+        "application.evidence_added": _("Evidence added"),
+        "application.evidence_removed": _("Evidence removed"),
         "application.submit": _("Application submitted"),
         "application.withdraw": _("Application withdrawn"),
         "application.start_screening": _("Eligibility screening started"),
