@@ -117,12 +117,19 @@ def register_template_helpers(app: Flask) -> None:
 
     from labelling.assessments.workflow import State
     from labelling.core.audit import action_label
-    from labelling.criteria.messages import format_number, verdict_reason
+    from labelling.criteria.messages import (
+        describe_threshold,
+        format_number,
+        status_label,
+        verdict_reason,
+    )
 
     app.jinja_env.filters["audit_label"] = action_label
     app.jinja_env.filters["state_label"] = lambda value: State(value).label
     app.jinja_env.filters["verdict_reason"] = verdict_reason
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.globals["describe_threshold"] = describe_threshold
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
@@ -60,6 +60,9 @@ class Application(TimestampMixin, db.Model):
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+    not_applicable: Mapped[list[NotApplicableClaim]] = relationship(
+        cascade="all, delete-orphan", order_by="NotApplicableClaim.indicator_code"
+    )
     evidence: Mapped[list[Evidence]] = relationship(
         cascade="all, delete-orphan", order_by="Evidence.id"
     )
@@ -98,6 +101,9 @@ class Application(TimestampMixin, db.Model):
 
     def answer_values(self) -> dict[str, Any]:
         return {answer.question_id: answer.value for answer in self.answers}
+
+    def not_applicable_claims(self) -> dict[str, str]:
+        return {claim.indicator_code: claim.justification for claim in self.not_applicable}
 
     def can(self, action: Action, user) -> bool:
         return can(action, self.status, self.actors_for(user))
@@ -152,3 +158,17 @@ class Evidence(TimestampMixin, db.Model):
     @property
     def is_link(self) -> bool:
         return self.url is not None
+
+
+class NotApplicableClaim(TimestampMixin, db.Model):
+    """The manager's claim that an indicator does not apply, with the required justification."""
+
+    __tablename__ = "not_applicable_claim"
+    __table_args__ = (UniqueConstraint("application_id", "indicator_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False
+    )
+    indicator_code: Mapped[str] = mapped_column(String(20), nullable=False)
+    justification: Mapped[str] = mapped_column(Text, nullable=False)

@@ -13,7 +13,13 @@ from sqlalchemy import select
 
 from labelling.accounts.models import User
 from labelling.assessments import evidence, questionnaire
-from labelling.assessments.models import Answer, Application, Evidence, Kind
+from labelling.assessments.models import (
+    Answer,
+    Application,
+    Evidence,
+    Kind,
+    NotApplicableClaim,
+)
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework, Section
@@ -212,15 +218,60 @@ def remove_evidence(application: Application, item: Evidence, actor: User) -> No
         evidence.discard(item.stored_name)
 
 
+def score_of(application: Application, framework: Framework):
+    """The engine's result for the application's self-assessed answers and claims."""
+    return score_application(
+        framework,
+        application.answer_values(),
+        not_applicable=application.not_applicable_claims(),
+    )
+
+
+def save_not_applicable(
+    application: Application, framework: Framework, claims: dict[str, str], actor: User
+) -> None:
+    """Replace the application's claims by `claims` (code -> justification).
+
+    Only indicators the framework lets managers declare not applicable may be claimed, and
+    each claim needs a justification (the form checks both; this guards the service).
+    """
+    allowed = {i.code for i in framework.indicators if i.allows_not_applicable}
+    if not set(claims) <= allowed or any(not why.strip() for why in claims.values()):
+        raise ValueError("not-applicable claims must be allowed and justified")
+    existing = {claim.indicator_code: claim for claim in application.not_applicable}
+    for code, claim in existing.items():
+        if code not in claims:
+            application.not_applicable.remove(claim)
+    for code, why in claims.items():
+        if code in existing:
+            existing[code].justification = why.strip()
+        else:
+            application.not_applicable.append(
+                NotApplicableClaim(indicator_code=code, justification=why.strip())
+            )
+    db.session.flush()
+    record_event(
+        "application.not_applicable_saved",
+        "application",
+        application.id,
+        actor=actor,
+        data={"indicators": sorted(claims)},
+    )
+
+
 def answers_fingerprint(application: Application) -> str:
     """SHA-256 of the answers in a canonical JSON form: proves later what was submitted."""
-    canonical = json.dumps(application.answer_values(), sort_keys=True, separators=(",", ":"))
+    submitted = {
+        "answers": application.answer_values(),
+        "not_applicable": application.not_applicable_claims(),
+    }
+    canonical = json.dumps(submitted, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def submission_blockers(application: Application, framework: Framework) -> list[str]:
     """Reason codes that stop submission now: the same engine that scores the answers."""
-    result = score_application(framework, application.answer_values())
+    result = score_of(application, framework)
     reasons = []
     if not result.is_eligible:
         reasons.append("eligibility")

@@ -14,8 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import Length
 
 from labelling.assessments import evidence as evidence_storage
 from labelling.assessments import questionnaire, services
@@ -30,7 +34,6 @@ from labelling.assessments.models import Application, Evidence
 from labelling.assessments.workflow import Action, Actor, TransitionError, available_actions
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
-from labelling.criteria.scoring import score_application
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
@@ -66,7 +69,7 @@ def detail(app_id: int):
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
     framework = services.framework_of(application)
-    result = score_application(framework, application.answer_values())
+    result = services.score_of(application, framework)
     return render_template(
         "assessments/detail.html",
         application=application,
@@ -167,7 +170,7 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         editable=editable,
         progress={s.id: questionnaire.section_progress(s, answers) for s in sections},
         overall=questionnaire.overall_progress(framework, answers),
-        result=score_application(framework, answers),
+        result=services.score_of(application, framework),
         level=framework.level(application.level),
         section_evidence=sum(
             1
@@ -324,3 +327,68 @@ def evidence_delete(app_id: int, evidence_id: int):
     db.session.commit()
     flash(_("The evidence is removed."), "success")
     return redirect(url_for(".evidence_list", app_id=app_id), code=303)
+
+
+def _field_key(code: str) -> str:
+    return code.replace(".", "_")
+
+
+def _not_applicable_form(framework, claims: dict[str, str]):
+    """One checkbox and one justification per indicator the framework lets managers waive."""
+
+    class Form(FlaskForm):
+        pass
+
+    data = {}
+    for indicator in framework.indicators:
+        if not indicator.allows_not_applicable:
+            continue
+        key = _field_key(indicator.code)
+        setattr(Form, f"na_{key}", BooleanField(_l("Not applicable to our cluster")))
+        setattr(
+            Form,
+            f"why_{key}",
+            TextAreaField(_l("Why it does not apply"), validators=[Length(max=2000)]),
+        )
+        data[f"na_{key}"] = indicator.code in claims
+        data[f"why_{key}"] = claims.get(indicator.code, "")
+    return Form(data=data)
+
+
+@bp.route("/applications/<int:app_id>/self-assessment", methods=["GET", "POST"])
+@login_required
+def self_assessment(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    framework = services.framework_of(application)
+    editable = application.can_edit_answers(current_user)
+    form = _not_applicable_form(framework, application.not_applicable_claims())
+    status = 200
+    if request.method == "POST":
+        require(editable)
+        claims = {}
+        if form.validate_on_submit():
+            for indicator in framework.indicators:
+                key = _field_key(indicator.code)
+                if indicator.allows_not_applicable and form[f"na_{key}"].data:
+                    why = (form[f"why_{key}"].data or "").strip()
+                    if not why:
+                        form[f"why_{key}"].errors.append(
+                            _("Say why this indicator does not apply.")
+                        )
+                    claims[indicator.code] = why
+        if not form.errors and not any(form[name].errors for name in form._fields):
+            services.save_not_applicable(application, framework, claims, current_user)
+            db.session.commit()
+            flash(_("Your self-assessment is saved."), "success")
+            return redirect(url_for(".self_assessment", app_id=app_id), code=303)
+        status = 422
+    return render_template(
+        "assessments/self_assessment.html",
+        application=application,
+        framework=framework,
+        result=services.score_of(application, framework),
+        form=form,
+        field_key=_field_key,
+        editable=editable,
+    ), status

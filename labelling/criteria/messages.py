@@ -19,3 +19,50 @@ def verdict_reason(code: str) -> str:
         "improvement_areas": _("the improvement areas are not all documented and validated"),
         "previous_label": _("a previous label of the required level and age"),
     }.get(code, code)
+
+
+SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+
+
+def describe_condition(condition, unit: str = "", label: str = "") -> str:
+    """One threshold condition in words, e.g. "≥ 50 %" or "within the last 36 months"."""
+    prefix = f"{label} " if label else ""
+    if condition.comparator == "within_months":
+        return prefix + _("within the last %(n)s months", n=condition.value)
+    if condition.comparator == "==":
+        if condition.value is True:
+            return prefix + _("yes")
+        if condition.value is False:
+            return prefix + _("no")
+        return f"{prefix}= {condition.value}"
+    value = format_number(condition.value)
+    suffix = f" {unit}" if unit else ""
+    return f"{prefix}{SYMBOLS[condition.comparator]} {value}{suffix}"
+
+
+def describe_threshold(framework, indicator, threshold) -> str:
+    if threshold is None:
+        return "\u2013"  # an en dash: no threshold
+    labels = {q.id: q.label for q in framework.questions} | {
+        d.id: d.label for d in framework.derived
+    }
+    units = {d.id: d.unit for d in framework.derived} | {q.id: q.unit for q in framework.questions}
+    parts = []
+    for condition in threshold.conditions:
+        own = condition.measure in (None, indicator.measure)
+        measure = indicator.measure if own else condition.measure
+        unit = "" if indicator.is_rubric else (indicator.unit if own else units.get(measure, ""))
+        label = "" if own else labels.get(measure, measure)
+        if indicator.is_rubric:
+            label = _("band")
+        parts.append(describe_condition(condition, unit, label))
+    return _(" and ").join(parts)
+
+
+def status_label(status: str) -> str:
+    return {
+        "met": _("met"),
+        "not_met": _("not met"),
+        "not_applicable": _("not applicable"),
+        "missing": _("no answer yet"),
+    }.get(str(status), str(status))

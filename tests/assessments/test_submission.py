@@ -80,7 +80,8 @@ def test_submission_stores_the_attestation_and_freezes_the_answers(client, manag
         "Cluster manager",
     )
     assert application.attested_by_id == manager.id and application.submitted_at is not None
-    canonical = json.dumps(application.answer_values(), sort_keys=True, separators=(",", ":"))
+    submitted = {"answers": application.answer_values(), "not_applicable": {}}
+    canonical = json.dumps(submitted, sort_keys=True, separators=(",", ":"))
     assert application.answers_sha256 == hashlib.sha256(canonical.encode()).hexdigest()
     event = events_for("application", application.id)[-1]
     assert (event.action, event.from_state, event.to_state) == (
