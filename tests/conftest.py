@@ -7,6 +7,7 @@ import re
 import uuid
 
 import pytest
+from flask import g
 from sqlalchemy import delete
 
 from labelling import create_app
@@ -75,9 +76,16 @@ def app_config(_schema, tmp_path) -> dict:
     return _config(_schema, tmp_path / "instance")
 
 
+def _fresh_g() -> None:
+    # The test keeps one app context open across requests (to use db.session between
+    # them), so `g` would outlive a request; production starts every request with a new one.
+    g.__dict__.clear()
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(dict(app_config))
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         yield app
         db.session.remove()

@@ -11,6 +11,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -18,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
@@ -34,7 +36,7 @@ from labelling.assessments.models import Application, Evidence
 from labelling.assessments.workflow import Action, Actor, TransitionError, available_actions
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
-from labelling.extensions import db
+from labelling.extensions import csrf, db
 from labelling.organisations.models import Organisation
 
 bp = Blueprint("assessments", __name__)
@@ -116,10 +118,38 @@ def transition(app_id: int, action: str):
     return redirect(url_for("assessments.detail", app_id=application.id), code=303)
 
 
+PENDING_ANSWERS = "labelling.pending_answers"
+
+
+def _keep_unsaved_answers() -> None:
+    """Park a page's posted answers in the session, to show them again after sign-in."""
+    data = {k: v for k, v in request.form.items(multi=True) if k != "csrf_token"}
+    session[PENDING_ANSWERS] = {"path": request.path, "data": data}
+
+
+def _restored_answers() -> MultiDict | None:
+    pending = session.get(PENDING_ANSWERS)
+    if not pending or pending.get("path") != request.path:
+        return None
+    session.pop(PENDING_ANSWERS)
+    return MultiDict(pending["data"])
+
+
 @bp.route("/applications/<int:app_id>/questionnaire")
 @bp.route("/applications/<int:app_id>/questionnaire/<section_id>", methods=["GET", "POST"])
-@login_required
+@csrf.exempt  # the token is checked below, so an expired page keeps what was typed
 def questionnaire_section(app_id: int, section_id: str | None = None):
+    if not current_user.is_authenticated:
+        if request.method == "POST" and section_id is not None:
+            _keep_unsaved_answers()
+            flash(
+                _(
+                    "Your session had ended. Sign in again: your answers are kept and shown "
+                    "again, ready to save."
+                ),
+                "info",
+            )
+        return redirect(url_for("accounts.login", next=request.path))
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
     framework = services.framework_of(application)
@@ -142,7 +172,10 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         form = form_class()
         form.validate()  # field by field, and the CSRF token
         if "csrf_token" in form.errors:
-            abort(400)
+            # An expired page: show the answers again with a fresh token, save nothing.
+            form.csrf_token.errors = []
+            flash(_("This page had expired. Check your answers and save them again."), "error")
+            return _render_section(application, framework, sections, index, form, editable), 400
         is_clean = services.save_section(
             application, framework, section, form, current_user, set(request.form)
         )
@@ -156,8 +189,18 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         flash(_("Answers without errors are saved. Please correct the others."), "error")
         status = 422
     else:
-        form = form_class(data=initial, formdata=None)
+        restored = _restored_answers()
+        form = (
+            form_class(formdata=restored) if restored else form_class(data=initial, formdata=None)
+        )
+        if restored:
+            flash(_("Your unsaved answers are shown again: save them to keep them."), "info")
         status = 200
+    return _render_section(application, framework, sections, index, form, editable), status
+
+
+def _render_section(application, framework, sections, index, form, editable):
+    section = sections[index]
     answers = application.answer_values()
     return render_template(
         "assessments/questionnaire.html",
@@ -177,7 +220,7 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
             for item in application.evidence
             if item.question_id in {q.id for q in section.questions}
         ),
-    ), status
+    )
 
 
 def _section_after(sections, index: int, go: str | None):

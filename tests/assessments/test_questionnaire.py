@@ -177,3 +177,56 @@ class TestSmallFramework:
         assert "Provisional excellence score: 62.5 %" in html
         assert "the excellence score is below the level&#39;s minimum" in html
         assert "5 of 5 (100 %)" in html
+
+
+def test_answers_survive_an_ended_session(client, manager, gold_application):
+    url = f"/applications/{gold_application.id}/questionnaire/financing"
+    client.post("/logout")  # the session ends while the manager is typing
+    response = client.post(
+        url,
+        data={"budget_total": "480000", "budget_private": "150000", "financing_secured_years": "2"},
+    )
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+    db.session.expire_all()
+    assert "budget_total" not in db.session.get(Application, gold_application.id).answer_values()
+    back = client.post(
+        f"/login?next={url}", data={"email": manager.email, "password": "correct horse battery"}
+    )
+    assert back.headers["Location"] == url
+    html = client.get(url).get_data(as_text=True)
+    assert "Your unsaved answers are shown again" in html
+    assert re.search(r'id="budget_total"[^>]*value="480000"', html)
+    assert re.search(r'id="budget_private"[^>]*value="150000"', html)
+    # Shown once: a later visit shows what is stored.
+    assert not re.search(r'value="480000"', client.get(url).get_data(as_text=True))
+
+
+class TestExpiredPage:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "WTF_CSRF_ENABLED": True}
+
+    def test_an_expired_form_token_shows_the_answers_again_unsaved(self, client, manager):
+        org = create_org(manager)
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post(
+            "/login",
+            data={"email": manager.email, "password": "correct horse battery", "csrf_token": token},
+        )
+        page = client.get(f"/organisations/{org.id}/applications/new").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post(
+            f"/organisations/{org.id}/applications/new",
+            data={"level": "gold", "kind": "new", "csrf_token": token},
+        )
+        application = db.session.scalars(select(Application)).one()
+        url = f"/applications/{application.id}/questionnaire/financing"
+        response = client.post(url, data={"budget_total": "480000", "csrf_token": "stale"})
+        assert response.status_code == 400, response.headers.get("Location")
+        html = response.get_data(as_text=True)
+        assert "This page had expired" in html
+        assert re.search(r'id="budget_total"[^>]*value="480000"', html)
+        db.session.expire_all()
+        assert "budget_total" not in db.session.get(Application, application.id).answer_values()
