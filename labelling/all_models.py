@@ -5,6 +5,7 @@ from labelling.assessments.models import (  # noqa: F401
     Answer,
     Application,
     Evidence,
+    ImprovementArea,
     NotApplicableClaim,
 )
 from labelling.core.audit import AuditEvent  # noqa: F401

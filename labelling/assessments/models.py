@@ -63,6 +63,9 @@ class Application(TimestampMixin, db.Model):
     not_applicable: Mapped[list[NotApplicableClaim]] = relationship(
         cascade="all, delete-orphan", order_by="NotApplicableClaim.indicator_code"
     )
+    improvement_areas: Mapped[list[ImprovementArea]] = relationship(
+        cascade="all, delete-orphan", order_by="ImprovementArea.position"
+    )
     evidence: Mapped[list[Evidence]] = relationship(
         cascade="all, delete-orphan", order_by="Evidence.id"
     )
@@ -172,3 +175,20 @@ class NotApplicableClaim(TimestampMixin, db.Model):
     )
     indicator_code: Mapped[str] = mapped_column(String(20), nullable=False)
     justification: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ImprovementArea(TimestampMixin, db.Model):
+    """One of the improvement areas a Silver applicant documents (the framework says how many)."""
+
+    __tablename__ = "improvement_area"
+    __table_args__ = (UniqueConstraint("application_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False
+    )
+    position: Mapped[int] = mapped_column(nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    indicator_codes: Mapped[list] = mapped_column(JSON, nullable=False)
+    improvement: Mapped[str] = mapped_column(Text, nullable=False)
+    effect: Mapped[str] = mapped_column(Text, nullable=False)

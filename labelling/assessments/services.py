@@ -17,6 +17,7 @@ from labelling.assessments.models import (
     Answer,
     Application,
     Evidence,
+    ImprovementArea,
     Kind,
     NotApplicableClaim,
 )
@@ -259,11 +260,38 @@ def save_not_applicable(
     )
 
 
+def save_improvement_areas(
+    application: Application, framework: Framework, areas: list[dict], actor: User
+) -> None:
+    """Replace the documented improvement areas (dicts: title, indicator_codes, improvement,
+    effect) in the order given. Raises ValueError for an unknown indicator or too many."""
+    allowed = framework.level(application.level).rules.improvement_areas
+    codes = {i.code for i in framework.indicators}
+    if len(areas) > allowed or any(not set(a["indicator_codes"]) <= codes for a in areas):
+        raise ValueError("improvement areas must be at most the level's number, on indicators")
+    application.improvement_areas.clear()
+    db.session.flush()  # the unique position must be free before the new rows arrive
+    for position, area in enumerate(areas, start=1):
+        application.improvement_areas.append(ImprovementArea(position=position, **area))
+    db.session.flush()
+    record_event(
+        "application.improvement_areas_saved",
+        "application",
+        application.id,
+        actor=actor,
+        data={"count": len(areas)},
+    )
+
+
 def answers_fingerprint(application: Application) -> str:
     """SHA-256 of the answers in a canonical JSON form: proves later what was submitted."""
     submitted = {
         "answers": application.answer_values(),
         "not_applicable": application.not_applicable_claims(),
+        "improvement_areas": [
+            [a.title, a.indicator_codes, a.improvement, a.effect]
+            for a in application.improvement_areas
+        ],
     }
     canonical = json.dumps(submitted, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -277,6 +305,9 @@ def submission_blockers(application: Application, framework: Framework) -> list[
         reasons.append("eligibility")
     if not result.is_questionnaire_complete:
         reasons.append("questionnaire_incomplete")
+    required_areas = framework.level(application.level).rules.improvement_areas
+    if len(application.improvement_areas) < required_areas:
+        reasons.append("improvement_areas_documented")
     return reasons
 
 

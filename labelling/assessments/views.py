@@ -20,7 +20,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, TextAreaField
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from labelling.assessments import evidence as evidence_storage
@@ -433,5 +434,99 @@ def self_assessment(app_id: int):
         result=services.score_of(application, framework),
         form=form,
         field_key=_field_key,
+        editable=editable,
+    ), status
+
+
+def _improvement_form(framework, count: int, areas):
+    class Form(FlaskForm):
+        pass
+
+    choices = [SelectChoice(i.code, f"{i.code} {i.name}") for i in framework.indicators]
+    data = {}
+    for n in range(1, count + 1):
+        setattr(Form, f"area{n}_title", StringField(_l("Title"), validators=[Length(max=200)]))
+        setattr(
+            Form,
+            f"area{n}_indicators",
+            SelectMultipleField(
+                _l("Quality indicators concerned"),
+                choices=choices,
+                description=_l("Hold Ctrl (or Cmd) to choose several."),
+            ),
+        )
+        setattr(
+            Form,
+            f"area{n}_improvement",
+            TextAreaField(_l("What was improved"), validators=[Length(max=4000)]),
+        )
+        setattr(
+            Form,
+            f"area{n}_effect",
+            TextAreaField(
+                _l("The effect of the improvement, with evidence"), validators=[Length(max=4000)]
+            ),
+        )
+    for n, area in enumerate(areas, start=1):
+        data |= {
+            f"area{n}_title": area.title,
+            f"area{n}_indicators": area.indicator_codes,
+            f"area{n}_improvement": area.improvement,
+            f"area{n}_effect": area.effect,
+        }
+    return Form(data=data)
+
+
+def _documented_areas(form, count: int) -> list[dict]:
+    """The areas the form documents; a started but incomplete area gets errors by its fields."""
+    areas = []
+    for n in range(1, count + 1):
+        names = {
+            part: f"area{n}_{part}" for part in ("title", "indicators", "improvement", "effect")
+        }
+        values = {part: form[name].data for part, name in names.items()}
+        if not any(values.values()):
+            continue
+        for part, name in names.items():
+            if not values[part] or (isinstance(values[part], str) and not values[part].strip()):
+                form[name].errors.append(_("Please fill this in, or leave the whole area empty."))
+        areas.append(
+            {
+                "title": (values["title"] or "").strip(),
+                "indicator_codes": list(values["indicators"] or []),
+                "improvement": (values["improvement"] or "").strip(),
+                "effect": (values["effect"] or "").strip(),
+            }
+        )
+    return areas
+
+
+@bp.route("/applications/<int:app_id>/improvement-areas", methods=["GET", "POST"])
+@login_required
+def improvement_areas(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    framework = services.framework_of(application)
+    count = framework.level(application.level).rules.improvement_areas
+    if not count:
+        abort(404)  # only levels whose rules ask for improvement areas have this page
+    editable = application.can_edit_answers(current_user)
+    form = _improvement_form(framework, count, application.improvement_areas)
+    status = 200
+    if request.method == "POST":
+        require(editable)
+        if form.validate_on_submit():
+            areas = _documented_areas(form, count)
+            if not any(form[name].errors for name in form._fields):
+                services.save_improvement_areas(application, framework, areas, current_user)
+                db.session.commit()
+                flash(_("The improvement areas are saved."), "success")
+                return redirect(url_for(".improvement_areas", app_id=app_id), code=303)
+        status = 422
+    return render_template(
+        "assessments/improvement_areas.html",
+        application=application,
+        form=form,
+        count=count,
         editable=editable,
     ), status

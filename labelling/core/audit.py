@@ -81,6 +81,7 @@ def _action_labels() -> dict[str, str]:
         "application.created": _("Application started"),
         "application.answers_saved": _("Answers saved"),
         "application.evidence_added": _("Evidence added"),
+        "application.improvement_areas_saved": _("Improvement areas saved"),
         "application.not_applicable_saved": _("Not-applicable indicators saved"),
         "application.evidence_removed": _("Evidence removed"),
         "application.submit": _("Application submitted"),

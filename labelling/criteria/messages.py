@@ -18,6 +18,7 @@ def verdict_reason(code: str) -> str:
         "score_below_minimum": _("the excellence score is below the level's minimum"),
         "improvement_areas": _("the improvement areas are not all documented and validated"),
         "previous_label": _("a previous label of the required level and age"),
+        "improvement_areas_documented": _("the improvement areas are not all documented yet"),
     }.get(code, code)
 
 
