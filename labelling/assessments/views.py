@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -25,7 +27,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from labelling.assessments import evidence as evidence_storage
-from labelling.assessments import questionnaire, services
+from labelling.assessments import exports, questionnaire, services
 from labelling.assessments.evidence import EvidenceRejected
 from labelling.assessments.forms import (
     EvidenceForm,
@@ -530,3 +532,34 @@ def improvement_areas(app_id: int):
         count=count,
         editable=editable,
     ), status
+
+
+@bp.route("/applications/<int:app_id>/answers.xlsx")
+@login_required
+def export_xlsx(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    framework = services.framework_of(application)
+    data = exports.answers_workbook(
+        application, framework, services.score_of(application, framework)
+    )
+    return _download(data, XLSX_TYPE, f"application-{application.id}-answers.xlsx")
+
+
+@bp.route("/applications/<int:app_id>/summary.pdf")
+@login_required
+def export_pdf(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))
+    framework = services.framework_of(application)
+    data = exports.summary_pdf(application, framework, services.score_of(application, framework))
+    return _download(data, "application/pdf", f"application-{application.id}-summary.pdf")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, mimetype: str, filename: str):
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename
+    )
