@@ -7,7 +7,15 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
@@ -124,6 +132,10 @@ class Answer(db.Model):
     )
     question_id: Mapped[str] = mapped_column(String(80), nullable=False)
     value: Mapped[Any] = mapped_column(JSON)
+    # Taken from the organisation's previous application for a renewal, not yet confirmed.
+    is_carried_over: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), nullable=False
+    )
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )

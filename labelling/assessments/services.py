@@ -77,6 +77,28 @@ def applications_of(organisation_ids: list[int]) -> list[Application]:
     )
 
 
+def previous_submitted_application(organisation: Organisation) -> Application | None:
+    return db.session.scalars(
+        select(Application)
+        .where(
+            Application.organisation_id == organisation.id,
+            Application.submitted_at.is_not(None),
+        )
+        .order_by(Application.submitted_at.desc())
+    ).first()
+
+
+def carry_over_answers(organisation: Organisation, framework: Framework, kind: str) -> dict:
+    """For a renewal: the previous submitted application's answers this framework still asks."""
+    if kind != Kind.RENEWAL:
+        return {}
+    previous = previous_submitted_application(organisation)
+    if previous is None:
+        return {}
+    asked = {q.id for q in framework.questions}
+    return {qid: value for qid, value in previous.answer_values().items() if qid in asked}
+
+
 def _json_value(value):
     return float(value) if isinstance(value, Decimal) else value
 
@@ -96,9 +118,18 @@ def start_application(
         state=State.DRAFT,
         created_by_id=actor.id,
     )
-    application.answers = [
-        Answer(question_id=question_id, value=_json_value(value), updated_by_id=actor.id)
+    starting = {
+        question_id: (value, True)
+        for question_id, value in carry_over_answers(organisation, framework, kind).items()
+    }
+    # The profile is newer than any earlier application: its values win and need no check.
+    starting |= {
+        question_id: (_json_value(value), False)
         for question_id, value in prefill_answers(framework, organisation).items()
+    }
+    application.answers = [
+        Answer(question_id=qid, value=value, is_carried_over=carried, updated_by_id=actor.id)
+        for qid, (value, carried) in starting.items()
     ]
     db.session.add(application)
     db.session.flush()
@@ -144,8 +175,10 @@ def save_section(
             application.answers.append(
                 Answer(question_id=question.id, value=value, updated_by_id=actor.id)
             )
-        elif answer.value != value:
+        elif answer.value != value or answer.is_carried_over:
+            # Saving the page confirms a carried-over answer, changed or not.
             answer.value, answer.updated_by_id = value, actor.id
+            answer.is_carried_over = False
         else:
             continue
         saved += 1

@@ -196,10 +196,20 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         form = (
             form_class(formdata=restored) if restored else form_class(data=initial, formdata=None)
         )
+        _mark_carried_over(form, application, section)
         if restored:
             flash(_("Your unsaved answers are shown again: save them to keep them."), "info")
         status = 200
     return _render_section(application, framework, sections, index, form, editable), status
+
+
+def _mark_carried_over(form, application: Application, section) -> None:
+    carried = {a.question_id for a in application.answers if a.is_carried_over}
+    for question in questionnaire.asked_questions(section):
+        if question.id in carried:
+            note = _("Carried over from your previous application: check it, then save.")
+            field = form[question.id]
+            field.description = f"{note} {field.description}".strip()
 
 
 def _render_section(application, framework, sections, index, form, editable):
