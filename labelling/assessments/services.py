@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from labelling.accounts.models import User
@@ -391,3 +393,38 @@ def apply_transition(
         comment=comment.strip() or None,
     )
     return target
+
+
+@dataclass(frozen=True)
+class NextStep:
+    text: str
+    endpoint: str | None = None  # where the person acts, if they have something to do
+
+
+def next_step(application: Application) -> NextStep:
+    """What the applicant has to do now, or what they are waiting for."""
+    state = application.status
+    if state == State.DRAFT:
+        framework = framework_of(application)
+        progress = questionnaire.overall_progress(framework, application.answer_values())
+        if not progress.is_complete:
+            return NextStep(
+                _(
+                    "Complete the questionnaire: %(done)s of %(total)s answered.",
+                    done=progress.answered,
+                    total=progress.required,
+                ),
+                "assessments.questionnaire_section",
+            )
+        if submission_blockers(application, framework):
+            return NextStep(_("Check what still blocks the submission."), "assessments.submit")
+        return NextStep(_("Submit the application."), "assessments.submit")
+    waiting = {
+        State.SUBMITTED: _("Waiting for the secretariat's eligibility screening."),
+        State.SCREENING: _("The secretariat is screening the application."),
+        State.IN_ASSESSMENT: _("The assessors are at work."),
+        State.ASSESSED: _("Waiting for the labelling body's decision."),
+    }
+    if state == State.MORE_INFORMATION:
+        return NextStep(_("Answer the assessor's questions."), "assessments.detail")
+    return NextStep(waiting.get(state, state.label))

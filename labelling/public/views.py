@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from labelling.assessments.services import applications_of, next_step
 from labelling.core.http import is_safe_next
 from labelling.extensions import db
 from labelling.organisations.forms import ConfirmForm
@@ -32,9 +33,16 @@ def registry():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
+    organisations = organisations_of(current_user)
+    applications = applications_of([org.id for org in organisations])
     return render_template(
         "public/dashboard.html",
-        organisations=organisations_of(current_user),
+        organisations=organisations,
+        applications_by_org={
+            org.id: [a for a in applications if a.organisation_id == org.id]
+            for org in organisations
+        },
+        next_step=next_step,
         framework=default_framework(),
     )
 

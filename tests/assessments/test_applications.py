@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -161,3 +162,17 @@ class TestNewerFrameworkVersion:
         db.session.refresh(old)
         assert old.framework_version == "2013.1"
         assert "version 2013.1" in client.get(f"/applications/{old.id}").get_data(as_text=True)
+
+
+def test_dashboard_says_what_to_do_next(client, manager):
+    org = create_org(manager)
+    sign_in(client, manager.email)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "Apply for a label" in html and "Labels held" in html
+    start(client, org)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "Gold application of" in html and "Draft" in html
+    assert re.search(r"Complete the questionnaire: \d+ of 42 answered.", html)
+    application = db.session.scalars(select(Application)).one()
+    client.post(f"/applications/{application.id}/withdraw")
+    assert "Withdrawn" in client.get("/dashboard").get_data(as_text=True)
