@@ -1,0 +1,78 @@
+"""The lifecycle actions the pages offer, over every state and every kind of person."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from labelling.accounts.models import Role
+from labelling.assessments import services
+from labelling.assessments.models import Answer, Application
+from labelling.assessments.workflow import State
+from labelling.extensions import db
+from tests.factories import create_org, create_user, sign_in
+
+MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
+COMPLETE = {"members": 40, "committed": 20, "regional": 10, "turnover": 20, "strategy": 3}
+PEOPLE = ("anonymous", "outsider", "assessor", "secretariat", "applicant")
+EXPECTED_OK = {
+    ("withdraw", State.DRAFT),
+    ("withdraw", State.SUBMITTED),
+    ("submit", State.DRAFT),
+}
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {
+        **app_config,
+        "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
+        "CRITERIA_DEFAULT_FRAMEWORK": "mini",
+    }
+
+
+def expected_status(action: str, state: State, person: str) -> int:
+    if person == "anonymous":
+        return 302  # sent to sign in
+    if person != "applicant":
+        return 403  # not allowed whatever the state: the state is not revealed
+    return 303 if (action, state) in EXPECTED_OK else 409
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "person"),
+    list(itertools.product(("submit", "withdraw"), list(State), PEOPLE)),
+)
+def test_state_person_action_table(app, client, action, state, person):
+    manager = create_user("applicant@example.org")
+    org = create_org(manager)
+    application = services.start_application(
+        org, "bronze", "new", manager, services.current_framework()
+    )
+    for question_id, value in COMPLETE.items():
+        application.answers.append(Answer(question_id=question_id, value=value))
+    db.session.commit()
+    db.session.execute(
+        update(Application).where(Application.id == application.id).values(state=state.value)
+    )
+    db.session.commit()
+    users = {
+        "outsider": lambda: create_user("outsider@example.org"),
+        "assessor": lambda: create_user("assessor@example.org", roles=(Role.ASSESSOR,)),
+        "secretariat": lambda: create_user("sec@example.org", roles=(Role.SECRETARIAT,)),
+        "applicant": lambda: manager,
+    }
+    if person != "anonymous":
+        sign_in(client, users[person]().email)
+    data = {"full_name": "A", "role": "B", "declaration": "y", "comment": "why"}
+    response = client.post(f"/applications/{application.id}/{action}", data=data)
+    assert response.status_code == expected_status(action, state, person)
+    db.session.expire_all()
+    after = db.session.get(Application, application.id).state
+    if response.status_code == 303:
+        assert after == (State.SUBMITTED if action == "submit" else State.WITHDRAWN)
+    else:
+        assert after == state  # a refused action changes nothing
