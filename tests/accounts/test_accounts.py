@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from labelling.accounts.models import Role, User
+from labelling.config import Config
 from labelling.core.audit import AuditEvent
 from labelling.extensions import db
 from labelling.notifications.models import OutboxMessage
@@ -26,7 +27,9 @@ def register(client, email="new@example.org", password="a long passphrase", conf
     )
 
 
-def test_register_signs_in_as_cluster_manager_with_a_hashed_password(client):
+def test_register_signs_in_as_cluster_manager_with_a_hashed_password(app, client):
+    assert Config.PASSWORD_HASH_METHOD == "scrypt"  # production hashes with scrypt
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
     response = register(client)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/dashboard")
