@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -228,3 +229,46 @@ class TestRateLimit:
         assert blocked.status_code == 429
         assert int(blocked.headers["Retry-After"]) > 0
         assert "Too many attempts" in blocked.get_data(as_text=True)
+
+
+REDIS_URL = os.environ.get("LABELLING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+class TestRateLimitOnRedis:
+    """Several workers share one Redis: the limit holds across app instances."""
+
+    @pytest.fixture
+    def app_config(self, app_config):
+        import redis
+
+        try:
+            redis.Redis.from_url(REDIS_URL).flushdb()
+        except redis.ConnectionError as exc:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(f"Redis at {REDIS_URL} is not reachable: {exc}")
+            pytest.skip(f"Redis at {REDIS_URL} is not reachable: {exc}")
+        return {
+            **app_config,
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+        }
+
+    def test_the_limit_is_shared_through_redis(self, app, client, manager):
+        for _ in range(3):
+            client.post("/login", data={"email": manager.email, "password": "x"})
+        # A second worker with its own app object, same Redis: still blocked.
+        from labelling import create_app
+
+        other = create_app(
+            dict(
+                app.config,
+                TESTING_CONFIG=True,
+                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                INSTANCE_PATH=app.instance_path,
+            )
+        )
+        blocked = other.test_client().post(
+            "/login", data={"email": manager.email, "password": PASSWORD}
+        )
+        assert blocked.status_code == 429
