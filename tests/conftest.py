@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -40,15 +42,24 @@ def _replace_db(url: str, name: str) -> str:
     return f"{head}/{name}" + (f"?{query}" if query else "")
 
 
+@contextmanager
+def throwaway_database(sqlite_directory: Path):
+    """An empty database for the run: PostgreSQL when configured, else a SQLite file."""
+    url = os.environ.get("LABELLING_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield "sqlite:///" + str(sqlite_directory / "test.sqlite")
+        return
+    fresh, drop = _postgres_throwaway(url)
+    try:
+        yield fresh
+    finally:
+        drop()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    url = os.environ.get("LABELLING_TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        test_url, drop = _postgres_throwaway(url)
-        yield test_url
-        drop()
-    else:
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    with throwaway_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,18 +10,13 @@ from sqlalchemy import inspect
 
 from labelling import create_app
 from labelling.extensions import db
-from tests.conftest import _postgres_throwaway
+from tests.conftest import throwaway_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    url = os.environ.get("LABELLING_TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        fresh, drop = _postgres_throwaway(url)
-        yield fresh
-        drop()
-    else:
-        yield "sqlite:///" + str(tmp_path / "migrations.sqlite")
+    with throwaway_database(tmp_path) as url:
+        yield url
 
 
 def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(empty_database_url, tmp_path):

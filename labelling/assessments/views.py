@@ -385,6 +385,11 @@ def evidence_delete(app_id: int, evidence_id: int):
     return redirect(url_for(".evidence_list", app_id=app_id), code=303)
 
 
+def _has_errors(form) -> bool:
+    # Errors added after validate() live on the fields, not in the cached form.errors.
+    return any(form[name].errors for name in form._fields)
+
+
 def _field_key(code: str) -> str:
     return code.replace(".", "_")
 
@@ -433,7 +438,7 @@ def self_assessment(app_id: int):
                             _("Say why this indicator does not apply.")
                         )
                     claims[indicator.code] = why
-        if not form.errors and not any(form[name].errors for name in form._fields):
+        if not _has_errors(form):
             services.save_not_applicable(application, framework, claims, current_user)
             db.session.commit()
             flash(_("Your self-assessment is saved."), "success")
@@ -529,7 +534,7 @@ def improvement_areas(app_id: int):
         require(editable)
         if form.validate_on_submit():
             areas = _documented_areas(form, count)
-            if not any(form[name].errors for name in form._fields):
+            if not _has_errors(form):
                 services.save_improvement_areas(application, framework, areas, current_user)
                 db.session.commit()
                 flash(_("The improvement areas are saved."), "success")
