@@ -62,6 +62,8 @@ class Application(TimestampMixin, db.Model):
     attested_name: Mapped[str | None] = mapped_column(String(200))
     attested_role: Mapped[str | None] = mapped_column(String(200))
     answers_sha256: Mapped[str | None] = mapped_column(String(64))
+    # Questions re-opened to the applicant while more information is requested.
+    reopened_questions: Mapped[list | None] = mapped_column(JSON)
     # Optimistic locking: two tabs or a double click cannot both move the state.
     row_version: Mapped[int] = mapped_column(default=1, nullable=False)
 
@@ -109,6 +111,21 @@ class Application(TimestampMixin, db.Model):
     def can_edit_answers(self, user) -> bool:
         """Only the applicant's team, and only while the application is a draft."""
         return self.status == State.DRAFT and Actor.APPLICANT in self.actors_for(user)
+
+    def editable_questions(self, user) -> set[str] | None:
+        """Which answers `user` may change now: None for all (a draft), else the re-opened
+        ones while more information is requested (empty when nothing is open)."""
+        if Actor.APPLICANT not in self.actors_for(user):
+            return set()
+        if self.status == State.DRAFT:
+            return None
+        if self.status == State.MORE_INFORMATION:
+            return set(self.reopened_questions or [])
+        return set()
+
+    def can_edit_question(self, user, question_id: str) -> bool:
+        editable = self.editable_questions(user)
+        return editable is None or question_id in editable
 
     def answer_values(self) -> dict[str, Any]:
         return {answer.question_id: answer.value for answer in self.answers}

@@ -382,6 +382,8 @@ def apply_transition(
     before = application.status
     target = check_transition(action, before, application.actors_for(actor), comment)
     application.state = target.value
+    if action == Action.ANSWER_INFORMATION:
+        application.reopened_questions = []  # the answers are frozen again
     db.session.flush()
     record_event(
         f"application.{action.value}",

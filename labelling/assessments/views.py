@@ -36,7 +36,13 @@ from labelling.assessments.forms import (
     TransitionForm,
 )
 from labelling.assessments.models import Application, Evidence
-from labelling.assessments.workflow import Action, Actor, TransitionError, available_actions
+from labelling.assessments.workflow import (
+    Action,
+    Actor,
+    State,
+    TransitionError,
+    available_actions,
+)
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
 from labelling.extensions import csrf, db
@@ -91,7 +97,7 @@ def detail(app_id: int):
 
 
 # Actions whose forms this feature offers now; the others arrive with their pages.
-OFFERED_ACTIONS = {Action.WITHDRAW}
+OFFERED_ACTIONS = {Action.WITHDRAW, Action.ANSWER_INFORMATION}
 
 
 @bp.route("/applications/<int:app_id>/<action>", methods=["POST"])
@@ -163,7 +169,10 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
     if index is None:
         abort(404)
     section = sections[index]
-    editable = application.can_edit_answers(current_user)
+    asked_ids = {q.id for q in questionnaire.asked_questions(section)}
+    open_ids = application.editable_questions(current_user)
+    editable_ids = asked_ids if open_ids is None else asked_ids & open_ids
+    editable = bool(editable_ids)
     form_class = questionnaire.section_form_class(section)
     stored = application.answer_values()
     initial = {
@@ -178,9 +187,10 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
             # An expired page: show the answers again with a fresh token, save nothing.
             form.csrf_token.errors = []
             flash(_("This page had expired. Check your answers and save them again."), "error")
-            return _render_section(application, framework, sections, index, form, editable), 400
+            return _render_section(application, framework, sections, index, form, editable_ids), 400
+        # Only answers open to this person are touched, whatever else the request carries.
         is_clean = services.save_section(
-            application, framework, section, form, current_user, set(request.form)
+            application, framework, section, form, current_user, set(request.form) & editable_ids
         )
         db.session.commit()
         if is_clean:
@@ -200,7 +210,7 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         if restored:
             flash(_("Your unsaved answers are shown again: save them to keep them."), "info")
         status = 200
-    return _render_section(application, framework, sections, index, form, editable), status
+    return _render_section(application, framework, sections, index, form, editable_ids), status
 
 
 def _mark_carried_over(form, application: Application, section) -> None:
@@ -212,8 +222,11 @@ def _mark_carried_over(form, application: Application, section) -> None:
             field.description = f"{note} {field.description}".strip()
 
 
-def _render_section(application, framework, sections, index, form, editable):
+def _render_section(application, framework, sections, index, form, editable_ids: set[str]):
     section = sections[index]
+    for name in form._fields:
+        if name != "csrf_token" and name not in editable_ids:
+            form[name].render_kw = {**(form[name].render_kw or {}), "disabled": True}
     answers = application.answer_values()
     return render_template(
         "assessments/questionnaire.html",
@@ -223,7 +236,8 @@ def _render_section(application, framework, sections, index, form, editable):
         sections=sections,
         index=index,
         form=form,
-        editable=editable,
+        editable=bool(editable_ids),
+        is_partly_open=application.status == State.MORE_INFORMATION and bool(editable_ids),
         progress={s.id: questionnaire.section_progress(s, answers) for s in sections},
         overall=questionnaire.overall_progress(framework, answers),
         result=services.score_of(application, framework),
@@ -301,9 +315,14 @@ def evidence_list(app_id: int):
     require(application.can_view(current_user))
     framework = services.framework_of(application)
     section_id = request.args.get("section")
-    editable = application.can_edit_answers(current_user)
+    questions = [
+        q
+        for q in _evidence_questions(framework, section_id)
+        if application.can_edit_question(current_user, q.id)
+    ]
+    editable = bool(questions)
     max_mb = current_app.config["EVIDENCE_MAX_BYTES"] // (1024 * 1024)
-    form = EvidenceForm(_evidence_questions(framework, section_id), max_mb)
+    form = EvidenceForm(questions, max_mb)
     status = 200
     if request.method == "POST":
         require(editable)
@@ -334,6 +353,7 @@ def evidence_list(app_id: int):
         application=application,
         form=form,
         editable=editable,
+        removable={q.id for q in questions},
         labels=labels,
         confirm=TransitionForm(),
     ), status
@@ -377,8 +397,8 @@ def evidence_download(app_id: int, evidence_id: int):
 @login_required
 def evidence_delete(app_id: int, evidence_id: int):
     application = get_or_404(Application, app_id)
-    require(application.can_edit_answers(current_user))
     item = _evidence_item(application, evidence_id)
+    require(application.can_edit_question(current_user, item.question_id))
     services.remove_evidence(application, item, current_user)
     db.session.commit()
     flash(_("The evidence is removed."), "success")

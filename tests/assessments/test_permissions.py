@@ -22,6 +22,12 @@ EXPECTED_OK = {
     ("withdraw", State.DRAFT),
     ("withdraw", State.SUBMITTED),
     ("submit", State.DRAFT),
+    ("answer_information", State.MORE_INFORMATION),
+}
+AFTER = {
+    "submit": State.SUBMITTED,
+    "withdraw": State.WITHDRAWN,
+    "answer_information": State.IN_ASSESSMENT,
 }
 
 
@@ -44,7 +50,7 @@ def expected_status(action: str, state: State, person: str) -> int:
 
 @pytest.mark.parametrize(
     ("action", "state", "person"),
-    list(itertools.product(("submit", "withdraw"), list(State), PEOPLE)),
+    list(itertools.product(("submit", "withdraw", "answer_information"), list(State), PEOPLE)),
 )
 def test_state_person_action_table(app, client, action, state, person):
     manager = create_user("applicant@example.org")
@@ -73,6 +79,6 @@ def test_state_person_action_table(app, client, action, state, person):
     db.session.expire_all()
     after = db.session.get(Application, application.id).state
     if response.status_code == 303:
-        assert after == (State.SUBMITTED if action == "submit" else State.WITHDRAWN)
+        assert after == AFTER[action]
     else:
         assert after == state  # a refused action changes nothing
