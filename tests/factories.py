@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +101,24 @@ def manager(app):
 @pytest.fixture
 def secretariat(app):
     return create_user("secretariat@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
+
+
+MINI_DIRECTORY = Path(__file__).parent / "criteria" / "data"
+MINI_ANSWERS = {
+    "s1": {"members": "40", "committed": "20", "regional": "10"},
+    "s2": {"turnover": "20", "strategy": "3"},
+}
+
+
+def with_mini_framework(config: dict) -> dict:
+    """App configuration whose default framework is the small test framework `mini`."""
+    return {
+        **config,
+        "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
+        "CRITERIA_DEFAULT_FRAMEWORK": "mini",
+    }
+
+
+def answer_mini_questionnaire(client, application) -> None:
+    for section, data in MINI_ANSWERS.items():
+        client.post(f"/applications/{application.id}/questionnaire/{section}", data=data)

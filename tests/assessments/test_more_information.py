@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -13,18 +12,12 @@ from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
 from labelling.core.audit import events_for
 from labelling.extensions import db
-from tests.factories import create_org, sign_in
-
-MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
+from tests.factories import answer_mini_questionnaire, create_org, sign_in, with_mini_framework
 
 
 @pytest.fixture
 def app_config(app_config):
-    return {
-        **app_config,
-        "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
-        "CRITERIA_DEFAULT_FRAMEWORK": "mini",
-    }
+    return with_mini_framework(app_config)
 
 
 @pytest.fixture
@@ -36,9 +29,7 @@ def questioned(client, manager):
         f"/organisations/{org.id}/applications/new", data={"level": "bronze", "kind": "new"}
     )
     application = db.session.scalars(select(Application)).one()
-    base = f"/applications/{application.id}/questionnaire"
-    client.post(f"{base}/s1", data={"members": "40", "committed": "20", "regional": "10"})
-    client.post(f"{base}/s2", data={"turnover": "20", "strategy": "3"})
+    answer_mini_questionnaire(client, application)
     client.post(
         f"/applications/{application.id}/submit",
         data={"full_name": "M", "role": "Manager", "declaration": "y"},

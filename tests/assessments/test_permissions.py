@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -13,9 +12,8 @@ from labelling.assessments import services
 from labelling.assessments.models import Answer, Application
 from labelling.assessments.workflow import State
 from labelling.extensions import db
-from tests.factories import create_org, create_user, sign_in
+from tests.factories import create_org, create_user, sign_in, with_mini_framework
 
-MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
 COMPLETE = {"members": 40, "committed": 20, "regional": 10, "turnover": 20, "strategy": 3}
 PEOPLE = ("anonymous", "outsider", "assessor", "secretariat", "applicant")
 EXPECTED_OK = {
@@ -33,11 +31,7 @@ AFTER = {
 
 @pytest.fixture
 def app_config(app_config):
-    return {
-        **app_config,
-        "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
-        "CRITERIA_DEFAULT_FRAMEWORK": "mini",
-    }
+    return with_mini_framework(app_config)
 
 
 def expected_status(action: str, state: State, person: str) -> int:

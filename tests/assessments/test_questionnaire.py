@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from labelling.assessments.models import Application
 from labelling.extensions import db
-from tests.factories import create_org, create_user, sign_in
-
-MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
+from tests.factories import create_org, create_user, sign_in, with_mini_framework
 
 
 def start_gold(client, org) -> Application:
@@ -154,11 +151,7 @@ def test_only_the_team_edits_and_only_drafts(client, manager, secretariat, gold_
 class TestSmallFramework:
     @pytest.fixture
     def app_config(self, app_config):
-        return {
-            **app_config,
-            "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
-            "CRITERIA_DEFAULT_FRAMEWORK": "mini",
-        }
+        return with_mini_framework(app_config)
 
     def test_mini_framework_scores_live_and_rejects_shares_over_100(self, client, manager):
         org = create_org(manager)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from labelling.assessments.models import Answer, Application
 from labelling.extensions import db
-from tests.factories import create_org, sign_in
+from tests.factories import answer_mini_questionnaire, create_org, sign_in, with_mini_framework
 
-MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
 NOTE = "Carried over from your previous application"
 
 
 @pytest.fixture
 def app_config(app_config):
-    return {
-        **app_config,
-        "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
-        "CRITERIA_DEFAULT_FRAMEWORK": "mini",
-    }
+    return with_mini_framework(app_config)
 
 
 def start(client, org, kind):
@@ -33,9 +26,7 @@ def test_renewal_carries_over_submitted_answers_until_confirmed(client, manager)
     org = create_org(manager)
     sign_in(client, manager.email)
     first = start(client, org, "new")
-    base = f"/applications/{first.id}/questionnaire"
-    client.post(f"{base}/s1", data={"members": "40", "committed": "20", "regional": "10"})
-    client.post(f"{base}/s2", data={"turnover": "20", "strategy": "3"})
+    answer_mini_questionnaire(client, first)
     assert (
         client.post(
             f"/applications/{first.id}/submit",

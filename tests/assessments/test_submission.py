@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,19 +11,14 @@ from sqlalchemy import select
 from labelling.assessments.models import Application
 from labelling.core.audit import events_for
 from labelling.extensions import db
-from tests.factories import create_org, sign_in
+from tests.factories import create_org, sign_in, with_mini_framework
 
-MINI_DIRECTORY = Path(__file__).parent.parent / "criteria" / "data"
 DECLARATION = {"full_name": "Maria Manager", "role": "Cluster manager", "declaration": "y"}
 
 
 @pytest.fixture
 def app_config(app_config):
-    return {
-        **app_config,
-        "CRITERIA_DIRECTORY": str(MINI_DIRECTORY),
-        "CRITERIA_DEFAULT_FRAMEWORK": "mini",
-    }
+    return with_mini_framework(app_config)
 
 
 @pytest.fixture
