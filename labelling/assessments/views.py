@@ -17,17 +17,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length
 
 from labelling.assessments import evidence as evidence_storage
-from labelling.assessments import exports, questionnaire, services
+from labelling.assessments import exports, forms, questionnaire, services
 from labelling.assessments.evidence import EvidenceRejected
 from labelling.assessments.forms import (
     EvidenceForm,
@@ -405,37 +400,6 @@ def evidence_delete(app_id: int, evidence_id: int):
     return redirect(url_for(".evidence_list", app_id=app_id), code=303)
 
 
-def _has_errors(form) -> bool:
-    # Errors added after validate() live on the fields, not in the cached form.errors.
-    return any(form[name].errors for name in form._fields)
-
-
-def _field_key(code: str) -> str:
-    return code.replace(".", "_")
-
-
-def _not_applicable_form(framework, claims: dict[str, str]):
-    """One checkbox and one justification per indicator the framework lets managers waive."""
-
-    class Form(FlaskForm):
-        pass
-
-    data = {}
-    for indicator in framework.indicators:
-        if not indicator.allows_not_applicable:
-            continue
-        key = _field_key(indicator.code)
-        setattr(Form, f"na_{key}", BooleanField(_l("Not applicable to our cluster")))
-        setattr(
-            Form,
-            f"why_{key}",
-            TextAreaField(_l("Why it does not apply"), validators=[Length(max=2000)]),
-        )
-        data[f"na_{key}"] = indicator.code in claims
-        data[f"why_{key}"] = claims.get(indicator.code, "")
-    return Form(data=data)
-
-
 @bp.route("/applications/<int:app_id>/self-assessment", methods=["GET", "POST"])
 @login_required
 def self_assessment(app_id: int):
@@ -443,14 +407,14 @@ def self_assessment(app_id: int):
     require(application.can_view(current_user))
     framework = services.framework_of(application)
     editable = application.can_edit_answers(current_user)
-    form = _not_applicable_form(framework, application.not_applicable_claims())
+    form = forms.not_applicable_form(framework, application.not_applicable_claims())
     status = 200
     if request.method == "POST":
         require(editable)
         claims = {}
         if form.validate_on_submit():
             for indicator in framework.indicators:
-                key = _field_key(indicator.code)
+                key = forms.field_key(indicator.code)
                 if indicator.allows_not_applicable and form[f"na_{key}"].data:
                     why = (form[f"why_{key}"].data or "").strip()
                     if not why:
@@ -458,7 +422,7 @@ def self_assessment(app_id: int):
                             _("Say why this indicator does not apply.")
                         )
                     claims[indicator.code] = why
-        if not _has_errors(form):
+        if not forms.has_errors(form):
             services.save_not_applicable(application, framework, claims, current_user)
             db.session.commit()
             flash(_("Your self-assessment is saved."), "success")
@@ -470,72 +434,9 @@ def self_assessment(app_id: int):
         framework=framework,
         result=services.score_of(application, framework),
         form=form,
-        field_key=_field_key,
+        field_key=forms.field_key,
         editable=editable,
     ), status
-
-
-def _improvement_form(framework, count: int, areas):
-    class Form(FlaskForm):
-        pass
-
-    choices = [SelectChoice(i.code, f"{i.code} {i.name}") for i in framework.indicators]
-    data = {}
-    for n in range(1, count + 1):
-        setattr(Form, f"area{n}_title", StringField(_l("Title"), validators=[Length(max=200)]))
-        setattr(
-            Form,
-            f"area{n}_indicators",
-            SelectMultipleField(
-                _l("Quality indicators concerned"),
-                choices=choices,
-                description=_l("Hold Ctrl (or Cmd) to choose several."),
-            ),
-        )
-        setattr(
-            Form,
-            f"area{n}_improvement",
-            TextAreaField(_l("What was improved"), validators=[Length(max=4000)]),
-        )
-        setattr(
-            Form,
-            f"area{n}_effect",
-            TextAreaField(
-                _l("The effect of the improvement, with evidence"), validators=[Length(max=4000)]
-            ),
-        )
-    for n, area in enumerate(areas, start=1):
-        data |= {
-            f"area{n}_title": area.title,
-            f"area{n}_indicators": area.indicator_codes,
-            f"area{n}_improvement": area.improvement,
-            f"area{n}_effect": area.effect,
-        }
-    return Form(data=data)
-
-
-def _documented_areas(form, count: int) -> list[dict]:
-    """The areas the form documents; a started but incomplete area gets errors by its fields."""
-    areas = []
-    for n in range(1, count + 1):
-        names = {
-            part: f"area{n}_{part}" for part in ("title", "indicators", "improvement", "effect")
-        }
-        values = {part: form[name].data for part, name in names.items()}
-        if not any(values.values()):
-            continue
-        for part, name in names.items():
-            if not values[part] or (isinstance(values[part], str) and not values[part].strip()):
-                form[name].errors.append(_("Please fill this in, or leave the whole area empty."))
-        areas.append(
-            {
-                "title": (values["title"] or "").strip(),
-                "indicator_codes": list(values["indicators"] or []),
-                "improvement": (values["improvement"] or "").strip(),
-                "effect": (values["effect"] or "").strip(),
-            }
-        )
-    return areas
 
 
 @bp.route("/applications/<int:app_id>/improvement-areas", methods=["GET", "POST"])
@@ -548,13 +449,13 @@ def improvement_areas(app_id: int):
     if not count:
         abort(404)  # only levels whose rules ask for improvement areas have this page
     editable = application.can_edit_answers(current_user)
-    form = _improvement_form(framework, count, application.improvement_areas)
+    form = forms.improvement_form(framework, count, application.improvement_areas)
     status = 200
     if request.method == "POST":
         require(editable)
         if form.validate_on_submit():
-            areas = _documented_areas(form, count)
-            if not _has_errors(form):
+            areas = forms.documented_areas(form, count)
+            if not forms.has_errors(form):
                 services.save_improvement_areas(application, framework, areas, current_user)
                 db.session.commit()
                 flash(_("The improvement areas are saved."), "success")
