@@ -101,7 +101,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from labelling.accounts.views import bp as accounts_bp
+    from labelling.assessments.review_views import bp as review_bp
+    from labelling.assessments.secretariat_views import bp as secretariat_bp
     from labelling.assessments.views import bp as assessments_bp
+    from labelling.assessors.views import bp as assessors_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
 
@@ -109,6 +112,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(assessments_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(secretariat_bp)
+    app.register_blueprint(assessors_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

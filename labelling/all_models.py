@@ -4,10 +4,20 @@ from labelling.accounts.models import User, UserRole  # noqa: F401
 from labelling.assessments.models import (  # noqa: F401
     Answer,
     Application,
+    Assignment,
+    ConsolidatedScore,
     Evidence,
     ImprovementArea,
+    IndicatorScore,
+    InformationRequest,
     NotApplicableClaim,
+    Recommendation,
+)
+from labelling.assessors.models import (  # noqa: F401
+    Accreditation,
+    AssessorProfile,
+    ConflictDeclaration,
 )
 from labelling.core.audit import AuditEvent  # noqa: F401
-from labelling.notifications.models import OutboxMessage  # noqa: F401
+from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401

@@ -61,6 +61,12 @@ class Config:
     CRITERIA_DEFAULT_FRAMEWORK = "ecei-2013"
     CRITERIA_DIRECTORY = ""  # empty -> labelling/criteria/frameworks
     SITE_NAME = "Cluster Excellence Labelling"
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in mail sent outside a request
+    # Assessment process (working days count Monday to Friday; public holidays are not known).
+    INFORMATION_DEADLINE_WORKING_DAYS = 10  # for the applicant's answers to a question
+    ASSESSMENT_DUE_WORKING_DAYS = 20  # from an assessor's acceptance to the finished scoring
+    CONFLICT_LOOKBACK_YEARS = 3  # a declared relation this recent bars an assessor
+    REMINDER_DAYS_BEFORE_ANSWER_DUE = 3
 
 
 class TestConfig(Config):

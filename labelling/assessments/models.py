@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,10 +16,11 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from labelling.accounts.models import User
 from labelling.assessments.workflow import Action, Actor, State, can
+from labelling.criteria.scoring import Rating, Status
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -39,6 +40,16 @@ class Application(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("level IN ('bronze', 'silver', 'gold')", name="level_known"),
         CheckConstraint("kind IN ('new', 'renewal')", name="kind_known"),
+        # A decided application always says who decided, when, and (if awarded) what.
+        CheckConstraint(
+            "state NOT IN ('awarded', 'refused') "
+            "OR (decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+            name="decided_has_decider",
+        ),
+        CheckConstraint(
+            "state != 'awarded' OR (awarded_level IS NOT NULL AND assessment_date IS NOT NULL)",
+            name="awarded_has_level",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +77,17 @@ class Application(TimestampMixin, db.Model):
     reopened_questions: Mapped[list | None] = mapped_column(JSON)
     # Optimistic locking: two tabs or a double click cannot both move the state.
     row_version: Mapped[int] = mapped_column(default=1, nullable=False)
+    # Screening by the secretariat.
+    eligibility_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    eligibility_confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    # The decision (four eyes: never by an assessor of this application).
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"))
+    awarded_level: Mapped[str | None] = mapped_column(String(16))
+    assessment_date: Mapped[date | None]  # the interview or audit; label validity counts from it
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
@@ -79,6 +101,14 @@ class Application(TimestampMixin, db.Model):
     evidence: Mapped[list[Evidence]] = relationship(
         cascade="all, delete-orphan", order_by="Evidence.id"
     )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+    information_requests: Mapped[list[InformationRequest]] = relationship(
+        cascade="all, delete-orphan", order_by="InformationRequest.id"
+    )
+    recommendation: Mapped[Recommendation | None] = relationship(cascade="all, delete-orphan")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -94,19 +124,66 @@ class Application(TimestampMixin, db.Model):
     def framework_key(self) -> str:
         return f"{self.framework_id}@{self.framework_version}"
 
+    def assignment_of(self, user) -> Assignment | None:
+        user_id = getattr(user, "id", None)
+        return next((a for a in self.assignments if a.assessor_id == user_id), None)
+
+    @property
+    def active_assignments(self) -> list[Assignment]:
+        """Assessors on the application: proposed or accepted, not declined or removed."""
+        return [a for a in self.assignments if a.is_active]
+
+    @property
+    def accepted_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.status == AssignmentStatus.ACCEPTED]
+
+    @property
+    def lead_assignment(self) -> Assignment | None:
+        return next((a for a in self.active_assignments if a.is_lead), None)
+
     def actors_for(self, user) -> set[Actor]:
-        """How `user` stands to this application (assessor roles arrive with assignments)."""
+        """How `user` stands to this application: team, accepted assessor, or secretariat.
+
+        Four eyes: secretariat staff who are (or were asked to be) assessors of this
+        application do not act as its secretariat.
+        """
         actors: set[Actor] = set()
         if user is None or not getattr(user, "is_authenticated", False):
             return actors
         if self.organisation.membership_of(user) is not None:
             actors.add(Actor.APPLICANT)
-        if user.is_staff:
+        assignment = self.assignment_of(user)
+        if assignment is not None and assignment.status == AssignmentStatus.ACCEPTED:
+            actors.add(Actor.ASSESSOR)
+            if assignment.is_lead:
+                actors.add(Actor.LEAD_ASSESSOR)
+        involved = assignment is not None and assignment.status != AssignmentStatus.DECLINED
+        if user.is_staff and not involved:
             actors.add(Actor.SECRETARIAT)
         return actors
 
     def can_view(self, user) -> bool:
+        """The team, the secretariat, and assessors asked to assess it (to decide whether
+        to accept); a declined assessor loses access."""
+        assignment = self.assignment_of(user)
+        if assignment is not None and assignment.is_active:
+            return True
         return bool(self.actors_for(user))
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (State.AWARDED, State.REFUSED)
+
+    def can_view_report(self, user) -> bool:
+        """Assessors and secretariat always; the applicant once the decision is made."""
+        actors = self.actors_for(user)
+        if actors & {Actor.ASSESSOR, Actor.SECRETARIAT}:
+            return True
+        return Actor.APPLICANT in actors and self.is_decided
+
+    @property
+    def open_requests(self) -> list[InformationRequest]:
+        return [r for r in self.information_requests if r.replied_at is None]
 
     def can_edit_answers(self, user) -> bool:
         """Only the applicant's team, and only while the application is a draft."""
@@ -221,3 +298,180 @@ class ImprovementArea(TimestampMixin, db.Model):
     indicator_codes: Mapped[list] = mapped_column(JSON, nullable=False)
     improvement: Mapped[str] = mapped_column(Text, nullable=False)
     effect: Mapped[str] = mapped_column(Text, nullable=False)
+    # The auditor's check of the documented improvement (None: not checked yet).
+    is_validated: Mapped[bool | None]
+    validation_note: Mapped[str | None] = mapped_column(Text)
+
+
+class AssignmentStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REMOVED = "removed"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                AssignmentStatus.PROPOSED: _l("Awaiting answer"),
+                AssignmentStatus.ACCEPTED: _l("Accepted"),
+                AssignmentStatus.DECLINED: _l("Declined"),
+                AssignmentStatus.REMOVED: _l("Removed"),
+            }[self]
+        )
+
+
+class Assignment(TimestampMixin, db.Model):
+    """An assessor asked to assess one application; accepted with a no-conflict declaration."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("application_id", "assessor_id"),
+        CheckConstraint(
+            "status IN ('proposed', 'accepted', 'declined', 'removed')", name="status_known"
+        ),
+        CheckConstraint(
+            "status != 'accepted' OR no_conflict_declared_at IS NOT NULL",
+            name="accepted_declares_no_conflict",
+        ),
+        CheckConstraint(
+            "status != 'declined' OR decline_reason IS NOT NULL", name="decline_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    assessor_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    is_lead: Mapped[bool] = mapped_column(default=False, nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(16), default=AssignmentStatus.PROPOSED, nullable=False
+    )
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    no_conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_on: Mapped[date | None]  # when the scoring should be finished
+
+    application: Mapped[Application] = relationship(back_populates="assignments")
+    assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+
+    @property
+    def status_enum(self) -> AssignmentStatus:
+        return AssignmentStatus(self.status)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (AssignmentStatus.PROPOSED, AssignmentStatus.ACCEPTED)
+
+
+class RatingMixin:
+    """What an assessor records on one indicator; everything optional but the indicator."""
+
+    indicator_code: Mapped[str] = mapped_column(String(20), nullable=False)
+    verified_value: Mapped[Any] = mapped_column(JSON)  # a number, or the rubric band
+    status: Mapped[str | None] = mapped_column(String(16))  # None: as the threshold says
+    comment: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+    row_version: Mapped[int] = mapped_column(default=1, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        # Optimistic locking: a save from a stale page never overwrites a newer one.
+        return {"version_id_col": cls.__table__.c.row_version}
+
+    def as_rating(self) -> Rating:
+        return Rating(
+            verified_value=self.verified_value,
+            status=Status(self.status) if self.status else None,
+            comment=self.comment or "",
+        )
+
+
+class IndicatorScore(RatingMixin, db.Model):
+    """One assessor's own rating of one indicator: each assessor scores independently."""
+
+    __tablename__ = "indicator_score"
+    __table_args__ = (
+        UniqueConstraint("application_id", "assessor_id", "indicator_code"),
+        CheckConstraint(
+            "status IS NULL OR status IN ('met', 'not_met', 'not_applicable')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    assessor_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="RESTRICT"), nullable=False
+    )
+
+
+class ConsolidatedScore(RatingMixin, db.Model):
+    """The lead assessor's consolidated rating where two assessors scored (Gold)."""
+
+    __tablename__ = "consolidated_score"
+    __table_args__ = (
+        UniqueConstraint("application_id", "indicator_code"),
+        CheckConstraint(
+            "status IS NULL OR status IN ('met', 'not_met', 'not_applicable')",
+            name="status_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class InformationRequest(TimestampMixin, db.Model):
+    """An assessor's question on one indicator; re-opens the answers behind it until replied."""
+
+    __tablename__ = "information_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    indicator_code: Mapped[str] = mapped_column(String(20), nullable=False)
+    question_ids: Mapped[list] = mapped_column(JSON, nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(nullable=False)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+
+
+class Recommendation(TimestampMixin, db.Model):
+    """The lead assessor's recommended level (None: no label) with strengths and gaps."""
+
+    __tablename__ = "recommendation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    level: Mapped[str | None] = mapped_column(String(16))
+    strengths: Mapped[str] = mapped_column(Text, nullable=False)
+    improvements: Mapped[str] = mapped_column(Text, nullable=False)
+    assessment_date: Mapped[date] = mapped_column(nullable=False)
+    recommended_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+    recommended_by: Mapped[User | None] = relationship()

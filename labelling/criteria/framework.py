@@ -236,3 +236,27 @@ class Framework:
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
+
+    def questions_behind(self, code: str) -> list[str]:
+        """The questionnaire answers an indicator's value comes from, in questionnaire order:
+        its measures, what derived values are computed from, and the questions that decide
+        whether those are shown. An assessor's question re-opens exactly these."""
+        indicator = self.indicator(code)
+        conditions = list(indicator.gold_threshold.conditions)
+        if indicator.baseline_minimum is not None:
+            conditions += indicator.baseline_minimum.conditions
+        pending = [indicator.measure, *(c.measure for c in conditions if c.measure)]
+        derived = {item.id: item for item in self.derived}
+        by_id = {q.id: q for q in self.questions}
+        found: set[str] = set()
+        while pending:
+            measure = pending.pop()
+            if measure in found:
+                continue
+            if measure in derived:
+                pending.extend(derived[measure].of)
+            elif measure in by_id:
+                found.add(measure)
+                if by_id[measure].show_if is not None:
+                    pending.append(by_id[measure].show_if.question)
+        return [q.id for q in self.questions if q.id in found]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from labelling.db import TimestampMixin, UTCDateTime
+from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
 
 
@@ -31,3 +31,24 @@ class OutboxMessage(TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SentReminder(db.Model):
+    """A reminder that went out: `send-reminders` checks here so that it never repeats one.
+
+    `occasion` names what the reminder is about (e.g. the due date it warns of), so a new
+    deadline for the same object gets its own reminder.
+    """
+
+    __tablename__ = "sent_reminder"
+    __table_args__ = (
+        UniqueConstraint("kind", "object_type", "object_id", "occasion", "recipient"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_id: Mapped[int] = mapped_column(nullable=False)
+    occasion: Mapped[str] = mapped_column(String(40), nullable=False)
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

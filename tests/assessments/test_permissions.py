@@ -5,14 +5,19 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import update
 
 from labelling.accounts.models import Role
 from labelling.assessments import services
 from labelling.assessments.models import Answer, Application
 from labelling.assessments.workflow import State
 from labelling.extensions import db
-from tests.factories import create_org, create_user, sign_in, with_mini_framework
+from tests.factories import (
+    create_org,
+    create_user,
+    force_state,
+    sign_in,
+    with_mini_framework,
+)
 
 COMPLETE = {"members": 40, "committed": 20, "regional": 10, "turnover": 20, "strategy": 3}
 PEOPLE = ("anonymous", "outsider", "assessor", "secretariat", "applicant")
@@ -55,10 +60,7 @@ def test_state_person_action_table(app, client, action, state, person):
     for question_id, value in COMPLETE.items():
         application.answers.append(Answer(question_id=question_id, value=value))
     db.session.commit()
-    db.session.execute(
-        update(Application).where(Application.id == application.id).values(state=state.value)
-    )
-    db.session.commit()
+    force_state(application, state)
     users = {
         "outsider": lambda: create_user("outsider@example.org"),
         "assessor": lambda: create_user("assessor@example.org", roles=(Role.ASSESSOR,)),

@@ -1,0 +1,90 @@
+"""The labelling body's decision on an assessed application (four eyes)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from labelling.accounts.models import User
+from labelling.assessments import review
+from labelling.assessments.models import Application
+from labelling.assessments.services import apply_transition
+from labelling.assessments.signals import application_awarded
+from labelling.assessments.workflow import Action
+from labelling.criteria.framework import Framework
+from labelling.db import utcnow
+
+
+class DecisionRefused(review.ReviewError):
+    pass
+
+
+def awardable_levels(application: Application, framework: Framework) -> list[str]:
+    """Levels the rules allow on the final ratings, up to the level applied for."""
+    result = review.assessed_result(application, framework)
+    return review.recommendable_levels(application, framework, result)
+
+
+def award_label(
+    application: Application,
+    framework: Framework,
+    actor: User,
+    level: str,
+    assessment_date: date,
+    reason: str = "",
+) -> None:
+    """Award `level`, dated by the assessment. Final and audited; notifies the managers and
+    sends `application_awarded` for the label.
+
+    Requires a secretariat member who is not an assessor of the application (the workflow
+    table says so), a level the rules allow, and a reason when the level differs from the
+    recommendation. Raises TransitionError, DecisionRefused, or StaleDataError when a
+    second click or a colleague decided at the same moment.
+    """
+    if level not in awardable_levels(application, framework):
+        raise DecisionRefused("level_not_allowed", level)
+    recommended = application.recommendation.level if application.recommendation else None
+    if level != recommended and not reason.strip():
+        raise DecisionRefused("reason_required_for_other_level")
+    if assessment_date > date.today():
+        raise DecisionRefused("assessment_date_future")
+    _record_decision(application, actor, reason)
+    application.awarded_level = level
+    application.assessment_date = assessment_date
+    apply_transition(application, Action.AWARD, actor, reason)
+    application_awarded.send(application, framework=framework)
+    _notify_decision(application)
+
+
+def refuse_label(application: Application, actor: User, reason: str) -> None:
+    """Refuse with a reason (required by the workflow table). Final and audited."""
+    _record_decision(application, actor, reason)
+    apply_transition(application, Action.REFUSE, actor, reason)
+    _notify_decision(application)
+
+
+def send_back(application: Application, actor: User, reason: str) -> None:
+    """Return the assessment to the assessors with what needs another look."""
+    apply_transition(application, Action.SEND_BACK, actor, reason)
+    lead = application.lead_assignment
+    review._mail(
+        [lead.assessor] if lead else [],
+        "assessment_sent_back",
+        application=application,
+        reason=reason.strip(),
+        link=review._link("review.workspace", app_id=application.id),
+    )
+
+
+def _record_decision(application: Application, actor: User, reason: str) -> None:
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
+    application.decision_reason = reason.strip() or None
+
+
+def _notify_decision(application: Application) -> None:
+    review._mail(
+        review.managers_of(application.organisation),
+        "application_decided",
+        application=application,
+        link=review._link("assessments.detail", app_id=application.id),
+    )

@@ -1,0 +1,1 @@
+"""The accreditation register: assessor profiles, accreditations and conflicts of interest."""
