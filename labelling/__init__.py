@@ -51,9 +51,11 @@ def _env_instance_path() -> str | None:
 
 
 def _select_locale() -> str | None:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return None  # commands and background work: the default, or a forced locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -122,6 +124,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import refresh as refresh_locale
 
     from labelling.assessments.workflow import State
+    from labelling.assessors.candidates import reason_message
     from labelling.core.audit import action_label
     from labelling.criteria.messages import (
         describe_threshold,
@@ -131,6 +134,7 @@ def register_template_helpers(app: Flask) -> None:
     )
 
     app.jinja_env.filters["audit_label"] = action_label
+    app.jinja_env.filters["assignment_reason"] = reason_message
     app.jinja_env.filters["state_label"] = lambda value: State(value).label
     app.jinja_env.filters["verdict_reason"] = verdict_reason
     app.jinja_env.filters["number"] = format_number

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 from labelling.accounts.models import Role, User
 from labelling.accounts.services import find_user_by_email, register_user
+from labelling.assessors.models import Accreditation, AssessorProfile
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import create_organisation
@@ -17,6 +19,7 @@ DEMO_USERS = [
     ("manager2@example.org", "Jan Nowak", (Role.CLUSTER_MANAGER,)),
     ("assessor@example.org", "Ana Ribeiro", (Role.ASSESSOR,)),
     ("assessor2@example.org", "Klaus Weber", (Role.ASSESSOR,)),
+    ("assessor3@example.org", "Lars Jensen", (Role.ASSESSOR,)),
     ("secretariat@example.org", "Sofia Papadopoulou", (Role.SECRETARIAT,)),
     ("admin@example.org", "Ada Admin", (Role.ADMIN, Role.SECRETARIAT)),
 ]
@@ -74,6 +77,46 @@ DEMO_ORGANISATIONS = [
 ]
 
 
+# The accreditation register: country, languages, technology areas, accredited roles.
+DEMO_ASSESSORS = [
+    (
+        "assessor@example.org",
+        "PT",
+        ["pt", "en", "es"],
+        ["food", "health_medical"],
+        ["auditor", "benchmarking_expert"],
+    ),
+    (
+        "assessor2@example.org",
+        "DE",
+        ["de", "en"],
+        ["aviation_space", "production_engineering"],
+        ["auditor"],
+    ),
+    ("assessor3@example.org", "DK", ["da", "en"], ["food", "energy_environment"], ["auditor"]),
+]
+
+
+def _ensure_assessor(email, country, languages, areas, roles) -> None:
+    user = find_user_by_email(email)
+    exists = db.session.scalar(db.select(AssessorProfile).where(AssessorProfile.user_id == user.id))
+    if exists is not None:
+        return
+    today = date.today()
+    profile = AssessorProfile(
+        user=user, country_code=country, languages=languages, technology_areas=areas
+    )
+    for role in roles:
+        profile.accreditations.append(
+            Accreditation(
+                role=role,
+                issued_on=today - timedelta(days=200),
+                expires_on=today + timedelta(days=900),
+            )
+        )
+    db.session.add(profile)
+
+
 def _ensure_user(email: str, name: str, roles) -> User:
     user = find_user_by_email(email)
     if user is None:
@@ -90,5 +133,8 @@ def load_demo_data() -> list[User]:
         )
         if exists is None:
             create_organisation(profile, find_user_by_email(manager_email))
+    db.session.flush()
+    for assessor in DEMO_ASSESSORS:
+        _ensure_assessor(*assessor)
     db.session.flush()
     return users

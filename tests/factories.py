@@ -141,3 +141,49 @@ def force_state(application, state, decider=None) -> None:
         values |= {"awarded_level": application.level, "assessment_date": date.today()}
     db.session.execute(update(Application).where(Application.id == application.id).values(values))
     db.session.commit()
+
+
+def create_assessor(
+    email, name="Assessor", country="DE", roles=("auditor",), areas=("ict",), languages=("en",)
+):
+    """A user with the assessor role, a register profile and active accreditations."""
+    from datetime import date, timedelta
+
+    from labelling.assessors.models import Accreditation, AssessorProfile
+
+    user = create_user(email, name, roles=(Role.ASSESSOR,))
+    profile = AssessorProfile(
+        user=user, country_code=country, languages=list(languages), technology_areas=list(areas)
+    )
+    today = date.today()
+    for role in roles:
+        profile.accreditations.append(
+            Accreditation(
+                role=role,
+                issued_on=today - timedelta(days=365),
+                expires_on=today + timedelta(days=365),
+            )
+        )
+    db.session.add(profile)
+    db.session.commit()
+    return user
+
+
+# Mini answers that meet every Gold rule once the assessors verify the regional share.
+MINI_GOLD_ANSWERS = {"members": 40, "committed": 20, "regional": 10, "turnover": 20, "strategy": 3}
+
+
+def submitted_application(manager, level="gold", answers=None, **org_overrides):
+    """A submitted application on the `mini` framework (needs with_mini_framework)."""
+    from labelling.assessments import services
+    from labelling.assessments.models import Answer
+
+    organisation = create_org(manager, **org_overrides)
+    framework = services.current_framework()
+    application = services.start_application(organisation, level, "new", manager, framework)
+    for question_id, value in (answers or MINI_GOLD_ANSWERS).items():
+        application.answers.append(Answer(question_id=question_id, value=value))
+    db.session.flush()
+    services.submit_application(application, framework, manager, "Maria Manager", "Manager")
+    db.session.commit()
+    return application

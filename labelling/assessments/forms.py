@@ -1,4 +1,6 @@
-"""Forms for starting and moving applications."""
+"""Forms for starting and moving applications, and for assessing and deciding them."""
+
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -6,6 +8,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +19,14 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from labelling.assessments.models import Kind
 
@@ -191,3 +203,150 @@ def documented_areas(form, count: int) -> list[dict]:
             }
         )
     return areas
+
+
+# --- the secretariat and the assessors ------------------------------------------------------
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Please give the reason.")), Length(max=4000)],
+        description=_l("The applicant or colleague sees it, and it stays in the history."),
+    )
+
+
+class AssignForm(FlaskForm):
+    assessor_id = HiddenField(validators=[DataRequired()])
+
+
+class AcceptAssignmentForm(FlaskForm):
+    declaration = BooleanField(
+        _l(
+            "I declare that I have no conflict of interest with this organisation: in the "
+            "last years I have not worked for it, advised it or been a member of it, and "
+            "nothing else stops me from assessing it impartially."
+        ),
+        validators=[DataRequired(message=_l("Please confirm the declaration, or decline."))],
+    )
+
+
+STATUS_CHOICES = (
+    SelectChoice("", _l("As the threshold says")),
+    SelectChoice("met", _l("Met")),
+    SelectChoice("not_met", _l("Not met")),
+    SelectChoice("not_applicable", _l("Not applicable")),
+)
+
+
+def rating_form(indicator, rating=None, formdata=None):
+    """The assessor's form for one indicator: a rubric band or a verified number, a verdict
+    and a comment. `row_version` carries the version the page showed (optimistic lock)."""
+
+    class Form(FlaskForm):
+        status = RadioField(
+            _l("Verdict"),
+            choices=[
+                c
+                for c in STATUS_CHOICES
+                if c.value != "not_applicable" or indicator.allows_not_applicable
+            ],
+            default="",
+            validators=[Optional()],
+        )
+        comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+        row_version = HiddenField()
+
+    if indicator.is_rubric:
+        Form.verified_value = RadioField(
+            _l("Verified band"),
+            choices=[SelectChoice("", _l("Not rated yet"))]
+            + [SelectChoice(str(b.band), f"{b.band}: {b.descriptor}") for b in indicator.rubric],
+            default="",
+            validators=[Optional()],
+        )
+    else:
+        Form.verified_value = DecimalField(
+            _l("Verified value"),
+            validators=[Optional()],
+            description=_l("Leave empty to keep the applicant's value."),
+        )
+    data = {}
+    if rating is not None:
+        value = rating.verified_value
+        data = {
+            "verified_value": (str(value) if value is not None else "")
+            if indicator.is_rubric
+            else value,
+            "status": rating.status or "",
+            "comment": rating.comment or "",
+            "row_version": rating.row_version,
+        }
+    return Form(formdata=formdata, data=data) if formdata is not None else Form(data=data)
+
+
+def rating_value(form, indicator):
+    """The verified value from a valid rating form, as stored (a band int or a number)."""
+    raw = form.verified_value.data
+    if raw in (None, ""):
+        return None
+    if indicator.is_rubric:
+        return int(raw)
+    number = float(raw)
+    return int(number) if number.is_integer() else number
+
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField(
+        _l("Question to the applicant"),
+        validators=[DataRequired(message=_l("Please write the question.")), Length(max=4000)],
+        description=_l(
+            "Re-opens the answers behind this indicator for the applicant, with a deadline."
+        ),
+    )
+
+
+class RecommendationForm(FlaskForm):
+    level = RadioField(_l("Recommended level"), validators=[InputRequired()])
+    assessment_date = DateField(
+        _l("Date of the assessment (interview or audit)"), validators=[DataRequired()]
+    )
+    strengths = TextAreaField(_l("Strengths"), validators=[DataRequired(), Length(max=8000)])
+    improvements = TextAreaField(
+        _l("Areas for improvement"), validators=[DataRequired(), Length(max=8000)]
+    )
+
+    def __init__(self, levels, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = [SelectChoice(level.id, level.name) for level in levels] + [
+            SelectChoice(NO_LABEL, _l("No label"))
+        ]
+
+    def validate_assessment_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The assessment date cannot be in the future."))
+
+
+NO_LABEL = "none"
+
+
+class AwardForm(FlaskForm):
+    level = RadioField(_l("Level awarded"), validators=[DataRequired()])
+    assessment_date = DateField(
+        _l("Assessment date"),
+        validators=[DataRequired()],
+        description=_l("The label's validity counts from the month of the assessment."),
+    )
+    reason = TextAreaField(
+        _l("Comment"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("Required when the level differs from the recommendation."),
+    )
+
+    def __init__(self, levels, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = [SelectChoice(level.id, level.name) for level in levels]
+
+    def validate_assessment_date(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The assessment date cannot be in the future."))

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.languages import get_official_languages
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -92,7 +93,12 @@ def _audit(application: Application, action: str, actor: User, **data) -> None:
 
 
 def _link(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link for e-mail, also outside a request (commands, background work)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    with current_app.test_request_context(base_url=base_url):
+        return url_for(endpoint, _external=True, **values)
 
 
 def managers_of(organisation: Organisation) -> list[User]:
@@ -100,9 +106,11 @@ def managers_of(organisation: Organisation) -> list[User]:
 
 
 def _mail(users, template: str, **context) -> None:
+    """Queue one e-mail per enabled user, each in that user's own language."""
     for user in users:
         if user is not None and user.is_enabled:
-            queue_email(user.email, template, recipient=user, **context)
+            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+                queue_email(user.email, template, recipient=user, **context)
 
 
 def deciders_for(application: Application) -> list[User]:
@@ -183,7 +191,7 @@ def open_workloads() -> dict[int, int]:
         )
         .group_by(Assignment.assessor_id)
     )
-    return dict(rows.tuples().all())
+    return {assessor_id: count for assessor_id, count in rows}
 
 
 def _candidate(

@@ -3,13 +3,476 @@ recommendation and the assessment report."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from labelling.assessments import review, services
+from labelling.assessments.forms import (
+    NO_LABEL,
+    AcceptAssignmentForm,
+    QuestionForm,
+    ReasonForm,
+    RecommendationForm,
+    TransitionForm,
+    rating_form,
+    rating_value,
+)
+from labelling.assessments.models import Application, Assignment, AssignmentStatus
+from labelling.assessments.review import AssignmentRefused, ReviewError, StaleScore
+from labelling.assessments.secretariat_views import review_error_message
+from labelling.assessments.workflow import Actor, State, TransitionError
+from labelling.core.http import get_or_404, require
+from labelling.core.pdf import render_pdf
+from labelling.extensions import db
 
 bp = Blueprint("review", __name__)
+
+
+# --- assignments -------------------------------------------------------------------------------
 
 
 @bp.route("/assignments")
 @login_required
 def assignments():
-    return render_template("review/assignments.html")
+    mine = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.assessor_id == current_user.id)
+        .order_by(Assignment.created_at.desc())
+    ).all()
+    return render_template(
+        "review/assignments.html",
+        proposed=[a for a in mine if a.status == AssignmentStatus.PROPOSED],
+        current=[
+            a
+            for a in mine
+            if a.status == AssignmentStatus.ACCEPTED and not a.application.status.is_final
+        ],
+        past=[
+            a
+            for a in mine
+            if a.status != AssignmentStatus.PROPOSED
+            and (a.status != AssignmentStatus.ACCEPTED or a.application.status.is_final)
+        ],
+    )
+
+
+def _own_assignment(assignment_id: int) -> Assignment:
+    assignment = get_or_404(Assignment, assignment_id)
+    require(assignment.assessor_id == current_user.id)
+    return assignment
+
+
+def _respond_page(assignment: Assignment, status: int = 200, **extra):
+    return render_template(
+        "review/respond.html",
+        assignment=assignment,
+        application=assignment.application,
+        accept_form=extra.get("accept_form") or AcceptAssignmentForm(prefix="accept"),
+        decline_form=extra.get("decline_form") or ReasonForm(prefix="decline"),
+        refusal=extra.get("refusal"),
+        lookback=current_app.config["CONFLICT_LOOKBACK_YEARS"],
+    ), status
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@login_required
+def respond(assignment_id: int):
+    """Accept (with the no-conflict declaration) or decline (with a reason)."""
+    assignment = _own_assignment(assignment_id)
+    if request.method == "GET":
+        return _respond_page(assignment)
+    try:
+        if request.form.get("answer") == "accept":
+            form = AcceptAssignmentForm(prefix="accept")
+            if not form.validate_on_submit():
+                return _respond_page(assignment, 422, accept_form=form)
+            review.accept_assignment(assignment, current_user, True, date.today())
+            message = _("Thank you: you accepted the assignment.")
+        elif request.form.get("answer") == "decline":
+            form = ReasonForm(prefix="decline")
+            if not form.validate_on_submit():
+                return _respond_page(assignment, 422, decline_form=form)
+            review.decline_assignment(assignment, current_user, form.reason.data)
+            message = _("You declined the assignment. The secretariat is told.")
+        else:
+            abort(400)
+    except AssignmentRefused as exc:
+        db.session.rollback()
+        return _respond_page(assignment, 409, refusal=exc)
+    except (ReviewError, StaleDataError) as exc:
+        db.session.rollback()
+        abort(getattr(exc, "status", 409), review_error_message(exc))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("review.assignments"), code=303)
+
+
+# --- the workspace ----------------------------------------------------------------------------
+
+
+def _assessor_application(app_id: int) -> Application:
+    application = get_or_404(Application, app_id)
+    require(Actor.ASSESSOR in application.actors_for(current_user))
+    return application
+
+
+def _my_ratings(application: Application) -> dict:
+    rows = review.scores_by_assessor(application).get(current_user.id, {})
+    return {code: row.as_rating() for code, row in rows.items()}
+
+
+@bp.route("/applications/<int:app_id>/review")
+@login_required
+def workspace(app_id: int):
+    application = _assessor_application(app_id)
+    framework = services.framework_of(application)
+    ratings = _my_ratings(application)
+    result = review.assessed_result(application, framework, ratings)
+    return render_template(
+        "review/workspace.html",
+        application=application,
+        framework=framework,
+        result=result,
+        rated=set(ratings),
+        is_lead=Actor.LEAD_ASSESSOR in application.actors_for(current_user),
+        needs_consolidation=review.needs_consolidation(application, framework),
+        can_score=application.status in review.SCORING_STATES,
+    )
+
+
+def _indicator_page(application, framework, code, form, question_form, status=200, stale=False):
+    consolidating = request.endpoint == "review.consolidate_indicator"
+    codes = [i.code for i in framework.indicators]
+    position = codes.index(code)
+    behind = framework.questions_behind(code)
+    answers = application.answer_values()
+    result = review.assessed_result(
+        application,
+        framework,
+        review.final_ratings(application, framework) if consolidating else _my_ratings(application),
+    )
+    by_assessor = review.scores_by_assessor(application) if consolidating else {}
+    return render_template(
+        "review/indicator.html",
+        application=application,
+        framework=framework,
+        indicator=framework.indicator(code),
+        indicator_result=result.indicator(code),
+        values=result.values,
+        questions=[framework.question(q) for q in behind],
+        answers=answers,
+        evidence=[e for e in application.evidence if e.question_id in behind],
+        claim=application.not_applicable_claims().get(code),
+        requests=[r for r in application.information_requests if r.indicator_code == code],
+        form=form,
+        question_form=question_form,
+        previous_code=codes[position - 1] if position else None,
+        next_code=codes[position + 1] if position + 1 < len(codes) else None,
+        consolidating=consolidating,
+        others={
+            assignment.assessor.full_name: by_assessor.get(assignment.assessor_id, {}).get(code)
+            for assignment in application.accepted_assignments
+        },
+        stale=stale,
+        can_score=application.status in review.SCORING_STATES,
+    ), status
+
+
+def _indicator_or_404(framework, code: str):
+    if code not in {i.code for i in framework.indicators}:
+        abort(404)
+    return framework.indicator(code)
+
+
+@bp.route("/applications/<int:app_id>/review/<code>", methods=["GET", "POST"])
+@bp.route(
+    "/applications/<int:app_id>/consolidation/<code>",
+    methods=["GET", "POST"],
+    endpoint="consolidate_indicator",
+)
+@login_required
+def indicator(app_id: int, code: str):
+    """Score one indicator (or, for the lead, consolidate it) beside the applicant's answers."""
+    application = _assessor_application(app_id)
+    framework = services.framework_of(application)
+    item = _indicator_or_404(framework, code)
+    consolidating = request.endpoint == "review.consolidate_indicator"
+    if consolidating:
+        require(Actor.LEAD_ASSESSOR in application.actors_for(current_user))
+        if not review.needs_consolidation(application, framework):
+            abort(404)
+        saved = review.consolidated_scores(application).get(code)
+    else:
+        saved = review.scores_by_assessor(application).get(current_user.id, {}).get(code)
+    if request.method == "GET":
+        return _indicator_page(
+            application, framework, code, rating_form(item, saved), QuestionForm(prefix="q")
+        )
+    form = rating_form(item, formdata=request.form)
+    if not form.validate_on_submit():
+        return _indicator_page(application, framework, code, form, QuestionForm(prefix="q"), 422)
+    version = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
+    rating = review.RatingInput(
+        rating_value(form, item), form.status.data or None, form.comment.data or ""
+    )
+    save = review.record_consolidated_score if consolidating else review.record_score
+    try:
+        row = save(application, framework, current_user, code, rating, version)
+        db.session.commit()
+    except (StaleScore, StaleDataError):
+        db.session.rollback()
+        # Keep what this person typed; show the newer saved version beside it.
+        fresh = (
+            review.consolidated_scores(application)
+            if consolidating
+            else review.scores_by_assessor(application).get(current_user.id, {})
+        ).get(code)
+        form.row_version.data = fresh.row_version if fresh else ""
+        return _indicator_page(
+            application, framework, code, form, QuestionForm(prefix="q"), 409, stale=True
+        )
+    except (ReviewError, TransitionError) as exc:
+        db.session.rollback()
+        abort(getattr(exc, "status", 409), review_error_message(exc))
+    flash(_("Indicator %(code)s saved.", code=code), "success")
+    endpoint = "review.consolidate_indicator" if consolidating else "review.indicator"
+    go_next = request.form.get("go") == "next"
+    codes = [i.code for i in framework.indicators]
+    following = codes[codes.index(code) + 1] if codes.index(code) + 1 < len(codes) else None
+    if go_next and following:
+        return redirect(url_for(endpoint, app_id=app_id, code=following), code=303)
+    back = "review.consolidation" if consolidating else "review.workspace"
+    if go_next:
+        return redirect(url_for(back, app_id=app_id), code=303)
+    return redirect(url_for(endpoint, app_id=app_id, code=row.indicator_code), code=303)
+
+
+@bp.route("/applications/<int:app_id>/review/<code>/question", methods=["POST"])
+@login_required
+def ask(app_id: int, code: str):
+    """Raise a question on an indicator: re-opens its answers for the applicant."""
+    application = _assessor_application(app_id)
+    framework = services.framework_of(application)
+    item = _indicator_or_404(framework, code)
+    question_form = QuestionForm(prefix="q")
+    if not question_form.validate_on_submit():
+        saved = review.scores_by_assessor(application).get(current_user.id, {}).get(code)
+        return _indicator_page(
+            application, framework, code, rating_form(item, saved), question_form, 422
+        )
+    try:
+        request_row = review.raise_question(
+            application, framework, current_user, code, question_form.question.data, date.today()
+        )
+        db.session.commit()
+    except (ReviewError, TransitionError, StaleDataError) as exc:
+        db.session.rollback()
+        if isinstance(exc, StaleDataError):
+            abort(409, _("Someone else changed this application at the same time. Reload it."))
+        abort(getattr(exc, "status", 409), review_error_message(exc))
+    flash(
+        _(
+            "Your question was sent. The applicant has until %(date)s to answer.",
+            date=request_row.due_on.isoformat(),
+        ),
+        "success",
+    )
+    return redirect(url_for("review.indicator", app_id=app_id, code=code), code=303)
+
+
+# --- consolidation and recommendation --------------------------------------------------------
+
+
+@bp.route("/applications/<int:app_id>/consolidation", methods=["GET", "POST"])
+@login_required
+def consolidation(app_id: int):
+    """Both assessors' results side by side, disagreements flagged; the lead consolidates."""
+    application = _assessor_application(app_id)
+    framework = services.framework_of(application)
+    if not review.needs_consolidation(application, framework):
+        abort(404)
+    is_lead = Actor.LEAD_ASSESSOR in application.actors_for(current_user)
+    if request.method == "POST":
+        require(is_lead)
+        if not TransitionForm().validate_on_submit():
+            abort(400)
+        try:
+            adopted = review.adopt_agreed_scores(application, framework, current_user)
+            db.session.commit()
+        except (ReviewError, StaleScore, StaleDataError) as exc:
+            db.session.rollback()
+            abort(409, review_error_message(exc))
+        flash(_("%(n)s agreed indicators adopted.", n=adopted), "success")
+        return redirect(url_for("review.consolidation", app_id=app_id), code=303)
+    assessors = {a.assessor_id: a.assessor for a in application.accepted_assignments}
+    return render_template(
+        "review/consolidation.html",
+        application=application,
+        framework=framework,
+        assessors=assessors,
+        comparisons=review.comparisons(application, framework),
+        consolidated=review.consolidated_scores(application),
+        result=review.assessed_result(application, framework),
+        is_lead=is_lead,
+        form=TransitionForm(),
+        can_score=application.status in review.SCORING_STATES,
+    )
+
+
+def _recommendation_page(application, framework, form=None, status=200, problems=None):
+    result = review.assessed_result(application, framework)
+    allowed = [
+        framework.level(i) for i in review.recommendable_levels(application, framework, result)
+    ]
+    recommendation = application.recommendation
+    if form is None:
+        data = {"assessment_date": date.today()}
+        if recommendation is not None:
+            data = {
+                "level": recommendation.level or NO_LABEL,
+                "assessment_date": recommendation.assessment_date,
+                "strengths": recommendation.strengths,
+                "improvements": recommendation.improvements,
+            }
+        form = RecommendationForm(allowed, data=data)
+    return render_template(
+        "review/recommendation.html",
+        application=application,
+        framework=framework,
+        result=result,
+        form=form,
+        complete_form=TransitionForm(),
+        problems=problems
+        if problems is not None
+        else review.completion_problems(application, framework),
+        can_score=application.status in review.SCORING_STATES,
+    ), status
+
+
+def _lead_application(app_id: int) -> Application:
+    application = get_or_404(Application, app_id)
+    require(Actor.LEAD_ASSESSOR in application.actors_for(current_user))
+    return application
+
+
+@bp.route("/applications/<int:app_id>/recommendation", methods=["GET", "POST"])
+@login_required
+def recommendation(app_id: int):
+    application = _lead_application(app_id)
+    framework = services.framework_of(application)
+    if request.method == "GET":
+        return _recommendation_page(application, framework)
+    result = review.assessed_result(application, framework)
+    allowed = [
+        framework.level(i) for i in review.recommendable_levels(application, framework, result)
+    ]
+    form = RecommendationForm(allowed)
+    checks = _improvement_checks(application)
+    if not form.validate_on_submit():
+        return _recommendation_page(application, framework, form, 422)
+    try:
+        if checks:
+            review.validate_improvement_areas(application, current_user, checks)
+        level = None if form.level.data == NO_LABEL else form.level.data
+        review.save_recommendation(
+            application,
+            framework,
+            current_user,
+            level,
+            form.strengths.data,
+            form.improvements.data,
+            form.assessment_date.data,
+        )
+        db.session.commit()
+    except (ReviewError, StaleDataError) as exc:
+        db.session.rollback()
+        form.level.errors = [review_error_message(exc)]
+        return _recommendation_page(application, framework, form, 409)
+    flash(_("Recommendation saved."), "success")
+    return redirect(url_for("review.recommendation", app_id=app_id), code=303)
+
+
+def _improvement_checks(application: Application) -> dict[int, tuple[bool, str]]:
+    checks = {}
+    for area in application.improvement_areas:
+        verdict = request.form.get(f"area-{area.id}")
+        if verdict in ("validated", "not_validated"):
+            note = request.form.get(f"area-{area.id}-note", "")[:4000]
+            checks[area.id] = (verdict == "validated", note)
+    return checks
+
+
+@bp.route("/applications/<int:app_id>/complete", methods=["POST"])
+@login_required
+def complete(app_id: int):
+    application = _lead_application(app_id)
+    framework = services.framework_of(application)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.complete_assessment(application, framework, current_user)
+        db.session.commit()
+    except ReviewError as exc:
+        db.session.rollback()
+        problems = exc.detail.split(", ") if exc.detail else [exc.code]
+        return _recommendation_page(application, framework, status=409, problems=problems)
+    except (TransitionError, StaleDataError) as exc:
+        db.session.rollback()
+        abort(getattr(exc, "status", 409), review_error_message(exc))
+    flash(_("Assessment completed and handed to the secretariat for the decision."), "success")
+    return redirect(url_for("review.report", app_id=app_id), code=303)
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+def _report_context(application: Application) -> dict:
+    framework = services.framework_of(application)
+    return {
+        "application": application,
+        "framework": framework,
+        "result": review.assessed_result(application, framework),
+        "ratings": review.final_ratings(application, framework),
+        "assessors": application.accepted_assignments,
+        "recommendation": application.recommendation,
+        "level_names": {level.id: level.name for level in framework.levels},
+        "is_assessed": application.status in (State.ASSESSED, State.AWARDED, State.REFUSED),
+    }
+
+
+@bp.route("/applications/<int:app_id>/report")
+@login_required
+def report(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view_report(current_user))
+    return render_template("review/report.html", **_report_context(application))
+
+
+@bp.route("/applications/<int:app_id>/report.pdf")
+@login_required
+def report_pdf(app_id: int):
+    application = get_or_404(Application, app_id)
+    require(application.can_view_report(current_user))
+    html = render_template("review/report_pdf.html", **_report_context(application))
+    return send_file(
+        io.BytesIO(render_pdf(html)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"assessment-report-{application.id}.pdf",
+    )

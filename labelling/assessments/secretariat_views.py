@@ -2,13 +2,293 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from labelling.accounts.models import User
+from labelling.assessments import decisions, review, services
+from labelling.assessments.forms import AssignForm, AwardForm, ReasonForm, TransitionForm
+from labelling.assessments.models import Application, Assignment
+from labelling.assessments.review import AssignmentRefused, ReviewError
+from labelling.assessments.workflow import Actor, State, TransitionError
+from labelling.core.http import get_or_404, require
+from labelling.extensions import db
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
+
+QUEUES = (
+    ("screening", (State.SUBMITTED, State.SCREENING)),
+    ("assessment", (State.IN_ASSESSMENT, State.MORE_INFORMATION)),
+    ("decision", (State.ASSESSED,)),
+    ("decided", (State.AWARDED, State.REFUSED)),
+)
+
+
+def queue_titles() -> dict[str, str]:
+    return {
+        "screening": _("To screen and assign"),
+        "assessment": _("In assessment"),
+        "decision": _("Awaiting decision"),
+        "decided": _("Decided"),
+    }
+
+
+def _secretariat_application(app_id: int) -> Application:
+    """The application, for staff who act as its secretariat (never one of its assessors)."""
+    require(current_user.is_staff)
+    application = get_or_404(Application, app_id)
+    require(Actor.SECRETARIAT in application.actors_for(current_user))
+    return application
 
 
 @bp.route("/applications")
 @login_required
 def queue():
-    return render_template("secretariat/queue.html")
+    require(current_user.is_staff)
+    chosen = request.args.get("queue", "screening")
+    states = dict(QUEUES).get(chosen)
+    if states is None:
+        abort(404)
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.state.in_([s.value for s in states]))
+        .order_by(Application.submitted_at, Application.id)
+        .limit(200)
+    ).all()
+    return render_template(
+        "secretariat/queue.html",
+        applications=applications,
+        queues=[name for name, _states in QUEUES],
+        titles=queue_titles(),
+        chosen=chosen,
+    )
+
+
+def _screening_page(application: Application, status: int = 200, **forms):
+    framework = services.framework_of(application)
+    ranked, excluded = review.candidates_for(application, date.today())
+    context = {
+        "application": application,
+        "framework": framework,
+        "rule": framework.level(application.level).assessors,
+        "result": services.score_of(application, framework),
+        "ranked": ranked,
+        "excluded": excluded,
+        "team_problem": review.team_problem(application, framework),
+        "form": TransitionForm(),
+        "return_form": forms.get("return_form") or ReasonForm(prefix="return"),
+        "remove_form": forms.get("remove_form") or ReasonForm(prefix="remove"),
+        "assign_form": AssignForm(),
+        "refusal": forms.get("refusal"),
+    }
+    return render_template("secretariat/screening.html", **context), status
+
+
+@bp.route("/applications/<int:app_id>")
+@login_required
+def screening(app_id: int):
+    application = _secretariat_application(app_id)
+    return _screening_page(application)
+
+
+def _done(application: Application, message: str, endpoint: str = "secretariat.screening"):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, app_id=application.id), code=303)
+
+
+def _refused(exc: Exception):
+    """Roll back and answer with the reason: 403 for the wrong person, 409 otherwise."""
+    db.session.rollback()
+    if isinstance(exc, StaleDataError):
+        abort(409, _("Someone else changed this application at the same time. Reload it."))
+    status = getattr(exc, "status", 409)
+    abort(status, review_error_message(exc))
+
+
+def review_error_message(exc: Exception) -> str:
+    code = getattr(exc, "code", None) or getattr(exc, "reason", "")
+    messages = {
+        "state": _("This application can no longer take this step."),
+        "actor": _("You may not take this step on this application."),
+        "comment": _("Please give the reason."),
+        "eligibility_not_confirmed": _("Confirm the eligibility first."),
+        "answers_pending": _("Every assessor asked must accept or decline first."),
+        "team_incomplete": _("The accepted assessors do not yet make the team the level needs."),
+        "level_not_allowed": _("The rules do not allow this level for this application."),
+        "reason_required": _("Please give the reason."),
+        "reason_required_for_other_level": _(
+            "Give a reason when the level differs from the recommendation."
+        ),
+        "assessment_date_future": _("The assessment date cannot be in the future."),
+    }
+    return messages.get(code, _("This step is not possible now."))
+
+
+@bp.route("/applications/<int:app_id>/start-screening", methods=["POST"])
+@login_required
+def start_screening(app_id: int):
+    application = _secretariat_application(app_id)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.start_screening(application, current_user)
+    except (TransitionError, StaleDataError) as exc:
+        _refused(exc)
+    return _done(application, _("Screening started."))
+
+
+@bp.route("/applications/<int:app_id>/confirm-eligibility", methods=["POST"])
+@login_required
+def confirm_eligibility(app_id: int):
+    application = _secretariat_application(app_id)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    try:
+        review.confirm_eligibility(application, current_user)
+    except (ReviewError, StaleDataError) as exc:
+        _refused(exc)
+    return _done(application, _("Eligibility confirmed. Assign the assessors next."))
+
+
+@bp.route("/applications/<int:app_id>/return", methods=["POST"])
+@login_required
+def return_to_applicant(app_id: int):
+    application = _secretariat_application(app_id)
+    form = ReasonForm(prefix="return")
+    if not form.validate_on_submit():
+        return _screening_page(application, 422, return_form=form)
+    try:
+        review.return_to_applicant(application, current_user, form.reason.data)
+    except (TransitionError, StaleDataError) as exc:
+        _refused(exc)
+    db.session.commit()
+    flash(_("The application went back to the applicant with your reason."), "success")
+    return redirect(url_for("secretariat.queue"), code=303)
+
+
+@bp.route("/applications/<int:app_id>/assign", methods=["POST"])
+@login_required
+def assign(app_id: int):
+    application = _secretariat_application(app_id)
+    form = AssignForm()
+    if not form.validate_on_submit() or not form.assessor_id.data.isdigit():
+        abort(400)
+    assessor = get_or_404(User, int(form.assessor_id.data))
+    try:
+        review.assign_assessor(application, assessor, current_user, date.today())
+    except AssignmentRefused as exc:
+        db.session.rollback()
+        return _screening_page(application, 409, refusal=(assessor, exc))
+    except (ReviewError, StaleDataError) as exc:
+        _refused(exc)
+    return _done(application, _("%(name)s was asked to assess.", name=assessor.full_name))
+
+
+@bp.route("/assignments/<int:assignment_id>/remove", methods=["POST"])
+@login_required
+def remove_assignment(assignment_id: int):
+    assignment = get_or_404(Assignment, assignment_id)
+    application = _secretariat_application(assignment.application_id)
+    form = ReasonForm(prefix="remove")
+    if not form.validate_on_submit():
+        return _screening_page(application, 422, remove_form=form)
+    try:
+        review.remove_assignment(assignment, current_user, form.reason.data)
+    except (ReviewError, StaleDataError) as exc:
+        _refused(exc)
+    return _done(application, _("The assessor was taken off the application."))
+
+
+@bp.route("/applications/<int:app_id>/start-assessment", methods=["POST"])
+@login_required
+def start_assessment(app_id: int):
+    application = _secretariat_application(app_id)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    framework = services.framework_of(application)
+    try:
+        review.start_assessment(application, framework, current_user)
+    except (ReviewError, TransitionError, StaleDataError) as exc:
+        _refused(exc)
+    return _done(application, _("The assessment has started; the assessors are told."))
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+
+def _decision_page(application: Application, status: int = 200, **forms):
+    framework = services.framework_of(application)
+    levels = [framework.level(i) for i in decisions.awardable_levels(application, framework)]
+    recommendation = application.recommendation
+    award_form = forms.get("award_form") or AwardForm(
+        levels,
+        prefix="award",
+        data={
+            "level": recommendation.level if recommendation else None,
+            "assessment_date": recommendation.assessment_date if recommendation else None,
+        },
+    )
+    return render_template(
+        "secretariat/decision.html",
+        application=application,
+        framework=framework,
+        result=review.assessed_result(application, framework),
+        disagreements=[c for c in review.comparisons(application, framework) if c.disagrees]
+        if review.needs_consolidation(application, framework)
+        else [],
+        award_form=award_form,
+        refuse_form=forms.get("refuse_form") or ReasonForm(prefix="refuse"),
+        send_back_form=forms.get("send_back_form") or ReasonForm(prefix="send_back"),
+        can_decide=application.status == State.ASSESSED,
+    ), status
+
+
+@bp.route("/applications/<int:app_id>/decision", methods=["GET", "POST"])
+@login_required
+def decision(app_id: int):
+    """Award, refuse or send back: only staff who are not assessors of the application."""
+    application = _secretariat_application(app_id)
+    if request.method == "GET":
+        return _decision_page(application)
+    framework = services.framework_of(application)
+    choice = request.form.get("decision")
+    try:
+        if choice == "award":
+            levels = [
+                framework.level(i) for i in decisions.awardable_levels(application, framework)
+            ]
+            form = AwardForm(levels, prefix="award")
+            if not form.validate_on_submit():
+                return _decision_page(application, 422, award_form=form)
+            decisions.award_label(
+                application,
+                framework,
+                current_user,
+                form.level.data,
+                form.assessment_date.data,
+                form.reason.data or "",
+            )
+            message = _("The label is awarded. The applicant is told.")
+        elif choice in ("refuse", "send_back"):
+            form = ReasonForm(prefix=choice)
+            if not form.validate_on_submit():
+                return _decision_page(application, 422, **{f"{choice}_form": form})
+            if choice == "refuse":
+                decisions.refuse_label(application, current_user, form.reason.data)
+                message = _("The label is refused. The applicant is told.")
+            else:
+                decisions.send_back(application, current_user, form.reason.data)
+                message = _("Sent back to the lead assessor.")
+        else:
+            abort(400)
+    except (ReviewError, TransitionError, StaleDataError) as exc:
+        _refused(exc)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("assessments.detail", app_id=application.id), code=303)

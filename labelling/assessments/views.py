@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from labelling.assessments import evidence as evidence_storage
-from labelling.assessments import exports, forms, questionnaire, services
+from labelling.assessments import exports, forms, questionnaire, review, services
 from labelling.assessments.evidence import EvidenceRejected
 from labelling.assessments.forms import (
     EvidenceForm,
@@ -85,10 +85,23 @@ def detail(app_id: int):
         result=result,
         overall=questionnaire.overall_progress(framework, application.answer_values()),
         editable=application.can_edit_answers(current_user),
-        events=events_for("application", application.id),
+        events=_timeline(application),
         actions=available_actions(application.status, application.actors_for(current_user)),
+        actors=application.actors_for(current_user),
         form=TransitionForm(),
     )
+
+
+# Per-indicator rating events belong to the assessors' record, not the applicant's view.
+ASSESSOR_ONLY_EVENTS = {"application.indicator_scored", "application.indicator_consolidated"}
+
+
+def _timeline(application: Application) -> list:
+    events = events_for("application", application.id)
+    actors = application.actors_for(current_user)
+    if actors & {Actor.ASSESSOR, Actor.SECRETARIAT}:
+        return events
+    return [event for event in events if event.action not in ASSESSOR_ONLY_EVENTS]
 
 
 # Actions whose forms this feature offers now; the others arrive with their pages.
@@ -110,7 +123,10 @@ def transition(app_id: int, action: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.apply_transition(application, chosen, current_user, form.comment.data or "")
+        if chosen == Action.ANSWER_INFORMATION:
+            review.answer_information(application, current_user, _replies(application))
+        else:
+            services.apply_transition(application, chosen, current_user, form.comment.data or "")
         db.session.commit()
     except TransitionError as exc:
         db.session.rollback()
@@ -120,6 +136,14 @@ def transition(app_id: int, action: str):
         abort(409, _("Someone else changed this application at the same time. Reload it."))
     flash(_("Application updated."), "success")
     return redirect(url_for("assessments.detail", app_id=application.id), code=303)
+
+
+def _replies(application: Application) -> dict[int, str]:
+    """The applicant's reply to each open question, posted as reply-<request id>."""
+    return {
+        item.id: request.form.get(f"reply-{item.id}", "")[:4000]
+        for item in application.open_requests
+    }
 
 
 PENDING_ANSWERS = "labelling.pending_answers"

@@ -95,6 +95,23 @@ def _action_labels() -> dict[str, str]:
         "application.send_back": _("Sent back to the assessors"),
         "application.award": _("Label awarded"),
         "application.refuse": _("Label refused"),
+        "application.eligibility_confirmed": _("Eligibility confirmed"),
+        "application.assessor_assigned": _("Assessor asked to assess"),
+        "application.assessor_removed": _("Assessor taken off"),
+        "application.assignment_accepted": _("Assignment accepted, no conflict declared"),
+        "application.assignment_declined": _("Assignment declined"),
+        "application.indicator_scored": _("Indicator rated"),
+        "application.indicator_consolidated": _("Indicator consolidated"),
+        "application.question_added": _("Question added"),
+        "application.improvement_areas_checked": _("Improvement areas checked"),
+        "application.recommendation_saved": _("Recommendation saved"),
+        "assessor.profile_created": _("Assessor added to the register"),
+        "assessor.profile_updated": _("Assessor profile updated"),
+        "assessor.accreditation_granted": _("Accreditation granted"),
+        "assessor.accreditation_suspended": _("Accreditation suspended"),
+        "assessor.accreditation_restored": _("Accreditation restored"),
+        "assessor.conflict_declared": _("Conflict of interest declared"),
+        "assessor.declaration_removed": _("Declaration removed"),
     }
 
 

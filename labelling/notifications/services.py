@@ -23,7 +23,7 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def queue_email(recipient: str, template: str, **context) -> OutboxMessage:
+def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     """Render emails/<template>/{subject,body}.txt and add the message to the outbox.
 
     The message becomes durable with the caller's commit; with SMTP configured it is

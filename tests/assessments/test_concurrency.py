@@ -1,0 +1,152 @@
+"""Races on PostgreSQL: two assessors saving at once, two tabs saving one rating, and a
+double-clicked decision. Each thread has its own app context, session and connection;
+a barrier lets both read before either writes, so the second writer really collides."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from labelling.accounts.models import User
+from labelling.assessments import decisions, review, services
+from labelling.assessments.models import Application, IndicatorScore
+from labelling.assessments.review import RatingInput, StaleScore
+from labelling.assessments.signals import application_awarded
+from labelling.assessments.workflow import State, TransitionError
+from labelling.core.audit import AuditEvent
+from labelling.extensions import db
+from tests.assessments.test_review_permissions import build_case
+from tests.factories import with_mini_framework
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("LABELLING_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="real concurrent transactions need PostgreSQL (LABELLING_TEST_DATABASE_URL)",
+)
+
+
+@pytest.fixture
+def app_config(app_config):
+    return with_mini_framework(app_config)
+
+
+def race(app, *jobs):
+    """Run each job(session objects loaded in its own context) in its own thread; return
+    what each returned or raised. `job(barrier)` must wait on the barrier before writing."""
+    barrier = threading.Barrier(len(jobs), timeout=20)
+    outcomes: list = [None] * len(jobs)
+
+    def run(index, job):
+        with app.app_context():
+            try:
+                outcomes[index] = job(barrier)
+                db.session.commit()
+            except Exception as exc:  # the outcome is what the test checks
+                db.session.rollback()
+                outcomes[index] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+def _scoring(app_id: int, email: str, value, expected_version=None):
+    def job(barrier):
+        application = db.session.get(Application, app_id)
+        assessor = db.session.scalar(select(User).filter_by(email=email))
+        framework = services.framework_of(application)
+        barrier.wait()
+        return review.record_score(
+            application, framework, assessor, "2.1", RatingInput(value), expected_version
+        ).verified_value
+
+    return job
+
+
+def test_two_assessors_saving_the_same_indicator_keep_both_ratings(app):
+    application, people = build_case(State.IN_ASSESSMENT)
+    outcomes = race(
+        app,
+        _scoring(application.id, people["lead"].email, 11),
+        _scoring(application.id, people["assessor"].email, 22),
+    )
+    assert outcomes == [11, 22]
+    db.session.expire_all()
+    saved = {
+        row.assessor_id: row.verified_value
+        for row in db.session.scalars(select(IndicatorScore).filter_by(indicator_code="2.1"))
+    }
+    assert saved == {people["lead"].id: 11, people["assessor"].id: 22}
+
+
+def test_two_tabs_creating_one_rating_at_once_lose_nothing_silently(app):
+    application, people = build_case(State.IN_ASSESSMENT)
+    email = people["lead"].email
+    outcomes = race(app, _scoring(application.id, email, 1), _scoring(application.id, email, 2))
+    winners = [o for o in outcomes if not isinstance(o, Exception)]
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(winners) == 1 and len(losers) == 1
+    assert isinstance(losers[0], StaleScore)
+    db.session.expire_all()
+    rows = db.session.scalars(select(IndicatorScore).filter_by(indicator_code="2.1")).all()
+    assert [row.verified_value for row in rows] == winners  # the loser was told, not lost
+
+
+def test_two_tabs_updating_one_rating_at_once_lose_nothing_silently(app):
+    application, people = build_case(State.IN_ASSESSMENT)
+    framework = services.framework_of(application)
+    row = review.record_score(application, framework, people["lead"], "2.1", RatingInput(5))
+    db.session.commit()
+    version = row.row_version
+    email = people["lead"].email
+    outcomes = race(
+        app,
+        _scoring(application.id, email, 6, version),
+        _scoring(application.id, email, 7, version),
+    )
+    winners = [o for o in outcomes if not isinstance(o, Exception)]
+    losers = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(winners) == 1 and isinstance(losers[0], StaleDataError | StaleScore)
+    db.session.expire_all()
+    saved = db.session.get(IndicatorScore, row.id)
+    assert saved.verified_value == winners[0] and saved.row_version == version + 1
+
+
+def test_a_double_clicked_decision_decides_once(app):
+    application, people = build_case(State.ASSESSED)
+    app_id, decider_email = application.id, people["secretariat"].email
+    awarded = []
+
+    def on_award(sender, **extra):
+        awarded.append(sender.id)
+
+    def deciding(barrier):
+        # Only plain values cross into the thread: the test's own session stays in this one.
+        current = db.session.get(Application, app_id)
+        decider = db.session.scalar(select(User).filter_by(email=decider_email))
+        framework = services.framework_of(current)
+        barrier.wait()
+        decisions.award_label(current, framework, decider, "gold", date(2026, 1, 5))
+        return "awarded"
+
+    with application_awarded.connected_to(on_award):
+        outcomes = race(app, deciding, deciding)
+    assert outcomes.count("awarded") == 1
+    loser = next(o for o in outcomes if o != "awarded")
+    assert isinstance(loser, StaleDataError | TransitionError)
+    assert awarded == [app_id]  # the label hook ran once
+    db.session.expire_all()
+    assert db.session.get(Application, app_id).state == "awarded"
+    awards = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).filter_by(action="application.award")
+    )
+    assert awards == 1

@@ -1,0 +1,360 @@
+"""The whole assessor side through the test client: screening, a Gold team of two,
+independent scoring, a question and its answer, consolidation, recommendation, decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from labelling.accounts.models import Role
+from labelling.assessments.models import (
+    Application,
+    Assignment,
+    ConsolidatedScore,
+    IndicatorScore,
+    InformationRequest,
+)
+from labelling.assessments.signals import application_awarded
+from labelling.assessments.workflow import State
+from labelling.assessors.models import ConflictDeclaration
+from labelling.core.audit import events_for
+from labelling.extensions import db
+from tests.factories import (
+    create_assessor,
+    create_user,
+    last_email,
+    sign_in,
+    submitted_application,
+    with_mini_framework,
+)
+
+
+@pytest.fixture
+def app_config(app_config):
+    return with_mini_framework(app_config)
+
+
+@pytest.fixture
+def people(app, manager, secretariat):
+    return {
+        "manager": manager,
+        "secretariat": secretariat,
+        "anna": create_assessor("anna@assessors.example.net", "Anna Auditor", "DE"),
+        "omar": create_assessor("omar@assessors.example.net", "Omar Other", "FR"),
+        "bernd": create_assessor("bernd@assessors.example.net", "Bernd Same", "DE"),
+        "expert": create_assessor(
+            "expert@assessors.example.net", "Eve Expert", "AT", roles=("benchmarking_expert",)
+        ),
+    }
+
+
+def refreshed(application) -> Application:
+    db.session.expire_all()
+    return db.session.get(Application, application.id)
+
+
+def as_user(client, user):
+    client.post("/logout")
+    sign_in(client, user.email)
+    return client
+
+
+def screen_and_assign(client, people, application):
+    as_user(client, people["secretariat"])
+    base = f"/secretariat/applications/{application.id}"
+    assert client.post(f"{base}/start-screening").status_code == 303
+    assert client.post(f"{base}/confirm-eligibility").status_code == 303
+    for name in ("anna", "omar"):
+        response = client.post(f"{base}/assign", data={"assessor_id": people[name].id})
+        assert response.status_code == 303, response.text
+
+
+def accept(client, user, application):
+    assignment = db.session.scalar(
+        db.select(Assignment).filter_by(application_id=application.id, assessor_id=user.id)
+    )
+    as_user(client, user)
+    return client.post(
+        f"/assignments/{assignment.id}",
+        data={"answer": "accept", "accept-declaration": "y"},
+    )
+
+
+def score(client, application, code, **data):
+    return client.post(f"/applications/{application.id}/review/{code}", data=data)
+
+
+def test_screening_page_ranks_candidates_and_explains_exclusions(client, people):
+    application = submitted_application(people["manager"])
+    db.session.add(
+        ConflictDeclaration(
+            profile_id=_profile_id(people["bernd"]),
+            organisation_id=application.organisation_id,
+            relation="advised",
+        )
+    )
+    db.session.commit()
+    as_user(client, people["secretariat"])
+    client.post(f"/secretariat/applications/{application.id}/start-screening")
+    client.post(f"/secretariat/applications/{application.id}/confirm-eligibility")
+    page = client.get(f"/secretariat/applications/{application.id}").text
+    suggested = page[page.index("Suggested assessors") : page.index("Excluded assessors")]
+    assert "Anna Auditor" in suggested and "Omar Other" in suggested
+    excluded = page[page.index("Excluded assessors") :]
+    assert "Bernd Same" in excluded and "Declared a tie to this organisation" in excluded
+    assert "Eve Expert" in excluded and "No active accreditation" in excluded
+
+
+def _profile_id(user) -> int:
+    from labelling.assessors.models import AssessorProfile
+
+    return db.session.scalar(db.select(AssessorProfile.id).filter_by(user_id=user.id))
+
+
+def test_gold_needs_one_assessor_from_another_country(client, people):
+    application = submitted_application(people["manager"])
+    as_user(client, people["secretariat"])
+    base = f"/secretariat/applications/{application.id}"
+    client.post(f"{base}/start-screening")
+    assert client.post(f"{base}/assign", data={"assessor_id": people["anna"].id}).status_code == 409
+    client.post(f"{base}/confirm-eligibility")
+    assert client.post(f"{base}/assign", data={"assessor_id": people["anna"].id}).status_code == 303
+    refused = client.post(f"{base}/assign", data={"assessor_id": people["bernd"].id})
+    assert refused.status_code == 409
+    assert "needs an assessor from another country" in refused.text
+    assert client.post(f"{base}/assign", data={"assessor_id": people["omar"].id}).status_code == 303
+    assert "/assignments/" in last_email(people["anna"].email).body_text
+    assignments = refreshed(application).active_assignments
+    assert [(a.assessor_id, a.is_lead) for a in assignments] == [
+        (people["anna"].id, True),
+        (people["omar"].id, False),
+    ]
+    # The assessment cannot start until both have accepted.
+    assert client.post(f"{base}/start-assessment").status_code == 409
+    assert refreshed(application).status == State.SCREENING
+
+
+def test_accepting_needs_the_declaration_and_declining_a_reason(client, people):
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    assignment = refreshed(application).assignment_of(people["omar"])
+    as_user(client, people["omar"])
+    missing = client.post(f"/assignments/{assignment.id}", data={"answer": "accept"})
+    assert missing.status_code == 422 and "Please confirm the declaration" in missing.text
+    no_reason = client.post(f"/assignments/{assignment.id}", data={"answer": "decline"})
+    assert no_reason.status_code == 422 and "Please give the reason" in no_reason.text
+    declined = client.post(
+        f"/assignments/{assignment.id}",
+        data={"answer": "decline", "decline-reason": "On leave in March"},
+    )
+    assert declined.status_code == 303
+    assignment = refreshed(application).assignment_of(people["omar"])
+    assert assignment.status == "declined" and assignment.decline_reason == "On leave in March"
+    assert "declined" in last_email(people["secretariat"].email).body_text
+    # Someone else's assignment is not theirs to answer.
+    anna_assignment = refreshed(application).assignment_of(people["anna"])
+    assert client.get(f"/assignments/{anna_assignment.id}").status_code == 403
+
+
+def test_a_conflict_found_in_the_data_refuses_acceptance(client, people):
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    # After the assignment, Omar joins the organisation's team: the data now shows a conflict.
+    from labelling.organisations.models import Membership
+
+    db.session.add(
+        Membership(organisation_id=application.organisation_id, user_id=people["omar"].id)
+    )
+    db.session.commit()
+    response = accept(client, people["omar"], application)
+    assert response.status_code == 409
+    assert "member of this organisation" in response.text
+    assert refreshed(application).assignment_of(people["omar"]).status == "proposed"
+
+
+def test_gold_journey_from_screening_to_award(client, people):
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    assert accept(client, people["anna"], application).status_code == 303
+    assert accept(client, people["omar"], application).status_code == 303
+    accepted = refreshed(application).assignment_of(people["anna"])
+    assert accepted.no_conflict_declared_at is not None and accepted.due_on is not None
+
+    as_user(client, people["secretariat"])
+    assert (
+        client.post(f"/secretariat/applications/{application.id}/start-assessment").status_code
+        == 303
+    )
+    assert refreshed(application).status == State.IN_ASSESSMENT
+    assert "/review" in last_email(people["omar"].email).body_text
+
+    # Independent scoring: Anna verifies the regional share, Omar says it does not apply.
+    as_user(client, people["anna"])
+    assert client.get(f"/applications/{application.id}/review").status_code == 200
+    assert score(client, application, "1.2", verified_value="60", status="").status_code == 303
+    as_user(client, people["omar"])
+    assert score(client, application, "1.2", status="not_applicable").status_code == 303
+    workspace = client.get(f"/applications/{application.id}/review").text
+    assert "rated by you" in workspace
+
+    # Omar asks about staff turnover: only that answer re-opens, with a deadline.
+    asked = client.post(
+        f"/applications/{application.id}/review/2.1/question",
+        data={"q-question": "How was turnover counted?"},
+    )
+    assert asked.status_code == 303
+    application = refreshed(application)
+    assert application.status == State.MORE_INFORMATION
+    assert application.reopened_questions == ["turnover"]
+    request_row = application.information_requests[0]
+    assert (request_row.due_on - request_row.created_at.date()).days >= 14  # 10 working days
+    assert "How was turnover counted?" in last_email(people["manager"].email).body_text
+
+    # The manager changes the re-opened answer (only that one) and replies.
+    as_user(client, people["manager"])
+    changed = client.post(
+        f"/applications/{application.id}/questionnaire/s2",
+        data={"turnover": "15", "strategy": "1"},
+    )
+    assert changed.status_code in (200, 303)
+    replied = client.post(
+        f"/applications/{application.id}/answer_information",
+        data={f"reply-{request_row.id}": "Leavers over average staff."},
+    )
+    assert replied.status_code == 303
+    application = refreshed(application)
+    assert application.status == State.IN_ASSESSMENT
+    assert application.answer_values()["turnover"] == 15
+    assert application.answer_values()["strategy"] == 3  # not re-opened, not changed
+    assert db.session.get(InformationRequest, request_row.id).reply == "Leavers over average staff."
+
+    # Consolidation flags the disagreement; the lead adopts the agreed ones and settles 1.2.
+    as_user(client, people["anna"])
+    page = client.get(f"/applications/{application.id}/consolidation").text
+    assert "Disagreement" in page
+    assert client.post(f"/applications/{application.id}/consolidation").status_code == 303
+    consolidated = {
+        row.indicator_code
+        for row in db.session.scalars(
+            db.select(ConsolidatedScore).filter_by(application_id=application.id)
+        )
+    }
+    assert consolidated == {"1.1", "2.1", "2.2"}
+    settled = client.post(
+        f"/applications/{application.id}/consolidation/1.2",
+        data={"verified_value": "60", "status": "met", "comment": "Checked the member list."},
+    )
+    assert settled.status_code == 303
+    # Omar is not the lead: he may not consolidate.
+    as_user(client, people["omar"])
+    assert client.get(f"/applications/{application.id}/consolidation/1.2").status_code == 403
+    assert client.get(f"/applications/{application.id}/recommendation").status_code == 403
+
+    as_user(client, people["anna"])
+    recommended = client.post(
+        f"/applications/{application.id}/recommendation",
+        data={
+            "level": "gold",
+            "assessment_date": "2026-11-20",
+            "strengths": "Committed members.",
+            "improvements": "Regional anchoring.",
+        },
+    )
+    assert recommended.status_code == 303, recommended.text
+    assert client.post(f"/applications/{application.id}/complete").status_code == 303
+    assert refreshed(application).status == State.ASSESSED
+    assert "decision" in last_email(people["secretariat"].email).body_text
+
+    # Four eyes: the lead assessor, even with a secretariat role, cannot decide.
+    people["anna"].grant(Role.SECRETARIAT)
+    db.session.commit()
+    assert client.get(f"/secretariat/applications/{application.id}/decision").status_code == 403
+    denied = client.post(
+        f"/secretariat/applications/{application.id}/decision",
+        data={"decision": "award", "award-level": "gold", "award-assessment_date": "2026-11-20"},
+    )
+    assert denied.status_code == 403
+
+    awarded_events = []
+
+    def on_award(sender, **extra):
+        awarded_events.append((sender.id, extra["framework"].key))
+
+    as_user(client, people["secretariat"])
+    with application_awarded.connected_to(on_award):
+        decided = client.post(
+            f"/secretariat/applications/{application.id}/decision",
+            data={
+                "decision": "award",
+                "award-level": "gold",
+                "award-assessment_date": "2026-11-20",
+            },
+        )
+        assert decided.status_code == 303
+        again = client.post(
+            f"/secretariat/applications/{application.id}/decision",
+            data={
+                "decision": "award",
+                "award-level": "gold",
+                "award-assessment_date": "2026-11-20",
+            },
+        )
+        assert again.status_code == 409
+    assert awarded_events == [(application.id, "mini@1.0")]
+    application = refreshed(application)
+    assert application.status == State.AWARDED and application.awarded_level == "gold"
+    assert application.decided_by_id == people["secretariat"].id
+    assert "awarded" in last_email(people["manager"].email).body_text.lower()
+    actions = [event.action for event in events_for("application", application.id)]
+    for expected in (
+        "application.start_screening",
+        "application.assessor_assigned",
+        "application.assignment_accepted",
+        "application.start_assessment",
+        "application.request_information",
+        "application.answer_information",
+        "application.complete_assessment",
+        "application.award",
+    ):
+        assert expected in actions
+    # The report is the applicant's now the decision is made, as a page and a PDF.
+    as_user(client, people["manager"])
+    report = client.get(f"/applications/{application.id}/report")
+    assert report.status_code == 200 and "Committed members." in report.text
+    pdf = client.get(f"/applications/{application.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_scores_are_independent_and_stale_saves_are_refused(client, people):
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    accept(client, people["anna"], application)
+    accept(client, people["omar"], application)
+    as_user(client, people["secretariat"])
+    client.post(f"/secretariat/applications/{application.id}/start-assessment")
+    as_user(client, people["anna"])
+    assert score(client, application, "2.1", verified_value="10", status="met").status_code == 303
+    row = db.session.scalar(db.select(IndicatorScore).filter_by(assessor_id=people["anna"].id))
+    # A second tab still showing version 1 saves after the first tab saved version 2.
+    assert (
+        score(client, application, "2.1", verified_value="12", row_version="1").status_code == 303
+    )
+    stale = score(client, application, "2.1", verified_value="99", row_version="1")
+    assert stale.status_code == 409
+    assert "saved by someone else" in stale.text and 'value="99"' in stale.text
+    db.session.expire_all()
+    assert db.session.get(IndicatorScore, row.id).verified_value == 12
+    # Bad input: a band outside the rubric, a verdict that is not offered.
+    assert score(client, application, "2.2", verified_value="7").status_code == 422
+    assert score(client, application, "2.1", status="not_applicable").status_code == 422
+    assert score(client, application, "9.9").status_code == 404
+    # Omar's scores are his own.
+    as_user(client, people["omar"])
+    assert score(client, application, "2.1", verified_value="40").status_code == 303
+    values = {
+        r.assessor_id: r.verified_value
+        for r in db.session.scalars(db.select(IndicatorScore).filter_by(indicator_code="2.1"))
+    }
+    assert values == {people["anna"].id: 12, people["omar"].id: 40}
+    # An outsider assessor sees nothing.
+    as_user(client, create_user("other@example.net", roles=(Role.ASSESSOR,)))
+    assert client.get(f"/applications/{application.id}/review").status_code == 403
