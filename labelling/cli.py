@@ -23,7 +23,7 @@ def main():
 
 
 def register_commands(app) -> None:
-    for command in (demo, create_admin, send_outbox, check_criteria):
+    for command in (demo, create_admin, send_outbox, send_reminders, check_criteria):
         app.cli.add_command(command)
 
 
@@ -82,6 +82,34 @@ def send_outbox():
         click.echo("No SMTP server configured: messages stay in the outbox table.")
         return
     click.echo(f"{retry_unsent()} message(s) sent.")
+
+
+def reminder_providers() -> list:
+    """Everything `send-reminders` checks, in order; a feature with reminders adds its own."""
+    from labelling.assessments.reminders import answers_due, overdue_assessments
+
+    return [answers_due, overdue_assessments]
+
+
+@click.command("send-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Pretend it is this day (YYYY-MM-DD); default: today.",
+)
+@with_appcontext
+def send_reminders(today):
+    """Queue the reminders that are due. Safe to run twice: none is ever sent twice."""
+    from datetime import date
+
+    from labelling.notifications.reminders import send_reminders as send_due
+
+    day = today.date() if today else date.today()
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        queued = send_due(reminder_providers(), day)
+        db.session.commit()
+    click.echo(f"{queued} reminder(s) queued for {day.isoformat()}.")
 
 
 @click.command("check-criteria")

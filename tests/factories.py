@@ -187,3 +187,61 @@ def submitted_application(manager, level="gold", answers=None, **org_overrides):
     services.submit_application(application, framework, manager, "Maria Manager", "Manager")
     db.session.commit()
     return application
+
+
+def application_with_team(state) -> tuple:
+    """A Gold `mini` application in `state` with an accepted team of two (a German lead and
+    a French co-assessor), every indicator consolidated (Gold allowed), a Gold
+    recommendation, confirmed eligibility, and a secretariat member who was an assessor."""
+    from datetime import date
+
+    from labelling.assessments.models import Assignment, ConsolidatedScore, Recommendation
+    from labelling.db import utcnow
+
+    manager = create_user("applicant@example.org", "Maria Manager")
+    application = submitted_application(manager)
+    people = {
+        "applicant": manager,
+        "outsider": create_user("outsider@example.org"),
+        "other_assessor": create_assessor("other@assessors.example.net", "Olga", "IT"),
+        "lead": create_assessor("lead@assessors.example.net", "Lena Lead", "DE"),
+        "assessor": create_assessor("co@assessors.example.net", "Colin Co", "FR"),
+        "secretariat": create_user("sec@example.org", roles=(Role.SECRETARIAT,)),
+        "secretariat_assessor": create_assessor("secass@example.org", "Sasha", "NL"),
+    }
+    people["secretariat_assessor"].grant(Role.SECRETARIAT)
+    now = utcnow()
+    for name, is_lead in (("lead", True), ("assessor", False)):
+        application.assignments.append(
+            Assignment(
+                assessor_id=people[name].id,
+                is_lead=is_lead,
+                status="accepted",
+                responded_at=now,
+                no_conflict_declared_at=now,
+            )
+        )
+    # Staff who assessed this application (here: then taken off it) never act as its
+    # secretariat.
+    application.assignments.append(
+        Assignment(assessor_id=people["secretariat_assessor"].id, status="removed")
+    )
+    application.eligibility_confirmed_at = now
+    for code, value, status in (("1.1", None, None), ("1.2", 60, "met"), ("2.1", None, None)):
+        db.session.add(
+            ConsolidatedScore(
+                application_id=application.id,
+                indicator_code=code,
+                verified_value=value,
+                status=status,
+            )
+        )
+    db.session.add(
+        ConsolidatedScore(application_id=application.id, indicator_code="2.2", verified_value=3)
+    )
+    application.recommendation = Recommendation(
+        level="gold", strengths="s", improvements="i", assessment_date=date(2026, 1, 5)
+    )
+    db.session.commit()
+    force_state(application, state, decider=people["secretariat"])
+    return application, people

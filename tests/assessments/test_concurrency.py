@@ -20,7 +20,7 @@ from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import State, TransitionError
 from labelling.core.audit import AuditEvent
 from labelling.extensions import db
-from tests.assessments.test_review_permissions import build_case
+from tests.factories import application_with_team as build_case
 from tests.factories import with_mini_framework
 
 pytestmark = pytest.mark.skipif(

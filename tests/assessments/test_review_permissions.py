@@ -10,28 +10,16 @@ gets 409; anonymous visitors are sent to sign in.
 from __future__ import annotations
 
 import itertools
-from datetime import date
 
 import pytest
 
-from labelling.accounts.models import Role
 from labelling.assessments.models import (
     Application,
-    Assignment,
-    ConsolidatedScore,
-    Recommendation,
 )
 from labelling.assessments.workflow import State
-from labelling.db import utcnow
 from labelling.extensions import db
-from tests.factories import (
-    create_assessor,
-    create_user,
-    force_state,
-    sign_in,
-    submitted_application,
-    with_mini_framework,
-)
+from tests.factories import application_with_team as build_case
+from tests.factories import sign_in, with_mini_framework
 
 PEOPLE = (
     "anonymous",
@@ -120,56 +108,6 @@ def expected_status(action: str, state: State, person: str) -> int:
     if person not in allowed_people:
         return 403
     return 303 if state in allowed_states else 409
-
-
-def build_case(state: State) -> tuple[Application, dict]:
-    manager = create_user("applicant@example.org", "Maria Manager")
-    application = submitted_application(manager)
-    people = {
-        "applicant": manager,
-        "outsider": create_user("outsider@example.org"),
-        "other_assessor": create_assessor("other@assessors.example.net", "Olga", "IT"),
-        "lead": create_assessor("lead@assessors.example.net", "Lena Lead", "DE"),
-        "assessor": create_assessor("co@assessors.example.net", "Colin Co", "FR"),
-        "secretariat": create_user("sec@example.org", roles=(Role.SECRETARIAT,)),
-        "secretariat_assessor": create_assessor("secass@example.org", "Sasha", "NL"),
-    }
-    people["secretariat_assessor"].grant(Role.SECRETARIAT)
-    now = utcnow()
-    for name, is_lead in (("lead", True), ("assessor", False)):
-        application.assignments.append(
-            Assignment(
-                assessor_id=people[name].id,
-                is_lead=is_lead,
-                status="accepted",
-                responded_at=now,
-                no_conflict_declared_at=now,
-            )
-        )
-    # Staff who assessed this application (here: then taken off it) never act as its
-    # secretariat.
-    application.assignments.append(
-        Assignment(assessor_id=people["secretariat_assessor"].id, status="removed")
-    )
-    application.eligibility_confirmed_at = now
-    for code, value, status in (("1.1", None, None), ("1.2", 60, "met"), ("2.1", None, None)):
-        db.session.add(
-            ConsolidatedScore(
-                application_id=application.id,
-                indicator_code=code,
-                verified_value=value,
-                status=status,
-            )
-        )
-    db.session.add(
-        ConsolidatedScore(application_id=application.id, indicator_code="2.2", verified_value=3)
-    )
-    application.recommendation = Recommendation(
-        level="gold", strengths="s", improvements="i", assessment_date=date(2026, 1, 5)
-    )
-    db.session.commit()
-    force_state(application, state, decider=people["secretariat"])
-    return application, people
 
 
 CASES = list(itertools.product(ACTIONS, list(State)))
