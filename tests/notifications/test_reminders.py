@@ -80,8 +80,8 @@ def test_overdue_answers_remind_once_more_and_a_new_deadline_again(app):
     assert mails_to(manager.email) == 3
 
 
-def test_answered_questions_and_other_states_are_not_reminded(app):
-    application, _people = asked(TODAY + timedelta(days=1), state=State.IN_ASSESSMENT)
+def test_no_reminder_once_the_application_is_back_in_assessment(app):
+    _application, _people = asked(TODAY + timedelta(days=1), state=State.IN_ASSESSMENT)
     assert run() == 0
 
 
@@ -99,7 +99,7 @@ def test_overdue_assessment_reminds_the_assessor_once(app):
 
 
 def test_finished_applications_send_no_assessment_reminders(app):
-    application, people = application_with_team(State.AWARDED)
+    application, _people = application_with_team(State.AWARDED)
     application.lead_assignment.due_on = TODAY - timedelta(days=30)
     db.session.commit()
     assert run() == 0
