@@ -59,7 +59,9 @@ def register_error_handlers(app) -> None:
     def http_error(exc: HTTPException):
         if isinstance(exc, InternalServerError):
             return unexpected_error(exc)
-        message = exc.description if exc.code in (409,) else None
+        # Our own aborts carry a translated message; Werkzeug's default texts are English.
+        is_custom = exc.description != type(exc).description
+        message = exc.description if is_custom else None
         if exc.code == 429:
             message = _("Too many attempts. Wait a minute and try again.")
         headers = {k: v for k, v in exc.get_headers() if k.lower() == "retry-after"}

@@ -2,16 +2,237 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from labelling.accounts.models import User
+from labelling.accounts.services import find_user_by_email
+from labelling.assessments.forms import TransitionForm
+from labelling.assessors import services
+from labelling.assessors.forms import (
+    AccreditationForm,
+    DeclarationForm,
+    NewProfileForm,
+    ProfileForm,
+    SuspensionForm,
+)
+from labelling.assessors.models import (
+    Accreditation,
+    AccreditationRole,
+    AccreditationStatus,
+    AssessorProfile,
+    ConflictDeclaration,
+)
+from labelling.core.http import get_or_404, require
+from labelling.extensions import db
+from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
 
 bp = Blueprint("assessors", __name__, url_prefix="/assessors")
 
 
+def _require_staff() -> None:
+    require(current_user.is_staff)
+
+
+def _matches(profile: AssessorProfile, role: str, country: str, status: str, today) -> bool:
+    if country and profile.country_code != country:
+        return False
+    accreditations = [a for a in profile.accreditations if not role or a.role == role]
+    if role and not accreditations:
+        return False
+    if status:
+        return any(a.status_on(today) == status for a in accreditations)
+    return True
+
+
 @bp.route("/")
+@login_required
 def index():
-    return ""
+    _require_staff()
+    role, country, status = (request.args.get(k, "") for k in ("role", "country", "status"))
+    today = date.today()
+    profiles = db.session.scalars(select(AssessorProfile).join(User).order_by(User.full_name)).all()
+    return render_template(
+        "assessors/index.html",
+        profiles=[p for p in profiles if _matches(p, role, country, status, today)],
+        total=len(profiles),
+        filters={"role": role, "country": country, "status": status},
+        roles=list(AccreditationRole),
+        statuses=list(AccreditationStatus),
+        countries=sorted({p.country_code for p in profiles}),
+        areas=TECHNOLOGY_AREAS,
+        today=today,
+    )
 
 
-@bp.route("/me")
+def _profile_values(form) -> tuple:
+    return (
+        form.country_code.data,
+        form.languages.data or [],
+        form.technology_areas.data or [],
+        form.notes.data or "",
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    _require_staff()
+    form = NewProfileForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(
+                _("No account with this e-mail. Ask the assessor to register first.")
+            )
+        elif services.profile_of(user) is not None:
+            form.email.errors.append(_("This person is in the register already."))
+        else:
+            profile = services.create_profile(user, *_profile_values(form), current_user)
+            db.session.commit()
+            flash(
+                _("%(name)s is in the register. Add an accreditation next.", name=user.full_name),
+                "success",
+            )
+            return redirect(url_for("assessors.profile", profile_id=profile.id), code=303)
+    return render_template("assessors/new.html", form=form), (
+        422 if form.errors or _has_errors(form) else 200
+    )
+
+
+def _has_errors(form) -> bool:
+    return any(form[name].errors for name in form._fields)
+
+
+def _profile_page(profile: AssessorProfile, status: int = 200, **forms):
+    form = forms.get("form") or ProfileForm(obj=profile)
+    return render_template(
+        "assessors/profile.html",
+        profile=profile,
+        form=form,
+        accreditation_form=forms.get("accreditation_form") or AccreditationForm(prefix="acc"),
+        suspension_form=forms.get("suspension_form") or SuspensionForm(prefix="suspend"),
+        action_form=TransitionForm(),
+        areas=TECHNOLOGY_AREAS,
+        today=date.today(),
+    ), status
+
+
+@bp.route("/<int:profile_id>", methods=["GET", "POST"])
+@login_required
+def profile(profile_id: int):
+    _require_staff()
+    profile = get_or_404(AssessorProfile, profile_id)
+    if request.method == "GET":
+        return _profile_page(profile)
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _profile_page(profile, 422, form=form)
+    services.update_profile(profile, *_profile_values(form), current_user)
+    db.session.commit()
+    flash(_("Profile saved."), "success")
+    return redirect(url_for("assessors.profile", profile_id=profile.id), code=303)
+
+
+@bp.route("/<int:profile_id>/accreditations", methods=["POST"])
+@login_required
+def grant(profile_id: int):
+    _require_staff()
+    profile = get_or_404(AssessorProfile, profile_id)
+    form = AccreditationForm(prefix="acc")
+    if not form.validate_on_submit():
+        return _profile_page(profile, 422, accreditation_form=form)
+    services.grant_accreditation(
+        profile, form.role.data, form.issued_on.data, form.expires_on.data, current_user
+    )
+    db.session.commit()
+    flash(_("Accreditation granted."), "success")
+    return redirect(url_for("assessors.profile", profile_id=profile.id), code=303)
+
+
+@bp.route("/accreditations/<int:accreditation_id>/suspend", methods=["POST"])
+@login_required
+def suspend(accreditation_id: int):
+    _require_staff()
+    accreditation = get_or_404(Accreditation, accreditation_id)
+    form = SuspensionForm(prefix="suspend")
+    if not form.validate_on_submit():
+        return _profile_page(accreditation.profile, 422, suspension_form=form)
+    services.suspend_accreditation(accreditation, form.reason.data, current_user)
+    db.session.commit()
+    flash(_("Accreditation suspended: no new assignments for this role."), "success")
+    return redirect(url_for("assessors.profile", profile_id=accreditation.profile_id), code=303)
+
+
+@bp.route("/accreditations/<int:accreditation_id>/restore", methods=["POST"])
+@login_required
+def restore(accreditation_id: int):
+    _require_staff()
+    accreditation = get_or_404(Accreditation, accreditation_id)
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    services.restore_accreditation(accreditation, current_user)
+    db.session.commit()
+    flash(_("Accreditation restored."), "success")
+    return redirect(url_for("assessors.profile", profile_id=accreditation.profile_id), code=303)
+
+
+@bp.route("/declarations/<int:declaration_id>/remove", methods=["POST"])
+@login_required
+def remove_declaration(declaration_id: int):
+    _require_staff()
+    declaration = get_or_404(ConflictDeclaration, declaration_id)
+    profile_id = declaration.profile_id
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    services.remove_declaration(declaration, current_user)
+    db.session.commit()
+    flash(_("Declaration removed."), "success")
+    return redirect(url_for("assessors.profile", profile_id=profile_id), code=303)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
 def my_profile():
-    return ""
+    """The assessor's own register entry, and their declarations of conflicts of interest."""
+    profile = services.profile_of(current_user)
+    if profile is None:
+        abort(404, _("You are not in the accreditation register yet; the secretariat adds you."))
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.legal_name)).all()
+    form = DeclarationForm(organisations)
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, int(form.organisation_id.data))
+        if organisation is None:
+            abort(400)
+        services.declare_conflict(
+            profile,
+            organisation,
+            form.relation.data,
+            form.ended_on.data,
+            form.note.data or "",
+            current_user,
+        )
+        db.session.commit()
+        flash(_("Your declaration is recorded."), "success")
+        return redirect(url_for("assessors.my_profile"), code=303)
+    return render_template(
+        "assessors/me.html",
+        profile=profile,
+        form=form,
+        areas=TECHNOLOGY_AREAS,
+        today=date.today(),
+        lookback=current_app.config["CONFLICT_LOOKBACK_YEARS"],
+    ), (422 if form.errors else 200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from labelling.accounts.models import Role, User
+from labelling.assessors.models import AssessorProfile
 from labelling.demo import DEMO_PASSWORD
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -20,7 +21,8 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         again = runner.invoke(args=["demo", "--no-serve"])
         assert again.exit_code == 0, again.output
         assert db.session.scalar(select(func.count(Organisation.id))) == 2
-        assert db.session.scalar(select(func.count(User.id))) == 6
+        assert db.session.scalar(select(func.count(User.id))) == 7
+        assert db.session.scalar(select(func.count(AssessorProfile.id))) == 3
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
     finally:
