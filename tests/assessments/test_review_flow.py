@@ -358,3 +358,74 @@ def test_scores_are_independent_and_stale_saves_are_refused(client, people):
     # An outsider assessor sees nothing.
     as_user(client, create_user("other@example.net", roles=(Role.ASSESSOR,)))
     assert client.get(f"/applications/{application.id}/review").status_code == 403
+
+
+def test_screening_can_return_the_application_with_a_reason(client, people):
+    application = submitted_application(people["manager"])
+    as_user(client, people["secretariat"])
+    base = f"/secretariat/applications/{application.id}"
+    client.post(f"{base}/start-screening")
+    missing = client.post(f"{base}/return", data={})
+    assert missing.status_code == 422 and "Please give the reason" in missing.text
+    assert refreshed(application).status == State.SCREENING
+    returned = client.post(
+        f"{base}/return", data={"return-reason": "The website is not in English."}
+    )
+    assert returned.status_code == 303
+    assert refreshed(application).status == State.DRAFT
+    mail = last_email(people["manager"].email)
+    assert "The website is not in English." in mail.body_text
+
+
+def test_a_suspended_accreditation_takes_no_new_assignment(client, people):
+    from labelling.assessors.models import Accreditation
+    from labelling.db import utcnow
+
+    accreditation = db.session.scalar(
+        db.select(Accreditation).join(Accreditation.profile).filter_by(user_id=people["omar"].id)
+    )
+    accreditation.suspended_at, accreditation.suspension_reason = utcnow(), "Under review"
+    db.session.commit()
+    application = submitted_application(people["manager"])
+    as_user(client, people["secretariat"])
+    base = f"/secretariat/applications/{application.id}"
+    client.post(f"{base}/start-screening")
+    client.post(f"{base}/confirm-eligibility")
+    refused = client.post(f"{base}/assign", data={"assessor_id": people["omar"].id})
+    assert refused.status_code == 409
+    assert "No active accreditation" in refused.text
+    assert refreshed(application).assignments == []
+
+
+def test_no_recommendation_above_the_rules_and_the_report_pdf_reads_back(client, people):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    accept(client, people["anna"], application)
+    accept(client, people["omar"], application)
+    as_user(client, people["secretariat"])
+    client.post(f"/secretariat/applications/{application.id}/start-assessment")
+    as_user(client, people["anna"])
+    client.post(f"/applications/{application.id}/consolidation")  # adopt: 1.2 stays not met
+    data = {
+        "level": "gold",
+        "assessment_date": "2026-11-20",
+        "strengths": "Members committed.",
+        "improvements": "Regional share below the threshold.",
+    }
+    too_high = client.post(f"/applications/{application.id}/recommendation", data=data)
+    assert too_high.status_code == 422  # Gold is not among the choices the rules allow
+    assert refreshed(application).recommendation is None
+    bronze = client.post(
+        f"/applications/{application.id}/recommendation", data={**data, "level": "bronze"}
+    )
+    assert bronze.status_code == 303
+    pdf = client.get(f"/applications/{application.id}/report.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf.data)).pages)
+    assert "Assessment report" in text and application.organisation.legal_name in text
+    assert "Regional share below the threshold." in text
+    assert "1.2 Regional share" in text
+    assert "Draft: the assessment is not complete yet." in text
