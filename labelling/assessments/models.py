@@ -163,11 +163,9 @@ class Application(TimestampMixin, db.Model):
         return actors
 
     def can_view(self, user) -> bool:
-        """The team, the secretariat, and assessors asked to assess it (to decide whether
-        to accept); a declined assessor loses access."""
-        assignment = self.assignment_of(user)
-        if assignment is not None and assignment.is_active:
-            return True
+        """The team, the secretariat and accepted assessors. An assessor who was only asked
+        sees the organisation's facts on the assignment page, and the answers and evidence
+        only after declaring that there is no conflict of interest."""
         return bool(self.actors_for(user))
 
     @property

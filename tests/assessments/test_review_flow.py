@@ -429,3 +429,16 @@ def test_no_recommendation_above_the_rules_and_the_report_pdf_reads_back(client,
     assert "Regional share below the threshold." in text
     assert "1.2 Regional share" in text
     assert "Draft: the assessment is not complete yet." in text
+
+
+def test_an_assessor_sees_answers_and_evidence_only_after_accepting(client, people):
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    as_user(client, people["omar"])
+    assert client.get(f"/applications/{application.id}").status_code == 403
+    assert client.get(f"/applications/{application.id}/questionnaire").status_code == 403
+    assignment = refreshed(application).assignment_of(people["omar"])
+    facts = client.get(f"/assignments/{assignment.id}")
+    assert facts.status_code == 200 and application.organisation.legal_name in facts.text
+    accept(client, people["omar"], application)
+    assert client.get(f"/applications/{application.id}").status_code == 200
