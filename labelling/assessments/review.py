@@ -216,24 +216,21 @@ def need_of(application: Application, framework: Framework) -> Need:
         country_code=application.organisation.country_code,
         technology_area=application.organisation.technology_area,
         languages=organisation_languages(application.organisation),
-        assigned_countries=tuple(_assigned_countries(application)),
+        assigned_countries=tuple(countries_of(application.active_assignments)),
     )
 
 
-def _assigned_countries(application: Application) -> list[str]:
-    profiles = {
-        p.user_id: p
-        for p in db.session.scalars(
-            select(AssessorProfile).where(
-                AssessorProfile.user_id.in_([a.assessor_id for a in application.active_assignments])
+def countries_of(assignments: list[Assignment]) -> list[str]:
+    """The register's country of each assigned assessor (one query for all of them)."""
+    ids = [a.assessor_id for a in assignments]
+    countries = dict(
+        db.session.execute(
+            select(AssessorProfile.user_id, AssessorProfile.country_code).where(
+                AssessorProfile.user_id.in_(ids)
             )
-        )
-    }
-    return [
-        profiles[a.assessor_id].country_code
-        for a in application.active_assignments
-        if a.assessor_id in profiles
-    ]
+        ).all()
+    )
+    return [countries.get(assessor_id, "") for assessor_id in ids]
 
 
 def candidates_for(application: Application, today: date):
@@ -396,15 +393,7 @@ def team_problem(application: Application, framework: Framework) -> str | None:
     accepted = application.accepted_assignments
     if len(application.active_assignments) != len(accepted):
         return "answers_pending"
-    profiles = {
-        p.user_id: p.country_code
-        for p in db.session.scalars(
-            select(AssessorProfile).where(
-                AssessorProfile.user_id.in_([a.assessor_id for a in accepted])
-            )
-        )
-    }
-    countries = [profiles.get(a.assessor_id, "") for a in accepted]
+    countries = countries_of(accepted)
     if not is_team_complete(rule, application.organisation.country_code, countries):
         return "team_incomplete"
     return None
@@ -467,6 +456,22 @@ def _insert_once(row) -> None:
         raise StaleScore("stale", row.indicator_code) from exc
 
 
+def _save_rating_row(model, criteria: dict, rating: RatingInput, expected_version, **extra):
+    """Create or update the one rating row `criteria` name, guarded by its version."""
+    row = db.session.scalar(select(model).filter_by(**criteria))
+    if row is None and expected_version is not None:
+        raise StaleScore("stale", criteria["indicator_code"])
+    is_new = row is None
+    row = row or model(**criteria)
+    _save_rating(row, rating, None if is_new else expected_version)
+    for name, value in extra.items():
+        setattr(row, name, value)
+    if is_new:
+        _insert_once(row)
+    db.session.flush()
+    return row
+
+
 def record_score(
     application: Application,
     framework: Framework,
@@ -485,24 +490,10 @@ def record_score(
     _require_actor(application, assessor, Actor.ASSESSOR)
     _require_state(application, *SCORING_STATES)
     _check_rating(framework, code, rating)
-    row = db.session.scalar(
-        select(IndicatorScore).where(
-            IndicatorScore.application_id == application.id,
-            IndicatorScore.assessor_id == assessor.id,
-            IndicatorScore.indicator_code == code,
-        )
+    criteria = {"application_id": application.id, "assessor_id": assessor.id}
+    row = _save_rating_row(
+        IndicatorScore, {**criteria, "indicator_code": code}, rating, expected_version
     )
-    if row is None:
-        if expected_version is not None:
-            raise StaleScore("stale", code)
-        row = IndicatorScore(
-            application_id=application.id, assessor_id=assessor.id, indicator_code=code
-        )
-        _save_rating(row, rating, None)
-        _insert_once(row)
-    else:
-        _save_rating(row, rating, expected_version)
-    db.session.flush()
     _audit(application, "indicator_scored", assessor, indicator=code, status=row.status)
     return row
 
@@ -515,29 +506,17 @@ def record_consolidated_score(
     rating: RatingInput,
     expected_version: int | None = None,
 ) -> ConsolidatedScore:
-    """The lead assessor's consolidated rating for one indicator (two-assessor levels)."""
+    """The lead assessor's consolidated rating for one indicator (two-assessor levels);
+    the same version guard as record_score."""
     _require_actor(application, lead, Actor.LEAD_ASSESSOR)
     _require_state(application, *SCORING_STATES)
     if not needs_consolidation(application, framework):
         raise ReviewError("single_assessor")
     _check_rating(framework, code, rating)
-    row = db.session.scalar(
-        select(ConsolidatedScore).where(
-            ConsolidatedScore.application_id == application.id,
-            ConsolidatedScore.indicator_code == code,
-        )
+    criteria = {"application_id": application.id, "indicator_code": code}
+    row = _save_rating_row(
+        ConsolidatedScore, criteria, rating, expected_version, recorded_by_id=lead.id
     )
-    if row is None:
-        if expected_version is not None:
-            raise StaleScore("stale", code)
-        row = ConsolidatedScore(application_id=application.id, indicator_code=code)
-        _save_rating(row, rating, None)
-        row.recorded_by_id = lead.id
-        _insert_once(row)
-    else:
-        _save_rating(row, rating, expected_version)
-        row.recorded_by_id = lead.id
-    db.session.flush()
     _audit(application, "indicator_consolidated", lead, indicator=code, status=row.status)
     return row
 
