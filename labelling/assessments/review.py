@@ -121,6 +121,30 @@ def deciders_for(application: Application) -> list[User]:
     return [user for user in staff if Actor.SECRETARIAT in application.actors_for(user)]
 
 
+def state_counts() -> dict[str, int]:
+    """Applications per state (one grouped query), for the secretariat's overview."""
+    rows = db.session.execute(
+        select(Application.state, func.count()).group_by(Application.state)
+    ).all()
+    return {state: count for state, count in rows}
+
+
+def assignment_counts(user: User) -> dict[str, int]:
+    """The assessor's assignments waiting for an answer, and those in assessment now."""
+    open_states = [State.IN_ASSESSMENT.value, State.MORE_INFORMATION.value, State.SCREENING.value]
+    rows = db.session.execute(
+        select(Assignment.status, func.count())
+        .join(Application)
+        .where(Assignment.assessor_id == user.id, Application.state.in_(open_states))
+        .group_by(Assignment.status)
+    ).all()
+    counts = {status: count for status, count in rows}
+    return {
+        "waiting": counts.get(AssignmentStatus.PROPOSED.value, 0),
+        "current": counts.get(AssignmentStatus.ACCEPTED.value, 0),
+    }
+
+
 # --- screening -----------------------------------------------------------------------------
 
 

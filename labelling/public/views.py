@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from labelling.accounts.models import Role
+from labelling.assessments import review
 from labelling.assessments.services import applications_of, next_step
 from labelling.core.http import is_safe_next
 from labelling.extensions import db
@@ -44,6 +46,10 @@ def dashboard():
         },
         next_step=next_step,
         framework=default_framework(),
+        assignment_counts=review.assignment_counts(current_user)
+        if current_user.has_role(Role.ASSESSOR)
+        else None,
+        state_counts=review.state_counts() if current_user.is_staff else None,
     )
 
 

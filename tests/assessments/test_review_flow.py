@@ -442,3 +442,15 @@ def test_an_assessor_sees_answers_and_evidence_only_after_accepting(client, peop
     assert facts.status_code == 200 and application.organisation.legal_name in facts.text
     accept(client, people["omar"], application)
     assert client.get(f"/applications/{application.id}").status_code == 200
+
+
+def test_the_dashboard_counts_assignments_and_queues(client, people):
+    application = submitted_application(people["manager"])
+    screen_and_assign(client, people, application)
+    page = client.get("/dashboard").text  # the secretariat, signed in last
+    assert "To screen and assign: 1" in page and "Awaiting decision: 0" in page
+    as_user(client, people["omar"])
+    page = client.get("/dashboard").text
+    assert "1 assignment waits for your answer" in page
+    accept(client, people["omar"], application)
+    assert "1 assessment in progress" in client.get("/dashboard").text
