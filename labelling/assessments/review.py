@@ -37,7 +37,13 @@ from labelling.assessors.conflicts import Conflict, Tie, detect_conflicts
 from labelling.assessors.models import AssessorProfile
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework
-from labelling.criteria.scoring import Rating, ScoreResult, ScoringContext, score_application
+from labelling.criteria.scoring import (
+    Rating,
+    ScoreResult,
+    ScoringContext,
+    Status,
+    score_application,
+)
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -810,7 +816,7 @@ def completion_problems(application: Application, framework: Framework) -> list[
         consolidated = consolidated_scores(application)
         if any(i.code not in consolidated for i in framework.indicators):
             problems.append("consolidation_incomplete")
-    elif any(r.status.value == "missing" for r in result.indicators):
+    elif any(r.status == Status.MISSING for r in result.indicators):
         problems.append("scores_incomplete")
     recommendation = application.recommendation
     if recommendation is None:

@@ -454,3 +454,38 @@ def test_the_dashboard_counts_assignments_and_queues(client, people):
     assert "1 assignment waits for your answer" in page
     accept(client, people["omar"], application)
     assert "1 assessment in progress" in client.get("/dashboard").text
+
+
+def test_bronze_has_one_benchmarking_expert_whose_ratings_are_final(client, people):
+    application = submitted_application(people["manager"], level="bronze")
+    as_user(client, people["secretariat"])
+    base = f"/secretariat/applications/{application.id}"
+    client.post(f"{base}/start-screening")
+    client.post(f"{base}/confirm-eligibility")
+    refused = client.post(f"{base}/assign", data={"assessor_id": people["anna"].id})
+    assert refused.status_code == 409  # an auditor, not a benchmarking expert
+    assert (
+        client.post(f"{base}/assign", data={"assessor_id": people["expert"].id}).status_code == 303
+    )
+    second = client.post(f"{base}/assign", data={"assessor_id": people["omar"].id})
+    assert second.status_code == 409  # Bronze has one assessor
+    accept(client, people["expert"], application)
+    as_user(client, people["secretariat"])
+    client.post(f"{base}/start-assessment")
+    as_user(client, people["expert"])
+    assert client.get(f"/applications/{application.id}/consolidation").status_code == 404
+    assert score(client, application, "2.1", verified_value="45").status_code == 303
+    report = client.get(f"/applications/{application.id}/report").text
+    assert "2.1 Staff turnover" in report and "verified" in report
+    recommended = client.post(
+        f"/applications/{application.id}/recommendation",
+        data={
+            "level": "bronze",
+            "assessment_date": "2026-11-20",
+            "strengths": "Clear structure.",
+            "improvements": "Staff turnover.",
+        },
+    )
+    assert recommended.status_code == 303
+    assert client.post(f"/applications/{application.id}/complete").status_code == 303
+    assert refreshed(application).status == State.ASSESSED
