@@ -104,7 +104,8 @@ def _timeline(application: Application) -> list:
     return [event for event in events if event.action not in ASSESSOR_ONLY_EVENTS]
 
 
-# Actions whose forms this feature offers now; the others arrive with their pages.
+# The applicant's steps; the secretariat and the assessors act on their own pages
+# (secretariat_views, review_views), each through its service.
 OFFERED_ACTIONS = {Action.WITHDRAW, Action.ANSWER_INFORMATION}
 
 
