@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_blueprints(app)
+    register_signal_receivers()
     register_template_helpers(app)
     from labelling.errors import register_error_handlers
 
@@ -117,6 +118,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(secretariat_bp)
     app.register_blueprint(assessors_bp)
+
+
+def register_signal_receivers() -> None:
+    """Features that follow from another's events (blinker keeps one connection each)."""
+    from labelling.assessments.signals import application_awarded
+    from labelling.certificates.services import create_label_on_award
+
+    application_awarded.connect(create_label_on_award)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -587,29 +587,23 @@ def final_ratings(application: Application, framework: Framework) -> dict[str, R
 
 
 def previous_label_facts(application: Application) -> tuple[str | None, int | None]:
-    """The organisation's most recent earlier award: its level and age in months.
+    """The level of the organisation's most recent label in good standing (not suspended
+    or revoked), and its age in months since its assessment: what Silver's
+    previous-label rule checks."""
+    # Imported here: certificates builds on assessments, not the other way round.
+    from labelling.certificates.services import labels_of
 
-    Labels arrive with the certificates feature; until then an awarded application is
-    the label, dated by its assessment.
-    """
-    earlier = db.session.scalars(
-        select(Application)
-        .where(
-            Application.organisation_id == application.organisation_id,
-            Application.id != application.id,
-            Application.state == State.AWARDED.value,
-        )
-        .order_by(Application.assessment_date.desc())
-    ).first()
-    if earlier is None or earlier.assessment_date is None:
+    standing = [
+        label
+        for label in labels_of(application.organisation_id)
+        if label.status == "active" and label.application_id != application.id
+    ]
+    if not standing:
         return None, None
+    latest = max(standing, key=lambda label: label.assessment_date)
     today = date.today()
-    months = (
-        (today.year - earlier.assessment_date.year) * 12
-        + today.month
-        - earlier.assessment_date.month
-    )
-    return earlier.awarded_level, months
+    assessed = latest.assessment_date
+    return latest.level, (today.year - assessed.year) * 12 + today.month - assessed.month
 
 
 def scoring_context(application: Application) -> ScoringContext:

@@ -96,6 +96,7 @@ def _action_labels() -> dict[str, str]:
         "application.award": _("Label awarded"),
         "application.refuse": _("Label refused"),
         "application.eligibility_confirmed": _("Eligibility confirmed"),
+        "label.created": _("Label created"),
         "application.assessor_assigned": _("Assessor asked to assess"),
         "application.assessor_removed": _("Assessor taken off"),
         "application.assignment_accepted": _("Assignment accepted, no conflict declared"),

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from labelling.accounts.models import Role
 from labelling.assessments import review
 from labelling.assessments.services import applications_of, next_step
+from labelling.certificates.services import held_labels
 from labelling.core.http import is_safe_next
 from labelling.extensions import db
 from labelling.organisations.forms import ConfirmForm
@@ -50,6 +51,7 @@ def dashboard():
         if current_user.has_role(Role.ASSESSOR)
         else None,
         state_counts=review.state_counts() if current_user.is_staff else None,
+        labels_by_org={org.id: held_labels(org.id) for org in organisations},
     )
 
 

@@ -1,0 +1,1 @@
+"""Labels awarded to organisations (certificates, verification and suspension build on them)."""

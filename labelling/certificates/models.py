@@ -1,0 +1,83 @@
+"""A label: what an award gives an organisation, for a level and a period."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from labelling.assessments.models import Application
+from labelling.db import TimestampMixin, UTCDateTime
+from labelling.extensions import db
+from labelling.organisations.models import Organisation
+
+
+class LabelStatus(StrEnum):
+    """The status on a given day. Expired is derived from the date, never stored, so no
+    forgotten job can leave an expired label looking valid."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                LabelStatus.ACTIVE: _l("Valid"),
+                LabelStatus.SUSPENDED: _l("Suspended"),
+                LabelStatus.REVOKED: _l("Revoked"),
+                LabelStatus.EXPIRED: _l("Expired"),
+                LabelStatus.NOT_YET_VALID: _l("Valid from a later date"),
+            }[self]
+        )
+
+
+class Label(TimestampMixin, db.Model):
+    __tablename__ = "label"
+    __table_args__ = (
+        CheckConstraint("level IN ('bronze', 'silver', 'gold')", name="level_known"),
+        CheckConstraint("status IN ('active', 'suspended', 'revoked')", name="status_known"),
+        CheckConstraint("valid_until >= valid_from", name="valid_period"),
+        CheckConstraint(
+            "status = 'active' OR status_reason IS NOT NULL", name="suspension_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    # One label per awarded application: a second award of the same application is refused.
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="RESTRICT"), unique=True, nullable=False
+    )
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    framework_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    assessment_date: Mapped[date] = mapped_column(nullable=False)
+    valid_from: Mapped[date] = mapped_column(nullable=False)
+    valid_until: Mapped[date] = mapped_column(nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", nullable=False)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    previous_label_id: Mapped[int | None] = mapped_column(
+        ForeignKey("label.id", ondelete="SET NULL")
+    )
+
+    organisation: Mapped[Organisation] = relationship()
+    application: Mapped[Application] = relationship()
+
+    def status_on(self, day: date) -> LabelStatus:
+        if self.status != LabelStatus.ACTIVE:
+            return LabelStatus(self.status)
+        if day > self.valid_until:
+            return LabelStatus.EXPIRED
+        if day < self.valid_from:
+            return LabelStatus.NOT_YET_VALID
+        return LabelStatus.ACTIVE
