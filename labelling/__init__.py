@@ -108,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     from labelling.assessments.secretariat_views import bp as secretariat_bp
     from labelling.assessments.views import bp as assessments_bp
     from labelling.assessors.views import bp as assessors_bp
+    from labelling.certificates.views import bp as labels_bp
+    from labelling.certificates.views import verify_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
 
@@ -118,6 +120,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(secretariat_bp)
     app.register_blueprint(assessors_bp)
+    app.register_blueprint(labels_bp)
+    app.register_blueprint(verify_bp)
 
 
 def register_signal_receivers() -> None:

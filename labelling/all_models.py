@@ -18,7 +18,7 @@ from labelling.assessors.models import (  # noqa: F401
     AssessorProfile,
     ConflictDeclaration,
 )
-from labelling.certificates.models import Label  # noqa: F401
+from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.languages import get_official_languages
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,7 @@ from labelling.assessors.candidates import (
 from labelling.assessors.conflicts import Conflict, Tie, detect_conflicts
 from labelling.assessors.models import AssessorProfile
 from labelling.core.audit import record_event
+from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
 from labelling.criteria.scoring import (
     Rating,
@@ -99,12 +100,7 @@ def _audit(application: Application, action: str, actor: User, **data) -> None:
 
 
 def _link(endpoint: str, **values) -> str:
-    """An absolute link for e-mail, also outside a request (commands, background work)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base_url = current_app.config["PUBLIC_BASE_URL"]
-    with current_app.test_request_context(base_url=base_url):
-        return url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values)
 
 
 def managers_of(organisation: Organisation) -> list[User]:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.assessments.models import Application
@@ -81,3 +81,26 @@ class Label(TimestampMixin, db.Model):
         if day < self.valid_from:
             return LabelStatus.NOT_YET_VALID
         return LabelStatus.ACTIVE
+
+
+class Certificate(TimestampMixin, db.Model):
+    """An issued certificate: the PDF bytes as issued, their SHA-256, and the primitives-only
+    context they were rendered from. Downloads serve these bytes and never re-render."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label_id: Mapped[int] = mapped_column(
+        ForeignKey("label.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    context: Mapped[dict] = mapped_column(JSON, nullable=False)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A reissue (e.g. a corrected name) supersedes the earlier certificate of the label.
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate.id", ondelete="SET NULL"), unique=True
+    )
+
+    label: Mapped[Label] = relationship()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from sqlalchemy import select
 
 from labelling.assessments.models import Application
-from labelling.certificates.models import Label, LabelStatus
+from labelling.certificates.models import Certificate, Label, LabelStatus
+from labelling.certificates.rendering import certificate_number, render_certificate
 from labelling.certificates.validity import label_validity
 from labelling.core.audit import record_event
+from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
+from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.notifications.services import queue_email
 
 
 def labels_of(organisation_id: int) -> list[Label]:
@@ -74,10 +79,150 @@ def create_label_for(application: Application, framework: Framework) -> Label:
 
 
 def create_label_on_award(application: Application, framework: Framework, **_extra) -> None:
-    """Receiver of assessments.signals.application_awarded."""
-    create_label_for(application, framework)
+    """Receiver of assessments.signals.application_awarded: the label and its certificate."""
+    label = create_label_for(application, framework)
+    issue_certificate(label, framework, application.decided_by)
+
+
+def current_certificate(label: Label) -> Certificate | None:
+    return db.session.scalars(
+        select(Certificate).where(Certificate.label_id == label.id).order_by(Certificate.id.desc())
+    ).first()
+
+
+def _unused_number(label: Label) -> str:
+    while True:  # 40 random bits: a collision is rare, but never reuse a number
+        number = certificate_number(
+            label.level, label.organisation.country_alpha3, label.assessment_date.year
+        )
+        if db.session.scalar(select(Certificate.id).where(Certificate.number == number)) is None:
+            return number
+
+
+def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
+    """Render and store the label's certificate; a reissue supersedes the current one.
+
+    The PDF is rendered once from a primitives-only context (kept with it) through the
+    static-only URL fetcher; its bytes and SHA-256 are stored and served as issued.
+    """
+    level = framework.level(label.level)
+    number = _unused_number(label)
+    context = {
+        "number": number,
+        "organisation_name": label.organisation.legal_name,
+        "country_name": label.organisation.country_name,
+        "level": level.id,
+        "level_name": level.name,
+        "tagline": level.tagline,
+        "framework": f"{framework.title} ({framework.version})",
+        "assessment_date": label.assessment_date.strftime("%Y/%m/%d"),
+        "valid_until": label.valid_until.strftime("%Y/%m/%d"),
+        "issuer": framework.issuer,
+        "verify_url": external_url("verify.certificate", number=number),
+    }
+    pdf = render_certificate(context)
+    previous = current_certificate(label)
+    certificate = Certificate(
+        label_id=label.id,
+        number=number,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        context=context,
+        issued_by_id=getattr(actor, "id", None),
+        supersedes_id=previous.id if previous else None,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    record_event(
+        "label.certificate_issued",
+        "label",
+        label.id,
+        actor=actor,
+        data={"number": number, "supersedes": previous.number if previous else None},
+    )
+    return certificate
+
+
+def certificate_by_number(number: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.number == number.upper()))
+
+
+def verification_status(certificate: Certificate, today: date | None = None) -> str:
+    """What verification says: superseded by a reissue, else the label's status today."""
+    newer = db.session.scalar(
+        select(Certificate.id).where(Certificate.supersedes_id == certificate.id)
+    )
+    if newer is not None:
+        return "superseded"
+    return certificate.label.status_on(today or date.today()).value
 
 
 def held_labels(organisation_id: int, today: date | None = None) -> list[tuple[Label, LabelStatus]]:
     today = today or date.today()
     return [(label, label.status_on(today)) for label in labels_of(organisation_id)]
+
+
+# --- suspension, restoration, revocation ---------------------------------------------------
+
+# action -> (the statuses on the day it may start from, the stored status it leads to)
+LABEL_ACTIONS = {
+    "suspend": ({LabelStatus.ACTIVE, LabelStatus.NOT_YET_VALID}, LabelStatus.SUSPENDED),
+    "restore": ({LabelStatus.SUSPENDED}, LabelStatus.ACTIVE),
+    "revoke": (
+        {
+            LabelStatus.ACTIVE,
+            LabelStatus.NOT_YET_VALID,
+            LabelStatus.SUSPENDED,
+            LabelStatus.EXPIRED,
+        },
+        LabelStatus.REVOKED,
+    ),
+}
+REASON_REQUIRED = {"suspend", "revoke"}
+
+
+class LabelActionRefused(Exception):
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+
+def can_change(label: Label, action: str, today: date | None = None) -> bool:
+    sources, _target = LABEL_ACTIONS[action]
+    return label.status_on(today or date.today()) in sources
+
+
+def change_label_status(label: Label, action: str, actor, reason: str = "") -> None:
+    """Suspend (reversible), restore, or revoke (final) a label, with the reason the public
+    verification shows. Raises LabelActionRefused("state" or "reason_required"); audits
+    and tells the organisation's managers."""
+    if not can_change(label, action):
+        raise LabelActionRefused("state")
+    if action in REASON_REQUIRED and not reason.strip():
+        raise LabelActionRefused("reason_required")
+    before = label.status_on(date.today())
+    _sources, target = LABEL_ACTIONS[action]
+    label.status = target.value
+    # A restored label carries no reason; a suspended or revoked one shows it publicly.
+    label.status_reason = None if target == LabelStatus.ACTIVE else reason.strip()
+    label.status_changed_at = utcnow()
+    db.session.flush()
+    record_event(
+        f"label.{action}",
+        "label",
+        label.id,
+        actor=actor,
+        from_state=before.value,
+        to_state=target.value,
+        comment=reason.strip() or None,
+    )
+    for membership in label.organisation.memberships:
+        if membership.role == "manager" and membership.user.is_enabled:
+            queue_email(
+                membership.user.email,
+                "label_status_changed",
+                recipient=membership.user,
+                label=label,
+                action=action,
+                reason=reason.strip(),
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, has_request_context, request, url_for
 
 from labelling.extensions import db
 
@@ -31,3 +31,12 @@ def require(allowed: bool) -> None:
     """Object-level permission check: 403 unless the predicate allowed the action."""
     if not allowed:
         abort(403)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL, also outside a request (commands, e-mail, certificates), where the
+    site's address comes from PUBLIC_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)

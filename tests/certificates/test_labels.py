@@ -69,3 +69,65 @@ def test_previous_label_facts_come_from_labels_in_good_standing(app):
     label.status, label.status_reason = "revoked", "Misrepresented members"
     db.session.commit()
     assert review.previous_label_facts(renewal) == (None, None)
+
+
+ACTION_TABLE = [
+    # (stored status, day, action, allowed)
+    ("active", date(2027, 1, 1), "suspend", True),
+    ("active", date(2027, 1, 1), "restore", False),
+    ("active", date(2027, 1, 1), "revoke", True),
+    ("suspended", date(2027, 1, 1), "suspend", False),
+    ("suspended", date(2027, 1, 1), "restore", True),
+    ("suspended", date(2027, 1, 1), "revoke", True),
+    ("revoked", date(2027, 1, 1), "suspend", False),
+    ("revoked", date(2027, 1, 1), "restore", False),
+    ("revoked", date(2027, 1, 1), "revoke", False),
+    ("active", date(2029, 1, 1), "suspend", False),  # expired: nothing left to suspend
+    ("active", date(2029, 1, 1), "revoke", True),  # a fraud found later still revokes
+]
+
+
+@pytest.mark.parametrize(("stored", "day", "action", "allowed"), ACTION_TABLE)
+def test_label_state_rules(stored, day, action, allowed):
+    from labelling.certificates.services import can_change
+
+    label = Label(status=stored, valid_from=date(2026, 3, 15), valid_until=date(2028, 2, 29))
+    assert can_change(label, action, day) is allowed
+
+
+def test_the_secretariat_suspends_restores_and_revokes(app, client):
+    from labelling.core.audit import events_for
+    from tests.factories import last_email
+
+    application, people = application_with_team(State.ASSESSED)
+    label = award(application, people, assessed=date.today())
+    url = f"/secretariat/labels/{label.id}"
+    sign_in(client, people["applicant"].email)
+    assert client.get(url).status_code == 403
+    assert client.post(url, data={"action": "revoke", "comment": "x"}).status_code == 403
+    client.post("/logout")
+    sign_in(client, people["secretariat"].email)
+    no_reason = client.post(url, data={"action": "suspend"})
+    assert no_reason.status_code == 422 and "Please give the reason." in no_reason.text
+    assert (
+        client.post(url, data={"action": "suspend", "comment": "Audit pending"}).status_code == 303
+    )
+    db.session.expire_all()
+    assert label.status_on(date.today()) is LabelStatus.SUSPENDED
+    assert label.status_reason == "Audit pending"
+    assert "suspended" in last_email(people["applicant"].email).subject
+    assert client.post(url, data={"action": "restore"}).status_code == 303
+    assert client.post(url, data={"action": "restore"}).status_code == 409
+    assert client.post(url, data={"action": "revoke", "comment": "False data"}).status_code == 303
+    db.session.expire_all()
+    assert (label.status, label.status_reason) == ("revoked", "False data")
+    assert client.post(url, data={"action": "restore"}).status_code == 409  # final
+    actions = [e.action for e in events_for("label", label.id)]
+    assert actions == [
+        "label.created",
+        "label.certificate_issued",
+        "label.suspend",
+        "label.restore",
+        "label.revoke",
+    ]
+    assert "False data" in client.get(url).text

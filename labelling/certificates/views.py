@@ -1,0 +1,102 @@
+"""The secretariat's label pages: every label with its status, and suspend/restore/revoke."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from labelling.assessments.forms import TransitionForm
+from labelling.certificates import services
+from labelling.certificates.models import Label
+from labelling.core.audit import events_for
+from labelling.core.http import get_or_404, require
+from labelling.extensions import db
+
+bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
+
+
+@bp.route("/")
+@login_required
+def index():
+    require(current_user.is_staff)
+    today = date.today()
+    labels = db.session.scalars(select(Label).order_by(Label.valid_until.desc())).all()
+    return render_template(
+        "certificates/index.html", labels=[(label, label.status_on(today)) for label in labels]
+    )
+
+
+def _detail_page(label: Label, form=None, status: int = 200):
+    today = date.today()
+    return render_template(
+        "certificates/detail.html",
+        label=label,
+        status=label.status_on(today),
+        form=form or TransitionForm(),
+        allowed={action for action in services.LABEL_ACTIONS if services.can_change(label, action)},
+        events=events_for("label", label.id),
+    ), status
+
+
+@bp.route("/<int:label_id>", methods=["GET", "POST"])
+@login_required
+def detail(label_id: int):
+    require(current_user.is_staff)
+    label = get_or_404(Label, label_id)
+    if request.method == "GET":
+        return _detail_page(label)
+    action = request.form.get("action", "")
+    form = TransitionForm()
+    if action not in services.LABEL_ACTIONS or not form.validate_on_submit():
+        return _detail_page(label, form, 400)
+    try:
+        services.change_label_status(label, action, current_user, form.comment.data or "")
+    except services.LabelActionRefused as exc:
+        db.session.rollback()
+        if exc.code == "reason_required":
+            form.comment.errors = [_("Please give the reason.")]
+            return _detail_page(label, form, 422)
+        return _detail_page(label, form, 409)
+    db.session.commit()
+    flash(_("The label is updated and the organisation is told."), "success")
+    return redirect(url_for("labels.detail", label_id=label.id), code=303)
+
+
+verify_bp = Blueprint("verify", __name__)
+
+
+@verify_bp.route("/verify/<number>")
+def certificate(number: str):
+    """Public verification, no sign-in: the certificate's label and its status today."""
+    found = services.certificate_by_number(number.strip())
+    if found is None:
+        return render_template("certificates/verify.html", number=number, certificate=None), 404
+    return render_template(
+        "certificates/verify.html",
+        number=found.number,
+        certificate=found,
+        label=found.label,
+        status=services.verification_status(found),
+    )
+
+
+@verify_bp.route("/labels/<int:label_id>/certificate.pdf")
+@login_required
+def download(label_id: int):
+    """The stored certificate, byte for byte as issued: for the organisation's team and staff."""
+    label = get_or_404(Label, label_id)
+    require(label.organisation.can_view(current_user))
+    issued = services.current_certificate(label)
+    if issued is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(issued.pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{issued.number}.pdf",
+    )
