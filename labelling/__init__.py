@@ -104,6 +104,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from labelling.accounts.views import bp as accounts_bp
+    from labelling.api.views import bp as api_bp
     from labelling.assessments.review_views import bp as review_bp
     from labelling.assessments.secretariat_views import bp as secretariat_bp
     from labelling.assessments.views import bp as assessments_bp
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.certificates.views import verify_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
+    from labelling.registry.views import bp as registry_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
@@ -122,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessors_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_signal_receivers() -> None:

@@ -43,6 +43,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
+    API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
 
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     INVITATION_MAX_AGE_DAYS = 14

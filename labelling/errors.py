@@ -21,6 +21,7 @@ def _titles() -> dict[int, str]:
         404: _("Page not found"),
         405: _("This action is not allowed here"),
         409: _("This conflicts with the current state"),
+        410: _("This is no longer valid"),
         413: _("The upload is too large"),
         422: _("Some input needs correcting"),
         429: _("Too many attempts"),
@@ -32,10 +33,19 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, message: str | None = None, headers=None):
+def error_response(
+    status: int,
+    message: str | None = None,
+    headers=None,
+    details: dict | None = None,
+    attachments: dict | None = None,
+):
+    """The error page, or for the API the one JSON envelope: {"error": {status, title,
+    message, ...details}, ...attachments}."""
     title = _titles().get(status, _("Error"))
     if _wants_json():
-        body = {"error": {"status": status, "title": title, "message": message or title}}
+        error = {"status": status, "title": title, "message": message or title}
+        body = {"error": error | (details or {})} | (attachments or {})
         return jsonify(body), status, headers or {}
     return (
         render_template("errors/error.html", status=status, title=title, message=message),

@@ -245,3 +245,37 @@ def application_with_team(state) -> tuple:
     db.session.commit()
     force_state(application, state, decider=people["secretariat"])
     return application, people
+
+
+def labelled_organisation(
+    manager,
+    level="gold",
+    assessed=None,
+    status="active",
+    reason=None,
+    with_certificate=False,
+    **org_overrides,
+):
+    """An organisation holding a label of `level` assessed on `assessed` (default: 30 days
+    ago), recorded as an import on the current framework; `status` suspended or revoked
+    sets it with `reason`."""
+    from datetime import date, timedelta
+
+    from labelling.assessments import services
+    from labelling.certificates.imports import import_label
+    from labelling.db import utcnow
+
+    organisation = create_org(manager, **org_overrides)
+    label = import_label(
+        organisation,
+        level,
+        assessed or date.today() - timedelta(days=30),
+        services.current_framework(),
+        manager,
+        "Test register",
+        with_certificate=with_certificate,
+    )
+    if status != "active":
+        label.status, label.status_reason, label.status_changed_at = status, reason, utcnow()
+    db.session.commit()
+    return label

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from labelling.assessments.models import Application
 from labelling.certificates.models import Certificate, Label, LabelStatus
@@ -90,6 +91,26 @@ def current_certificate(label: Label) -> Certificate | None:
     ).first()
 
 
+def current_certificates(label_ids: list[int]) -> dict[int, Certificate]:
+    """label id -> its newest certificate, in one query (for lists and downloads)."""
+    if not label_ids:
+        return {}
+    newest = (
+        select(func.max(Certificate.id))
+        .where(Certificate.label_id.in_(label_ids))
+        .group_by(Certificate.label_id)
+    )
+    found = db.session.scalars(select(Certificate).where(Certificate.id.in_(newest)))
+    return {certificate.label_id: certificate for certificate in found}
+
+
+def superseding_number(certificate: Certificate) -> str | None:
+    """The number of the reissue that replaced this certificate, if any."""
+    return db.session.scalar(
+        select(Certificate.number).where(Certificate.supersedes_id == certificate.id)
+    )
+
+
 def _unused_number(label: Label) -> str:
     while True:  # 40 random bits: a collision is rare, but never reuse a number
         number = certificate_number(
@@ -144,15 +165,15 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
 
 
 def certificate_by_number(number: str) -> Certificate | None:
+    # Anything but letters, digits and dashes cannot be a number of ours; don't look it up.
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,40}", number):
+        return None
     return db.session.scalar(select(Certificate).where(Certificate.number == number.upper()))
 
 
 def verification_status(certificate: Certificate, today: date | None = None) -> str:
     """What verification says: superseded by a reissue, else the label's status today."""
-    newer = db.session.scalar(
-        select(Certificate.id).where(Certificate.supersedes_id == certificate.id)
-    )
-    if newer is not None:
+    if superseding_number(certificate) is not None:
         return "superseded"
     return certificate.label.status_on(today or date.today()).value
 

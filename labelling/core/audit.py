@@ -79,6 +79,7 @@ def _action_labels() -> dict[str, str]:
         "organisation.member_removed": _("Team member removed"),
         "email.queued": _("E-mail queued"),
         "application.created": _("Application started"),
+        "application.imported": _("Earlier award recorded from the existing register"),
         "application.answers_saved": _("Answers saved"),
         "application.evidence_added": _("Evidence added"),
         "application.improvement_areas_saved": _("Improvement areas saved"),

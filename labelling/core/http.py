@@ -20,7 +20,14 @@ def is_safe_next(target: str | None) -> bool:
     return resolved.scheme in ("http", "https") and resolved.netloc == host.netloc
 
 
+# Our primary keys are 32-bit integers; a larger number in a URL can only be "not found"
+# (PostgreSQL would otherwise refuse the query itself).
+_MAX_ID = 2**31 - 1
+
+
 def get_or_404(model, ident):
+    if isinstance(ident, int) and not 0 < ident <= _MAX_ID:
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None:
         abort(404)

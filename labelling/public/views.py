@@ -1,4 +1,4 @@
-"""Home, dashboard, registry entry point and language switcher."""
+"""Home, dashboard and language switcher."""
 
 from __future__ import annotations
 
@@ -25,12 +25,6 @@ def default_framework():
 @bp.route("/")
 def home():
     return render_template("public/home.html", framework=default_framework())
-
-
-@bp.route("/registry")
-def registry():
-    # Labels arrive with the certificates feature; until then the register is truly empty.
-    return render_template("public/registry.html", labels=[])
 
 
 @bp.route("/dashboard")

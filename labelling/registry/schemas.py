@@ -1,0 +1,93 @@
+"""The registry's query parameters, read the same way by the pages and the open data API."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from werkzeug.datastructures import MultiDict
+
+from labelling.organisations.models import TECHNOLOGY_AREAS
+from labelling.registry.search import (
+    DEFAULT_PER_PAGE,
+    FACETS,
+    MAX_PER_PAGE,
+    REGISTRY_STATUSES,
+    SORTS,
+    RegistryQuery,
+)
+
+LEVELS = ("bronze", "silver", "gold")  # the values the label table allows
+
+
+class RegistryQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # other parameters (e.g. a cache buster) are ignored
+
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "Words to find in the name, short name or city."},
+    )
+    level = fields.List(
+        fields.String(validate=validate.OneOf(LEVELS)),
+        load_default=list,
+        metadata={"description": "Label level; repeat for several."},
+    )
+    country = fields.List(
+        fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
+        load_default=list,
+        metadata={"description": "ISO 3166-1 alpha-2 country code; repeat for several."},
+    )
+    technology_area = fields.List(
+        fields.String(validate=validate.OneOf(tuple(TECHNOLOGY_AREAS))),
+        load_default=list,
+        metadata={"description": "Technology area; repeat for several."},
+    )
+    status = fields.List(
+        fields.String(validate=validate.OneOf(REGISTRY_STATUSES)),
+        load_default=list,
+        metadata={"description": "Label status today: active or suspended."},
+    )
+    year = fields.List(
+        fields.Integer(strict=False, validate=validate.Range(min=1990, max=2100)),
+        load_default=list,
+        metadata={"description": "Year of the assessment that gave the current label."},
+    )
+    sort = fields.String(
+        load_default="name",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Order; a leading minus reverses it."},
+    )
+    page = fields.Integer(load_default=1, strict=False, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(
+        load_default=DEFAULT_PER_PAGE,
+        strict=False,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE),
+    )
+
+    @post_load
+    def to_query(self, data: dict, **_kwargs) -> RegistryQuery:
+        # Repeated values count once; the order they came in does not matter.
+        for facet in FACETS:
+            data[facet] = tuple(sorted(set(data[facet])))
+        data["q"] = data["q"].strip()
+        return RegistryQuery(**data)
+
+
+LIST_FIELDS = FACETS
+
+
+def parse_registry_query(args: MultiDict) -> RegistryQuery:
+    """A RegistryQuery from request arguments; raises ValidationError with per-field messages.
+
+    Empty values (an unselected filter) count as absent."""
+    raw: dict = {}
+    for key in args:
+        values = [value for value in args.getlist(key) if value != ""]
+        if key in LIST_FIELDS:
+            raw[key] = values
+        elif values:
+            raw[key] = values[-1]
+    return RegistryQuerySchema().load(raw)
+
+
+__all__ = ["RegistryQuerySchema", "ValidationError", "parse_registry_query"]
