@@ -44,6 +44,7 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
     API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
+    VERIFY_UPLOAD_RATE_LIMIT = "20 per minute"  # PDF checks on the public verification page
 
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     INVITATION_MAX_AGE_DAYS = 14
@@ -68,6 +69,8 @@ class Config:
     ASSESSMENT_DUE_WORKING_DAYS = 20  # from an assessor's acceptance to the finished scoring
     CONFLICT_LOOKBACK_YEARS = 3  # a declared relation this recent bars an assessor
     REMINDER_DAYS_BEFORE_ANSWER_DUE = 3
+    LABEL_EXPIRY_REMINDER_DAYS_BEFORE = [90, 30, 7]
+    LABEL_EXPIRY_REMINDER_DAYS_AFTER = 7
 
 
 class TestConfig(Config):

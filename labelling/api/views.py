@@ -146,8 +146,8 @@ def certificate(number: str):
         return error_response(
             404,
             _(
-                "There is no such certificate. Check the number: it looks like %(example)s.",
-                example="GOLD-DEU-2026-7KQ4-M2XD",
+                "There is no such certificate. Check the number: it looks like "
+                "GOLD-DEU-2026-7KQ4-M2XD."
             ),
         )
     body = CertificateSchema().dump(

@@ -171,6 +171,13 @@ def certificate_by_number(number: str) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.number == number.upper()))
 
 
+def certificate_by_pdf(content: bytes) -> Certificate | None:
+    """The certificate whose issued PDF is exactly these bytes: any change, even one byte,
+    finds nothing."""
+    digest = hashlib.sha256(content).hexdigest()
+    return db.session.scalar(select(Certificate).where(Certificate.sha256 == digest))
+
+
 def verification_status(certificate: Certificate, today: date | None = None) -> str:
     """What verification says: superseded by a reissue, else the label's status today."""
     if superseding_number(certificate) is not None:

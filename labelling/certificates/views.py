@@ -5,17 +5,28 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from labelling.assessments.forms import TransitionForm
 from labelling.certificates import services
+from labelling.certificates.forms import CheckPdfForm
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
-from labelling.extensions import db
+from labelling.extensions import db, limiter
 
 bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 
@@ -70,6 +81,36 @@ def detail(label_id: int):
 verify_bp = Blueprint("verify", __name__)
 
 
+def _upload_limit() -> str:
+    return current_app.config["VERIFY_UPLOAD_RATE_LIMIT"]
+
+
+@verify_bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_upload_limit, methods=["POST"])
+def start():
+    """Look a certificate up by its number, or check whether a PDF is a genuine, unaltered
+    certificate of ours (its SHA-256 must match an issued one exactly)."""
+    number = request.args.get("number", "").strip().upper()
+    if number:
+        return redirect(url_for("verify.certificate", number=number), code=303)
+    form = CheckPdfForm()
+    if request.method == "GET":
+        return render_template("certificates/verify_start.html", form=form)
+    content = form.read_pdf() if form.validate_on_submit() else None
+    if content is None:
+        return render_template("certificates/verify_start.html", form=form), 422
+    found = services.certificate_by_pdf(content)
+    expected = (form.expected_number.data or "").strip().upper()
+    return render_template(
+        "certificates/verify_result.html",
+        certificate=found,
+        label=found.label if found else None,
+        status=services.verification_status(found) if found else None,
+        expected=expected,
+        matches_expected=bool(found) and (not expected or found.number == expected),
+    ), 200 if found else 422
+
+
 @verify_bp.route("/verify/<number>")
 def certificate(number: str):
     """Public verification, no sign-in: the certificate's label and its status today."""
@@ -82,6 +123,8 @@ def certificate(number: str):
         certificate=found,
         label=found.label,
         status=services.verification_status(found),
+        superseded_by=services.superseding_number(found),
+        form=CheckPdfForm(expected_number=found.number),
     )
 
 

@@ -1,0 +1,31 @@
+"""The public verification forms: look a certificate up, or check a PDF copy of one."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField
+
+# A certificate PDF is about 100 KB; anything far larger is not one of ours.
+MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
+
+
+class CheckPdfForm(FlaskForm):
+    document = FileField(
+        _l("Certificate PDF"),
+        validators=[FileRequired(_l("Choose the PDF file to check."))],
+        description=_l("The PDF as you received it, at most 5 MB. It is checked, not kept."),
+    )
+    expected_number = HiddenField()
+
+    def read_pdf(self) -> bytes | None:
+        """The upload's bytes if it is a PDF of a plausible size; else an error on the field."""
+        content = self.document.data.read(MAX_CERTIFICATE_BYTES + 1)
+        if len(content) > MAX_CERTIFICATE_BYTES:
+            self.document.errors.append(str(_l("The file is larger than 5 MB.")))
+            return None
+        if not content.startswith(b"%PDF-"):
+            self.document.errors.append(str(_l("This file is not a PDF.")))
+            return None
+        return content
