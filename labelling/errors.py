@@ -74,7 +74,8 @@ def register_error_handlers(app) -> None:
         message = exc.description if is_custom else None
         if exc.code == 429:
             message = _("Too many attempts. Wait a minute and try again.")
-        headers = {k: v for k, v in exc.get_headers() if k.lower() == "retry-after"}
+        # Keep the headers that tell the client what to do next (e.g. Allow on a 405).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() in ("retry-after", "allow")}
         return error_response(exc.code or 500, message, headers)
 
     @app.errorhandler(Exception)

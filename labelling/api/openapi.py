@@ -59,11 +59,12 @@ def build_spec() -> APISpec:
         },
         servers=[{"url": "/"}],
     )
+    # Nested schemas first: the plugin names those it meets inside others by itself.
     for name, schema in (
-        ("RegistryPage", RegistryPageSchema),
-        ("Organisation", OrganisationSchema),
         ("Label", LabelSchema),
+        ("Organisation", OrganisationSchema),
         ("Certificate", CertificateSchema),
+        ("RegistryPage", RegistryPageSchema),
         ("Error", ErrorSchema),
     ):
         spec.components.schema(name, schema=schema)

@@ -36,7 +36,8 @@ def _api_rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-limiter.limit(_api_rate_limit)(bp)
+# One allowance per client for the whole API, not one per route.
+limiter.shared_limit(_api_rate_limit, scope="api")(bp)
 
 
 @bp.after_app_request
@@ -53,7 +54,7 @@ def allow_cross_origin_reads(response: Response) -> Response:
 
 def _query_or_error():
     try:
-        return parse_registry_query(request.args), None
+        return parse_registry_query(request.args, drop_empty=False), None
     except ValidationError as exc:
         return None, error_response(
             400,

@@ -76,13 +76,14 @@ class RegistryQuerySchema(Schema):
 LIST_FIELDS = FACETS
 
 
-def parse_registry_query(args: MultiDict) -> RegistryQuery:
+def parse_registry_query(args: MultiDict, drop_empty: bool = True) -> RegistryQuery:
     """A RegistryQuery from request arguments; raises ValidationError with per-field messages.
 
-    Empty values (an unselected filter) count as absent."""
+    For the pages, empty values (a select left at its blank choice) count as absent; the
+    API passes drop_empty=False, so `sort=` is an error there, as its document says."""
     raw: dict = {}
     for key in args:
-        values = [value for value in args.getlist(key) if value != ""]
+        values = [value for value in args.getlist(key) if value != "" or not drop_empty]
         if key in LIST_FIELDS:
             raw[key] = values
         elif values:
