@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("assessor3@example.org", "Lars Jensen", (Role.ASSESSOR,)),
     ("secretariat@example.org", "Sofia Papadopoulou", (Role.SECRETARIAT,)),
     ("admin@example.org", "Ada Admin", (Role.ADMIN, Role.SECRETARIAT)),
+    ("register@example.org", "Rita Register", (Role.CLUSTER_MANAGER,)),
 ]
 
 DEMO_ORGANISATIONS = [
@@ -74,6 +75,27 @@ DEMO_ORGANISATIONS = [
             "committed_members": 21,
         },
     ),
+]
+
+
+# The public registry: labels awarded before the platform, imported from the existing
+# register (level, days since the assessment, status and reason). One has expired and one
+# is suspended, so the registry, verification and statistics show every case.
+DEMO_LABELLED = [
+    ("Øresund Robotics Cluster", "DK", "Odense", "production_engineering", "gold", 120, None),
+    ("Pôle Véhicule du Futur", "FR", "Mulhouse", "transport_logistics", "silver", 300, None),
+    ("BioCluster Wien", "AT", "Wien", "biotechnology", "gold", 500, None),
+    ("Clúster de Energía de Euskadi", "ES", "Bilbao", "energy_environment", "bronze", 60, None),
+    (
+        "Σύμπλεγμα Καινοτομίας Αθήνας",
+        "GR",
+        "Athina",
+        "ict",
+        "silver",
+        200,
+        "The annual report is overdue.",
+    ),
+    ("Klaster Lotniczy Podkarpacie", "PL", "Rzeszów", "aviation_space", "gold", 900, None),
 ]
 
 
@@ -137,4 +159,41 @@ def load_demo_data() -> list[User]:
     for assessor in DEMO_ASSESSORS:
         _ensure_assessor(*assessor)
     db.session.flush()
+    for entry in DEMO_LABELLED:
+        _ensure_labelled(*entry)
+    db.session.flush()
     return users
+
+
+def _ensure_labelled(name, country, city, area, level, days_ago, suspension) -> None:
+    from labelling.assessments.services import current_framework
+    from labelling.certificates.imports import import_label
+    from labelling.certificates.services import change_label_status
+
+    exists = db.session.scalar(db.select(Organisation).where(Organisation.legal_name == name))
+    if exists is not None:
+        return
+    importer = find_user_by_email("register@example.org")
+    profile = {
+        "legal_name": name,
+        "country_code": country,
+        "city": city,
+        "technology_area": area,
+        "website": f"https://{area.replace('_', '-')}.example.org",
+        "management_fte": Decimal("2"),
+        "members_sme": 40,
+        "committed_members": 30,
+    }
+    organisation = create_organisation(profile, importer)
+    label = import_label(
+        organisation,
+        level,
+        date.today() - timedelta(days=days_ago),
+        current_framework(),
+        find_user_by_email("secretariat@example.org"),
+        "Demo: the existing register",
+    )
+    if suspension:
+        change_label_status(
+            label, "suspend", find_user_by_email("secretariat@example.org"), suspension
+        )

@@ -1,0 +1,66 @@
+"""The public side in real Chromium: search the registry, open an organisation, follow its
+certificate link and see "Valid"; the secretariat revokes; the page then says "Revoked"
+with the reason."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_gold_assessment import sign_in_as
+from tests.factories import create_user, labelled_organisation
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_open_verify_then_revoke(page, manager, secretariat):
+    label = labelled_organisation(
+        manager,
+        "gold",
+        with_certificate=True,
+        legal_name="Øresund Food Cluster",
+        country_code="DK",
+        city="København",
+        technology_area="food",
+    )
+    labelled_organisation(create_user("other@example.org"), "silver", legal_name="Other Cluster")
+    organisation_name = label.organisation.legal_name
+
+    # The public searches the registry, without accents, from the keyboard.
+    page.goto("/")
+    page.get_by_role("link", name="Registry", exact=True).click()
+    expect(page.get_by_role("heading", name="2 organisations")).to_be_visible()
+    page.get_by_label("Name or city").fill("oresund")
+    page.get_by_label("Name or city").press("Enter")
+    expect(page.get_by_role("heading", name="1 organisation")).to_be_visible()
+    page.get_by_label("Gold (1)").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("heading", name="1 organisation")).to_be_visible()
+    page.get_by_role("link", name=organisation_name).click()
+
+    # The organisation's page: its labels, and the certificate link a QR code carries.
+    expect(page.get_by_role("heading", name=organisation_name, level=1)).to_be_visible()
+    expect(page.get_by_role("img", name="Seal: Gold label, Valid")).to_be_visible()
+    number = page.get_by_role("link", name="GOLD-DNK-").inner_text()
+    page.get_by_role("link", name=number).click()
+    expect(page).to_have_url(f"{page.url.split('/verify/')[0]}/verify/{number}")
+    expect(page.get_by_role("status")).to_have_text("Valid")
+
+    # The secretariat revokes the label, with the reason.
+    verify_url = page.url
+    sign_in_as(page, secretariat.email)
+    page.get_by_role("link", name="Labels").click()
+    page.get_by_role("link", name=organisation_name).click()
+    page.get_by_label("Reason or comment").fill("The cluster misstated its membership.")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_text("The label is updated and the organisation is told.")).to_be_visible()
+
+    # Anyone who follows the certificate link now learns it is revoked, and why.
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(verify_url)
+    expect(page.get_by_role("status")).to_have_text("Revoked")
+    expect(page.get_by_text("The cluster misstated its membership.")).to_be_visible()
+    # And the registry no longer lists the organisation.
+    page.get_by_role("link", name="Registry", exact=True).click()
+    expect(page.get_by_role("heading", name="1 organisation")).to_be_visible()
+    expect(page.get_by_role("link", name=organisation_name)).to_have_count(0)
