@@ -20,8 +20,15 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert "manager@example.org" in first.output and DEMO_PASSWORD in first.output
         again = runner.invoke(args=["demo", "--no-serve"])
         assert again.exit_code == 0, again.output
-        assert db.session.scalar(select(func.count(Organisation.id))) == 2
-        assert db.session.scalar(select(func.count(User.id))) == 7
+        assert db.session.scalar(select(func.count(Organisation.id))) == 8
+        assert db.session.scalar(select(func.count(User.id))) == 8
+        # The registry shows five current labels (one more expired, one suspended).
+        registry = app.test_client().get("/api/v1/organisations").get_json()
+        assert registry["total"] == 5
+        assert {row["value"]: row["count"] for row in registry["facets"]["status"]} == {
+            "active": 4,
+            "suspended": 1,
+        }
         assert db.session.scalar(select(func.count(AssessorProfile.id))) == 3
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)

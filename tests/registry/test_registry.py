@@ -355,3 +355,11 @@ def test_chart_geometry():
     assert ticks[0].value == 0 and ticks[-1].position == 100
     segments, _ticks, width = stacked_columns([("2025", [("gold", 2), ("silver", 3)])], 100)
     assert [s.height for s in segments] == [40, 60] and segments[1].y == 0 and width == 42
+
+
+def test_the_public_pages_speak_german_and_french(client, registry):
+    german = client.get("/registry", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Name oder Stadt" in german and "5 Organisationen" in german
+    assert '<html lang="de">' in german
+    french = client.get("/registry/statistics", headers={"Accept-Language": "fr"})
+    assert "Organisations labellisées par niveau" in french.get_data(as_text=True)
