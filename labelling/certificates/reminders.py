@@ -56,8 +56,9 @@ def _labels_near_expiry(today: date, days_before: list[int], days_after: int) ->
 
 
 def label_expiry(today: date) -> Iterator[Reminder]:
-    days_before = sorted(current_app.config["LABEL_EXPIRY_REMINDER_DAYS_BEFORE"], reverse=True)
-    days_after = current_app.config["LABEL_EXPIRY_REMINDER_DAYS_AFTER"]
+    # From the environment the list arrives as text ("90,30,7").
+    days_before = [int(days) for days in current_app.config["LABEL_EXPIRY_REMINDER_DAYS_BEFORE"]]
+    days_after = int(current_app.config["LABEL_EXPIRY_REMINDER_DAYS_AFTER"])
     for label in _labels_near_expiry(today, days_before, days_after):
         occasion = expiry_occasion(label.valid_until, today, days_before, days_after)
         if occasion is None:

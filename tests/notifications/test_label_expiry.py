@@ -114,3 +114,16 @@ def test_revoked_and_renewed_labels_get_no_reminder(app, label):
     assert expiry_mails("expiring@example.org") == []
     assert expiry_mails("revoked@example.org") == []
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_days_can_come_from_the_environment(app, label, monkeypatch):
+    from labelling.config import load_config
+
+    monkeypatch.setenv("LABELLING_LABEL_EXPIRY_REMINDER_DAYS_BEFORE", "60, 14")
+    load_config(app, {"TESTING_CONFIG": True, **{k: app.config[k] for k in ("DATABASE_URL",)}})
+    assert app.config["LABEL_EXPIRY_REMINDER_DAYS_BEFORE"] == ["60", "14"]
+    run(EXPIRY - timedelta(days=20))
+    mails = expiry_mails("expiring@example.org")
+    assert len(mails) == 1 and "expires in 20 days" in mails[0].body_text
+    run(EXPIRY - timedelta(days=14))
+    assert len(expiry_mails("expiring@example.org")) == 2
