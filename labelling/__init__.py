@@ -130,10 +130,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_signal_receivers() -> None:
     """Features that follow from another's events (blinker keeps one connection each)."""
-    from labelling.assessments.signals import application_awarded
+    from labelling.assessments.signals import application_awarded, application_transitioned
+    from labelling.benchmarking.services import follow_lifecycle
     from labelling.certificates.services import create_label_on_award
 
     application_awarded.connect(create_label_on_award)
+    application_transitioned.connect(follow_lifecycle)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -18,6 +18,11 @@ from labelling.assessors.models import (  # noqa: F401
     AssessorProfile,
     ConflictDeclaration,
 )
+from labelling.benchmarking.models import (  # noqa: F401
+    BenchmarkEntry,
+    BenchmarkSnapshot,
+    BenchmarkValue,
+)
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401

@@ -71,6 +71,7 @@ class Config:
     REMINDER_DAYS_BEFORE_ANSWER_DUE = 3
     LABEL_EXPIRY_REMINDER_DAYS_BEFORE = [90, 30, 7]
     LABEL_EXPIRY_REMINDER_DAYS_AFTER = 7
+    BENCHMARK_MIN_PEERS = 5  # smaller peer groups are not shown (anonymity)
 
 
 class TestConfig(Config):

@@ -23,6 +23,7 @@ from labelling.assessments.models import (
     Kind,
     NotApplicableClaim,
 )
+from labelling.assessments.signals import application_transitioned
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework, Section
@@ -394,6 +395,7 @@ def apply_transition(
         to_state=target.value,
         comment=comment.strip() or None,
     )
+    application_transitioned.send(application, action=action, from_state=before, to_state=target)
     return target
 
 

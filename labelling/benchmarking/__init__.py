@@ -1,0 +1,1 @@
+"""Benchmarking: every benchmarked organisation's figures against its peers."""
