@@ -109,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.assessments.secretariat_views import bp as secretariat_bp
     from labelling.assessments.views import bp as assessments_bp
     from labelling.assessors.views import bp as assessors_bp
+    from labelling.benchmarking.views import bp as benchmarking_bp
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import verify_bp
     from labelling.organisations.views import bp as organisations_bp
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(benchmarking_bp)
 
 
 def register_signal_receivers() -> None:

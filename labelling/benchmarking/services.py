@@ -27,6 +27,7 @@ from labelling.benchmarking.peers import (
     gold_holders,
     group_size,
     group_statistics,
+    group_value,
     refresh_gold_flags,
     size_band,
 )
@@ -195,6 +196,7 @@ class PeerView:
     own: dict[str, tuple[float, bool]]
     group: GroupStats
     group_sizes: dict[str, int]
+    group_values: dict  # kind -> the organisation's value (area, country, size band)
     snapshot_taken_at: str | None  # set when the figures come from the decision's snapshot
 
 
@@ -210,6 +212,7 @@ def peer_view(application: Application, framework: Framework, kind: str) -> Peer
             own={key: (value[0], value[1]) for key, value in snapshot.data["own"].items()},
             group=_group_from_dict(kind, groups[kind]),
             group_sizes={name: groups[name]["n"] for name in groups},
+            group_values={name: groups[name]["value"] for name in groups},
             snapshot_taken_at=snapshot.data["taken_at"],
         )
     entry = entry_of(application)
@@ -221,6 +224,7 @@ def peer_view(application: Application, framework: Framework, kind: str) -> Peer
         own=own_values(entry),
         group=group_statistics(kind, entry, [m.key for m in metrics], min_peers()),
         group_sizes={name: group_size(name, entry) for name in GROUP_KINDS},
+        group_values={name: group_value(name, entry) for name in GROUP_KINDS},
         snapshot_taken_at=None,
     )
 
