@@ -126,12 +126,12 @@ def _aggregates(kind: str, entry: BenchmarkEntry) -> dict[str, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def _value_at(kind: str, entry: BenchmarkEntry, metric: str, offset: int) -> list[float]:
-    """The values at sorted positions offset and offset + 1 of the metric in the group."""
+def _value_at(conditions: list, metric: str, offset: int) -> list[float]:
+    """The values at sorted positions offset and offset + 1 of the metric among the rows."""
     return list(
         db.session.scalars(
             select(BenchmarkValue.value)
-            .where(*_group_conditions(kind, entry), BenchmarkValue.metric == metric)
+            .where(*conditions, BenchmarkValue.metric == metric)
             .order_by(BenchmarkValue.value)
             .limit(2)
             .offset(offset)
@@ -139,12 +139,33 @@ def _value_at(kind: str, entry: BenchmarkEntry, metric: str, offset: int) -> lis
     )
 
 
-def _quartiles(kind: str, entry: BenchmarkEntry, metric: str, n: int) -> list[float]:
+def quartiles(conditions: list, metric: str, n: int) -> list[float]:
+    """The metric's three quartiles among the n value rows the conditions select."""
     found = []
     for p in QUARTILES:
         lower, weight = quantile_position(n, p)
-        values = _value_at(kind, entry, metric, lower)
+        values = _value_at(conditions, metric, lower)
         found.append(interpolate(values[0], values[1] if len(values) > 1 else None, weight))
+    return found
+
+
+def distributions(conditions: list, metrics: list[str], min_values: int) -> dict[str, Distribution]:
+    """Per metric with at least min_values rows: its distribution among the selected rows."""
+    rows = db.session.execute(
+        select(
+            BenchmarkValue.metric,
+            func.count(),
+            func.min(BenchmarkValue.value),
+            func.max(BenchmarkValue.value),
+        )
+        .where(*conditions, BenchmarkValue.metric.in_(metrics))
+        .group_by(BenchmarkValue.metric)
+    )
+    found = {}
+    for metric, count, minimum, maximum in rows:
+        if count >= min_values:
+            q1, median, q3 = quartiles(conditions, metric, count)
+            found[metric] = Distribution(count, minimum, q1, median, q3, maximum)
     return found
 
 
@@ -166,7 +187,7 @@ def group_statistics(
         if count < min_peers:
             stats.metrics[metric] = MetricStats(count, None, None)
             continue
-        q1, median, q3 = _quartiles(kind, entry, metric, count)
+        q1, median, q3 = quartiles(_group_conditions(kind, entry), metric, count)
         distribution = Distribution(count, minimum, q1, median, q3, maximum)
         stats.metrics[metric] = MetricStats(count, distribution, percentile)
     return stats

@@ -1,4 +1,5 @@
-"""The benchmarking report (page and PDF) for the organisation's team and its assessors."""
+"""The benchmarking report (page and PDF) for the organisation's team and its assessors;
+the secretariat's analytics and anonymised export."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from flask_login import current_user, login_required
 
 from labelling.assessments import review, services
 from labelling.assessments.models import Application
+from labelling.benchmarking import analytics as analytics_data
 from labelling.benchmarking import report
+from labelling.benchmarking.metrics import benchmark_metrics
 from labelling.benchmarking.peers import GROUP_KINDS
-from labelling.benchmarking.services import peer_view
+from labelling.benchmarking.services import min_peers, peer_view
 from labelling.core.http import get_or_404, require
 from labelling.core.pdf import render_pdf
 from labelling.organisations.models import TECHNOLOGY_AREAS
@@ -87,4 +90,62 @@ def report_pdf(app_id: int):
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"benchmarking-report-{application.id}-{kind}.pdf",
+    )
+
+
+# --- the secretariat's analytics --------------------------------------------------------------
+
+
+def _require_staff() -> None:
+    require(current_user.is_staff)
+
+
+@bp.route("/secretariat/benchmarking")
+@login_required
+def analytics():
+    _require_staff()
+    framework = services.current_framework()
+    metrics = benchmark_metrics(framework)
+    by_key = {metric.key: metric for metric in metrics}
+    chosen = request.args.get("metric", metrics[0].key)
+    if chosen not in by_key:
+        chosen = metrics[0].key
+    minimum = min_peers()
+    return render_template(
+        "benchmarking/analytics.html",
+        framework=framework,
+        metrics=metrics,
+        chosen=by_key[chosen],
+        distributions=analytics_data.current_distributions(framework.id, metrics, minimum),
+        trend=analytics_data.yearly_trend(framework.id, chosen, minimum),
+        min_peers=minimum,
+    )
+
+
+def _export(render, mimetype: str, extension: str):
+    _require_staff()
+    framework = services.current_framework()
+    metrics = benchmark_metrics(framework)
+    data = render(analytics_data.header(metrics), analytics_data.export_rows(framework.id, metrics))
+    return send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"benchmark-data-{framework.id}-{framework.version}.{extension}",
+    )
+
+
+@bp.route("/secretariat/benchmarking/export.csv")
+@login_required
+def export_csv():
+    return _export(analytics_data.as_csv, "text/csv", "csv")
+
+
+@bp.route("/secretariat/benchmarking/export.xlsx")
+@login_required
+def export_xlsx():
+    return _export(
+        analytics_data.as_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
     )
