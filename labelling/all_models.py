@@ -21,7 +21,9 @@ from labelling.assessors.models import (  # noqa: F401
 from labelling.benchmarking.models import (  # noqa: F401
     BenchmarkEntry,
     BenchmarkSnapshot,
+    BenchmarkState,
     BenchmarkValue,
+    PeerSummary,
 )
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401

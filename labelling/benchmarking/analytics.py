@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from labelling.benchmarking.metrics import Metric
 from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
@@ -25,7 +25,7 @@ def current_distributions(
     framework_id: str, metrics: list[Metric], min_values: int
 ) -> dict[str, Distribution]:
     """Every metric over all organisations' current entries."""
-    conditions = [BenchmarkValue.framework_id == framework_id, BenchmarkValue.is_current.is_(True)]
+    conditions = [BenchmarkValue.framework_id == framework_id, BenchmarkValue.is_current == true()]
     return distributions(conditions, [metric.key for metric in metrics], min_values)
 
 

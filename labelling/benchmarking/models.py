@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
@@ -89,3 +89,30 @@ class BenchmarkSnapshot(TimestampMixin, db.Model):
         ForeignKey("application.id", ondelete="CASCADE"), unique=True, nullable=False
     )
     data: Mapped[dict] = mapped_column(JSON, nullable=False)
+
+
+class BenchmarkState(db.Model):
+    """One row: a counter every change to the benchmark data moves on, so a cached peer
+    summary knows whether it still describes the data."""
+
+    __tablename__ = "benchmark_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    data_version: Mapped[int] = mapped_column(default=0, nullable=False)
+
+
+class PeerSummary(db.Model):
+    """The maintained summary of one peer group: per metric its count, minimum, quartiles
+    and maximum, as of `data_version`. Reports read it and recompute it only when the
+    data has changed since; the organisation's own rank is always counted live."""
+
+    __tablename__ = "peer_summary"
+    __table_args__ = (UniqueConstraint("framework_id", "kind", "group_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    group_value: Mapped[str] = mapped_column(String(40), nullable=False)
+    data_version: Mapped[int] = mapped_column(nullable=False)
+    stats: Mapped[dict] = mapped_column(JSON, nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

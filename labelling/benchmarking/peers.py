@@ -1,10 +1,11 @@
 """Peer groups and their statistics, computed by the database.
 
 Each group is a filter on the value rows (same technology area, same country, same size
-band, holding Gold, or all). Per metric, one aggregate query gives the count, minimum,
-maximum and how many peers sit below or level with the organisation; each quartile is
-then one index walk (ORDER BY value LIMIT 2 OFFSET k). Nothing loads a group's answers
-into Python, so a report costs the same few queries with 50 or 10,000 organisations.
+band, holding Gold, or all). A group's distributions come from one aggregate query (count,
+minimum, maximum per metric) and one index walk per quartile (ORDER BY value LIMIT 2
+OFFSET k); they are kept in the peer_summary table until the data changes. The
+organisation's own rank is always counted live, by a walk along the index up to its value.
+Nothing loads a group's answers into Python.
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, true, update
+from sqlalchemy.exc import IntegrityError
 
-from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
+from labelling.benchmarking.models import (
+    BenchmarkEntry,
+    BenchmarkState,
+    BenchmarkValue,
+    PeerSummary,
+)
 from labelling.benchmarking.stats import (
     QUARTILES,
     Distribution,
@@ -24,6 +31,7 @@ from labelling.benchmarking.stats import (
     quantile_position,
 )
 from labelling.certificates.models import Label, LabelStatus
+from labelling.db import utcnow
 from labelling.extensions import db
 
 # Peer groups, in the order the report offers them.
@@ -70,7 +78,7 @@ class GroupStats:
 
 
 def _group_conditions(kind: str, entry: BenchmarkEntry, table=BenchmarkValue) -> list:
-    conditions = [table.framework_id == entry.framework_id, table.is_current.is_(True)]
+    conditions = [table.framework_id == entry.framework_id, table.is_current == true()]
     if kind == "technology_area":
         conditions.append(table.technology_area == entry.technology_area)
     elif kind == "country":
@@ -78,7 +86,7 @@ def _group_conditions(kind: str, entry: BenchmarkEntry, table=BenchmarkValue) ->
     elif kind == "size":
         conditions.append(table.size_band == entry.size_band)
     elif kind == "excellence":
-        conditions.append(table.holds_gold.is_(True))
+        conditions.append(table.holds_gold == true())
     return conditions
 
 
@@ -100,30 +108,16 @@ def group_size(kind: str, entry: BenchmarkEntry) -> int:
     )
 
 
-def _aggregates(kind: str, entry: BenchmarkEntry) -> dict[str, tuple]:
-    """metric -> (count, min, max, below own value, level with own value)."""
-    own = (
-        select(BenchmarkValue.metric, BenchmarkValue.value)
-        .where(BenchmarkValue.entry_id == entry.id)
-        .subquery("own")
-    )
-    peer = BenchmarkValue
-    rows = db.session.execute(
+def _rank_counts(conditions: list, metric: str, value: float) -> tuple[int, int]:
+    """How many rows lie below the value, and how many level with it: one walk along the
+    index up to the value, not a pass over the whole group."""
+    below, equal = db.session.execute(
         select(
-            peer.metric,
-            func.count(),
-            func.min(peer.value),
-            func.max(peer.value),
-            func.sum(case((peer.value < own.c.value, 1), else_=0)),
-            func.sum(case((peer.value == own.c.value, 1), else_=0)),
-            func.max(own.c.value),
-        )
-        .select_from(peer)
-        .outerjoin(own, own.c.metric == peer.metric)
-        .where(*_group_conditions(kind, entry))
-        .group_by(peer.metric)
-    )
-    return {row[0]: tuple(row[1:]) for row in rows}
+            func.coalesce(func.sum(case((BenchmarkValue.value < value, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((BenchmarkValue.value == value, 1), else_=0)), 0),
+        ).where(*conditions, BenchmarkValue.metric == metric, BenchmarkValue.value <= value)
+    ).one()
+    return int(below), int(equal)
 
 
 def _value_at(conditions: list, metric: str, offset: int) -> list[float]:
@@ -169,6 +163,64 @@ def distributions(conditions: list, metrics: list[str], min_values: int) -> dict
     return found
 
 
+# --- the maintained summary -------------------------------------------------------------
+
+
+def data_version() -> int:
+    state = db.session.get(BenchmarkState, 1)
+    return state.data_version if state else 0
+
+
+def data_changed() -> None:
+    """Move the data version on: every cached summary is stale from now."""
+    updated = db.session.execute(
+        update(BenchmarkState)
+        .where(BenchmarkState.id == 1)
+        .values(data_version=BenchmarkState.data_version + 1)
+    )
+    if updated.rowcount == 0:
+        try:
+            with db.session.begin_nested():
+                db.session.add(BenchmarkState(id=1, data_version=1))
+        except IntegrityError:  # a concurrent first change created it; count ours too
+            data_changed()
+
+
+def _summary_key(kind: str, entry: BenchmarkEntry) -> str:
+    value = group_value(kind, entry)
+    return "" if value in (None, True) else str(value)
+
+
+def summary(kind: str, entry: BenchmarkEntry, metrics: list[str]) -> dict[str, Distribution]:
+    """The group's distributions, from the summary table while the data is unchanged;
+    recomputed (and stored) otherwise."""
+    version = data_version()
+    key = (entry.framework_id, kind, _summary_key(kind, entry))
+    row = db.session.scalar(
+        select(PeerSummary).where(
+            PeerSummary.framework_id == key[0],
+            PeerSummary.kind == key[1],
+            PeerSummary.group_value == key[2],
+        )
+    )
+    if row is not None and row.data_version == version and set(metrics) <= set(row.stats):
+        return {
+            metric: Distribution.from_dict(data)
+            for metric, data in row.stats.items()
+            if data is not None
+        }
+    found = distributions(_group_conditions(kind, entry), metrics, 1)
+    stats = {metric: found[metric].as_dict() if metric in found else None for metric in metrics}
+    try:
+        with db.session.begin_nested():
+            row = row or PeerSummary(framework_id=key[0], kind=key[1], group_value=key[2])
+            row.data_version, row.stats, row.computed_at = version, stats, utcnow()
+            db.session.add(row)
+    except IntegrityError:  # another request stored the same summary first: fine
+        pass
+    return found
+
+
 def group_statistics(
     kind: str, entry: BenchmarkEntry, metrics: list[str], min_peers: int
 ) -> GroupStats:
@@ -176,20 +228,20 @@ def group_statistics(
     stats = GroupStats(kind=kind, value=group_value(kind, entry), n=n, shown=n >= min_peers)
     if not stats.shown:
         return stats
-    aggregates = _aggregates(kind, entry)
+    conditions = _group_conditions(kind, entry)
+    found = summary(kind, entry, metrics)
+    own = {row.metric: row.value for row in entry.values}
     for metric in metrics:
-        count, minimum, maximum, below, equal, own_value = aggregates.get(
-            metric, (0, None, None, 0, 0, None)
-        )
-        percentile = (
-            percentile_rank(int(below), int(equal), count) if own_value is not None else None
-        )
+        shown = found.get(metric)
+        count = shown.n if shown else 0
+        percentile = None
+        if shown is not None and metric in own:
+            below, equal = _rank_counts(conditions, metric, own[metric])
+            percentile = percentile_rank(below, equal, count)
         if count < min_peers:
             stats.metrics[metric] = MetricStats(count, None, None)
-            continue
-        q1, median, q3 = quartiles(_group_conditions(kind, entry), metric, count)
-        distribution = Distribution(count, minimum, q1, median, q3, maximum)
-        stats.metrics[metric] = MetricStats(count, distribution, percentile)
+        else:
+            stats.metrics[metric] = MetricStats(count, shown, percentile)
     return stats
 
 
@@ -213,10 +265,12 @@ def refresh_gold_flags(today: date) -> int:
     holders = gold_holders(today)
     flagged = set(
         db.session.scalars(
-            select(BenchmarkEntry.organisation_id).where(BenchmarkEntry.holds_gold.is_(True))
+            select(BenchmarkEntry.organisation_id).where(BenchmarkEntry.holds_gold == true())
         )
     )
     changed = holders ^ flagged
+    if changed:
+        data_changed()
     for organisation_id in changed:
         holds = organisation_id in holders
         for table in (BenchmarkEntry, BenchmarkValue):

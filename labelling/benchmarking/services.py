@@ -24,6 +24,7 @@ from labelling.benchmarking.peers import (
     GROUP_KINDS,
     GroupStats,
     MetricStats,
+    data_changed,
     gold_holders,
     group_size,
     group_statistics,
@@ -92,6 +93,7 @@ def record_entry(
     db.session.add(entry)
     db.session.flush()
     _make_current(entry)
+    data_changed()
     return entry
 
 
@@ -111,6 +113,7 @@ def remove_entry(application: Application) -> None:
     )
     if previous is not None:
         _make_current(previous)
+    data_changed()
 
 
 def min_peers() -> int:

@@ -16,6 +16,7 @@ from labelling.assessments import decisions, review, services
 from labelling.assessments.workflow import State
 from labelling.benchmarking import services as benchmarking
 from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
+from labelling.benchmarking.peers import data_changed
 from labelling.benchmarking.stats import percentile_rank
 from labelling.extensions import db
 from tests.factories import (
@@ -114,6 +115,7 @@ def test_hypothesis_random_values_against_python(peers):
                 .where(BenchmarkValue.entry_id == entry.id, BenchmarkValue.metric == "turnover")
                 .values(value=value)
             )
+        data_changed()  # the rows were changed behind the services' back
         found = stats_for(peers[0], "all").metrics["turnover"]
         expected = statistics.quantiles(values, n=4, method="inclusive")
         shown = found.distribution
@@ -200,3 +202,20 @@ def test_the_excellence_group_follows_the_labels(app, peers):
     db.session.commit()
     assert stats_for(peers[0], "excellence").n == 4
     assert not stats_for(peers[0], "excellence").shown
+
+
+def test_the_summary_is_kept_until_the_data_changes(peers):
+    from labelling.benchmarking.models import PeerSummary
+
+    first = stats_for(peers[0], "all").metrics["members"].distribution
+    assert first.maximum == 120
+    assert db.session.scalar(select(PeerSummary).where(PeerSummary.kind == "all")) is not None
+    # A change behind the services' back is not seen: the stored summary answers ...
+    db.session.execute(
+        update(BenchmarkValue).where(BenchmarkValue.metric == "members").values(value=7)
+    )
+    assert stats_for(peers[0], "all").metrics["members"].distribution.maximum == 120
+    # ... while a real submission moves the data version on, and the summary is rebuilt.
+    submitted_application(peers[0].created_by, "bronze", answers(1000))
+    found = stats_for(peers[0], "all").metrics["members"].distribution
+    assert (found.n, found.maximum, found.median) == (9, 1000, 7)
