@@ -18,6 +18,7 @@ from labelling.benchmarking.peers import GROUP_KINDS
 from labelling.benchmarking.services import min_peers, peer_view
 from labelling.core.http import get_or_404, require
 from labelling.core.pdf import render_pdf
+from labelling.extensions import db
 from labelling.organisations.models import TECHNOLOGY_AREAS
 from labelling.registry.levels import country_name
 
@@ -59,6 +60,12 @@ def _report_context(application: Application, kind: str) -> dict:
     }
 
 
+def _keep_computed_summaries() -> None:
+    """A report may have rebuilt a peer summary or brought the excellence group up to
+    date: keep that work for the next reader (a report changes nothing else)."""
+    db.session.commit()
+
+
 def _group_value_labels(values: dict) -> dict[str, str]:
     """How the organisation's own groups read: "ICT", "Germany", "50-99 members"."""
     return {
@@ -73,9 +80,9 @@ def _group_value_labels(values: dict) -> dict[str, str]:
 def report_page(app_id: int):
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
-    return render_template(
-        "benchmarking/report.html", **_report_context(application, _chosen_group())
-    )
+    context = _report_context(application, _chosen_group())
+    _keep_computed_summaries()
+    return render_template("benchmarking/report.html", **context)
 
 
 @bp.route("/applications/<int:app_id>/benchmarking.pdf")
@@ -84,7 +91,9 @@ def report_pdf(app_id: int):
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
     kind = _chosen_group()
-    html = render_template("benchmarking/report_pdf.html", **_report_context(application, kind))
+    context = _report_context(application, kind)
+    _keep_computed_summaries()
+    html = render_template("benchmarking/report_pdf.html", **context)
     return send_file(
         io.BytesIO(render_pdf(html)),
         mimetype="application/pdf",

@@ -59,6 +59,11 @@ def test_the_report_places_the_organisation_among_its_peers(client, own):
     assert html.count('<svg class="boxplot"') >= 5
     assert "self-assessed" in html and "percentile 38" in html  # 40 of 25..120: 37.5
     assert "Peer data as of today." in html
+    # The summary the request built is kept for the next reader, not rolled back.
+    db.session.rollback()
+    from labelling.benchmarking.models import PeerSummary
+
+    assert db.session.scalar(db.select(db.func.count()).select_from(PeerSummary)) == 1
     # Only the organisation's own figures are attributed: never a peer's name.
     assert "Peer Cluster" not in html
 
