@@ -45,7 +45,24 @@ def index():
             "registry/index.html", page=None, errors=exc.messages, args=request.args
         ), 400
     page = search.search(query, date.today(), level_ranks())
-    return render_template("registry/index.html", page=page, errors={}, args=request.args)
+    return render_template(
+        "registry/index.html",
+        page=page,
+        errors={},
+        args=request.args,
+        download_args=_download_args(request.args),
+    )
+
+
+def _download_args(args) -> dict[str, list[str]]:
+    """The search's filters for the download links: every page, and no blank values (the
+    API refuses those where the page forgives them)."""
+    return {
+        key: values
+        for key in args
+        if key not in ("page", "per_page")
+        and (values := [value for value in args.getlist(key) if value != ""])
+    }
 
 
 @bp.route("/registry/organisations/<int:organisation_id>")

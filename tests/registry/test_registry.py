@@ -240,6 +240,11 @@ def test_the_registry_page_shows_columns_facets_and_pages(client, registry):
     filtered = client.get("/registry?level=silver&q=ile").get_data(as_text=True)
     assert "1 organisation" in filtered and "Pôle Agroalimentaire" in filtered
     assert 'value="silver" checked' in filtered
+    # The download links carry the filters (not the page, not blank values) and work.
+    blank = client.get("/registry?level=gold&sort=&page=2&per_page=1").get_data(as_text=True)
+    link = blank.split('href="/api/v1/registry.csv')[1].split('"')[0].replace("&amp;", "&")
+    assert link == "?level=gold"
+    assert client.get(f"/api/v1/registry.csv{link}").status_code == 200
 
 
 def test_bad_parameters_get_a_clear_error_not_a_500(client, registry):
