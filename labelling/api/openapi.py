@@ -43,6 +43,21 @@ def _path_id(name: str, description: str) -> dict:
     }
 
 
+def _get(spec: APISpec, path: str, summary: str, operation_id: str, parameters, responses):
+    """Describe a read-only route: every one can also answer 429."""
+    spec.path(
+        path=f"{PREFIX}{path}",
+        operations={
+            "get": {
+                "summary": summary,
+                "operationId": operation_id,
+                "parameters": parameters,
+                "responses": {**responses, **COMMON_ERRORS},
+            }
+        },
+    )
+
+
 def build_spec() -> APISpec:
     spec = APISpec(
         title=f"{current_app.config['SITE_NAME']} open data API",
@@ -69,96 +84,71 @@ def build_spec() -> APISpec:
     ):
         spec.components.schema(name, schema=schema)
 
-    spec.path(
-        path=f"{PREFIX}/organisations",
-        operations={
-            "get": {
-                "summary": "Search the registry",
-                "operationId": "searchRegistry",
-                "parameters": _registry_query_parameters(),
-                "responses": {
-                    "200": _json("RegistryPage", "A page of labelled organisations."),
-                    "400": _error("A query parameter is not valid."),
-                    **COMMON_ERRORS,
-                },
-            }
+    _get(
+        spec,
+        "/organisations",
+        "Search the registry",
+        "searchRegistry",
+        _registry_query_parameters(),
+        {
+            "200": _json("RegistryPage", "A page of labelled organisations."),
+            "400": _error("A query parameter is not valid."),
         },
     )
-    spec.path(
-        path=f"{PREFIX}/organisations/{{organisation_id}}",
-        operations={
-            "get": {
-                "summary": "An organisation and its label history",
-                "operationId": "getOrganisation",
-                "parameters": [_path_id("organisation_id", "The organisation's number.")],
-                "responses": {
-                    "200": _json("Organisation", "The organisation."),
-                    "404": _error("No labelled organisation has this number."),
-                    **COMMON_ERRORS,
-                },
-            }
+    _get(
+        spec,
+        "/organisations/{organisation_id}",
+        "An organisation and its label history",
+        "getOrganisation",
+        [_path_id("organisation_id", "The organisation's number.")],
+        {
+            "200": _json("Organisation", "The organisation."),
+            "404": _error("No labelled organisation has this number."),
         },
     )
-    spec.path(
-        path=f"{PREFIX}/labels/{{label_id}}",
-        operations={
-            "get": {
-                "summary": "A label and its status today",
-                "operationId": "getLabel",
-                "parameters": [_path_id("label_id", "The label's number.")],
-                "responses": {
-                    "200": _json("Label", "The label."),
-                    "404": _error("No label has this number."),
-                    **COMMON_ERRORS,
-                },
-            }
-        },
+    _get(
+        spec,
+        "/labels/{label_id}",
+        "A label and its status today",
+        "getLabel",
+        [_path_id("label_id", "The label's number.")],
+        {"200": _json("Label", "The label."), "404": _error("No label has this number.")},
     )
-    spec.path(
-        path=f"{PREFIX}/certificates/{{number}}",
-        operations={
-            "get": {
-                "summary": "Verify a certificate",
-                "operationId": "verifyCertificate",
-                "parameters": [
-                    {
-                        "in": "path",
-                        "name": "number",
-                        "required": True,
-                        "schema": {"type": "string", "example": "GOLD-DEU-2026-7KQ4-M2XD"},
-                    }
-                ],
-                "responses": {
-                    "200": _json("Certificate", "The certificate and its status today."),
-                    "404": _error("There is no such certificate."),
-                    "410": _error("The certificate was revoked; the body gives the reason."),
-                    **COMMON_ERRORS,
-                },
+    _get(
+        spec,
+        "/certificates/{number}",
+        "Verify a certificate",
+        "verifyCertificate",
+        [
+            {
+                "in": "path",
+                "name": "number",
+                "required": True,
+                "schema": {"type": "string", "example": "GOLD-DEU-2026-7KQ4-M2XD"},
             }
+        ],
+        {
+            "200": _json("Certificate", "The certificate and its status today."),
+            "404": _error("There is no such certificate."),
+            "410": _error("The certificate was revoked; the body gives the reason."),
         },
     )
     for extension, mimetype in (
         ("csv", "text/csv"),
         ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ):
-        spec.path(
-            path=f"{PREFIX}/registry.{extension}",
-            operations={
-                "get": {
-                    "summary": f"Download the registry as {extension.upper()}",
-                    "operationId": f"downloadRegistry{extension.capitalize()}",
-                    "parameters": _registry_query_parameters(),
-                    "responses": {
-                        "200": {
-                            "description": "Every matching organisation, unpaged.",
-                            "content": {
-                                mimetype: {"schema": {"type": "string", "format": "binary"}}
-                            },
-                        },
-                        "400": _error("A query parameter is not valid."),
-                        **COMMON_ERRORS,
-                    },
-                }
+        _get(
+            spec,
+            f"/registry.{extension}",
+            f"Download the registry as {extension.upper()}",
+            f"downloadRegistry{extension.capitalize()}",
+            _registry_query_parameters(),
+            {
+                "200": {
+                    "description": "Every matching organisation, unpaged.",
+                    "content": {mimetype: {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "400": _error("A query parameter is not valid."),
             },
         )
     return spec

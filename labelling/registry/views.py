@@ -71,10 +71,9 @@ def organisation(organisation_id: int):
     organisation = get_or_404(Organisation, organisation_id)
     if not search.has_public_page(organisation.id):
         abort(404)
-    history = [
-        (label, status, certificates.current_certificate(label))
-        for label, status in certificates.held_labels(organisation.id)
-    ]
+    held = certificates.held_labels(organisation.id)
+    issued = certificates.current_certificates([label.id for label, _status in held])
+    history = [(label, status, issued.get(label.id)) for label, status in held]
     return render_template(
         "registry/organisation.html",
         organisation=organisation,
