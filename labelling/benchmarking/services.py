@@ -239,14 +239,16 @@ def follow_lifecycle(application: Application, *, action, from_state, to_state, 
     """Receiver of assessments.signals.application_transitioned."""
     from labelling.assessments import review, services
 
-    # Submitted, or answers re-opened by an assessor's question and sent again.
-    if to_state == State.SUBMITTED or from_state == State.MORE_INFORMATION:
-        framework = services.framework_of(application)
-        record_entry(application, framework, services.score_of(application, framework), False)
+    if to_state in (State.DRAFT, State.WITHDRAWN):
+        remove_entry(application)
     elif to_state in (State.AWARDED, State.REFUSED):
         framework = services.framework_of(application)
         result = review.assessed_result(application, framework)
         entry = record_entry(application, framework, result, final=True)
         take_snapshot(application, entry, framework)
-    elif to_state in (State.DRAFT, State.WITHDRAWN):
-        remove_entry(application)
+    # Submitted, or the answers an assessor's question re-opened were sent again.
+    elif to_state == State.SUBMITTED or (
+        from_state == State.MORE_INFORMATION and to_state == State.IN_ASSESSMENT
+    ):
+        framework = services.framework_of(application)
+        record_entry(application, framework, services.score_of(application, framework), False)

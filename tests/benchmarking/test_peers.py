@@ -219,3 +219,32 @@ def test_the_summary_is_kept_until_the_data_changes(peers):
     submitted_application(peers[0].created_by, "bronze", answers(1000))
     found = stats_for(peers[0], "all").metrics["members"].distribution
     assert (found.n, found.maximum, found.median) == (9, 1000, 7)
+
+
+def test_a_withdrawn_application_leaves_the_peers(peers):
+    from labelling.assessments.workflow import Action
+
+    application = peers[1]
+    services.apply_transition(application, Action.WITHDRAW, application.created_by, "No time")
+    db.session.commit()
+    assert benchmarking.entry_of(application) is None
+    assert stats_for(peers[0], "all").n == 7
+
+
+def test_answers_sent_again_after_a_question_update_the_figures(app):
+    application, people = application_with_team(State.IN_ASSESSMENT)
+    framework = services.framework_of(application)
+    assert benchmarking.own_values(benchmarking.entry_of(application))["turnover"] == (20.0, False)
+    review.raise_question(
+        application, framework, people["assessor"], "2.1", "How is it counted?", date.today()
+    )
+    db.session.commit()
+    turnover = next(a for a in application.answers if a.question_id == "turnover")
+    turnover.value = 12
+    review.answer_information(
+        application,
+        people["applicant"],
+        {request.id: "Leavers over staff." for request in application.open_requests},
+    )
+    db.session.commit()
+    assert benchmarking.own_values(benchmarking.entry_of(application))["turnover"] == (12.0, False)
