@@ -57,6 +57,7 @@ def _report_context(application: Application, kind: str) -> dict:
         if application.can_view_report(current_user)
         else None,
         "box_width": report.BOX_WIDTH,
+        "min_peers": min_peers(),
     }
 
 

@@ -149,3 +149,11 @@ def test_a_decided_report_shows_the_recommendations_and_the_snapshot(client, app
     client.post("/logout")
     sign_in(client, people["lead"].email)
     assert page(client, application).status_code == 200
+
+
+def test_the_report_speaks_german(client, own):
+    sign_in(client, "mine@example.org")
+    html = client.get(
+        f"/applications/{own.id}/benchmarking?group=all", headers={"Accept-Language": "de"}
+    ).text
+    assert "Benchmarking-Bericht" in html and "Verglichen mit 8 Organisationen" in html
