@@ -62,11 +62,13 @@ def _select_locale() -> str | None:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    if request.cookies.get("locale") in languages:  # an anonymous reader's choice
+        return request.cookies["locale"]
     return request.accept_languages.best_match(languages) or languages[0]
 
 
 def register_extensions(app: Flask) -> None:
-    from labelling.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from labelling.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -80,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
@@ -135,9 +138,11 @@ def register_signal_receivers() -> None:
     from labelling.assessments.signals import application_awarded, application_transitioned
     from labelling.benchmarking.services import follow_lifecycle
     from labelling.certificates.services import create_label_on_award
+    from labelling.registry.sync import follow_unit_of_work
 
     application_awarded.connect(create_label_on_award)
     application_transitioned.connect(follow_lifecycle)
+    follow_unit_of_work()  # the registry's read model follows labels and organisations
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -43,6 +43,13 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
+    # Rendered public pages and computed facet counts, keyed by the registry's data
+    # version: in-process by default; set CACHE_REDIS_URL to share one cache between
+    # workers and hosts (the same Redis as the rate limits will do).
+    CACHE_TYPE = "SimpleCache"
+    CACHE_REDIS_URL = ""
+    CACHE_DEFAULT_TIMEOUT = 600
+    CACHE_THRESHOLD = 500  # entries kept in-process; each is one rendered page or less
     API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
     VERIFY_UPLOAD_RATE_LIMIT = "20 per minute"  # PDF checks on the public verification page
 
@@ -113,6 +120,8 @@ def _finalise(app) -> None:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+    if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == "SimpleCache":
+        app.config["CACHE_TYPE"] = "RedisCache"
     # A request may carry one evidence file plus the form around it.
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = app.config["EVIDENCE_MAX_BYTES"] + 1024 * 1024

@@ -1,17 +1,24 @@
-"""The registry as CSV and XLSX downloads: one row per labelled organisation."""
+"""The registry as CSV, XLSX and JSON downloads, streamed in constant memory.
+
+Rows come from the read model in batches (a server-side cursor on PostgreSQL) and leave
+as they are written: the whole register of 100,000 organisations never sits in memory.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from labelling.certificates.models import Certificate
-from labelling.core.http import external_url
-from labelling.registry.search import RegistryEntry
+from labelling.api.resources import Names, Urls, registry_item
+from labelling.registry.search import RegistryRow
 
 COLUMNS = [
     "name",
@@ -32,6 +39,7 @@ COLUMNS = [
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CHUNK = 64 * 1024  # bytes sent at a time
 
 
 def _safe(value) -> str:
@@ -39,52 +47,92 @@ def _safe(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def rows(
-    entries: Iterable[RegistryEntry], certificates: dict[int, Certificate]
-) -> Iterable[list[str]]:
+def rows(entries: Iterable[RegistryRow], urls: Urls, names: Names) -> Iterator[list[str]]:
     for entry in entries:
-        organisation, label = entry.organisation, entry.label
-        certificate = certificates.get(label.id)
         yield [
             _safe(value)
             for value in (
-                organisation.legal_name,
-                organisation.short_name,
-                organisation.city,
-                organisation.region,
-                organisation.country_code,
-                organisation.country_name,
-                organisation.technology_area,
-                organisation.website,
-                label.level,
-                label.valid_from.isoformat(),
-                label.valid_until.isoformat(),
-                entry.status.value,
-                certificate.number if certificate else "",
-                external_url("registry.organisation", organisation_id=organisation.id),
+                entry.legal_name,
+                entry.short_name,
+                entry.city,
+                entry.region,
+                entry.country_code,
+                names.country(entry.country_code),
+                entry.technology_area,
+                entry.website,
+                entry.level,
+                entry.valid_from.isoformat(),
+                entry.valid_until.isoformat(),
+                entry.status,
+                entry.certificate_number,
+                urls.registry_page(organisation_id=entry.organisation_id),
             )
         ]
 
 
-def registry_csv(table: Iterable[list[str]]) -> bytes:
+def registry_csv(table: Iterable[list[str]]) -> Iterator[bytes]:
+    """UTF-8 CSV with a byte order mark (spreadsheets then read accents right), sent in
+    chunks of about 64 KB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write("\ufeff")
     writer.writerow(COLUMNS)
-    writer.writerows(table)
-    # A byte order mark lets spreadsheet programs recognise UTF-8 (accents, Cyrillic).
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for row in table:
+        writer.writerow(row)
+        if buffer.tell() >= _CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def registry_xlsx(table: Iterable[list[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Registry"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
+def registry_xlsx(table: Iterable[list[str]]) -> Iterator[bytes]:
+    """An XLSX workbook in openpyxl's write-only mode (rows go to a temporary file as they
+    come), saved to a spooled file and sent in chunks."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Registry")
+    sheet.freeze_panes = "A2"
+    header = []
+    for name in COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
     for row in table:
         sheet.append(row)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as file:
+        workbook.save(file)
+        file.seek(0)
+        while chunk := file.read(_CHUNK):
+            yield chunk
+
+
+def _json_value(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def registry_json(
+    entries: Iterable[RegistryRow], urls: Urls, names: Names, generated: date
+) -> Iterator[bytes]:
+    """{"generated": ..., "items": [...], "total": n}: every item as in the paged API."""
+    yield f'{{"generated":"{generated.isoformat()}","items":['.encode()
+    total = 0
+    parts: list[str] = []
+    size = 0
+    for entry in entries:
+        text = json.dumps(
+            registry_item(entry, urls, names),
+            default=_json_value,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        parts.append(text if total == 0 else "," + text)
+        total += 1
+        size += len(text)
+        if size >= _CHUNK:
+            yield "".join(parts).encode("utf-8")
+            parts, size = [], 0
+    parts.append(f'],"total":{total}}}')
+    yield "".join(parts).encode("utf-8")

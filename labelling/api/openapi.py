@@ -11,6 +11,7 @@ from labelling.api.schemas import (
     ErrorSchema,
     LabelSchema,
     OrganisationSchema,
+    RegistryDownloadSchema,
     RegistryPageSchema,
 )
 from labelling.registry.schemas import RegistryQuerySchema
@@ -80,6 +81,7 @@ def build_spec() -> APISpec:
         ("Organisation", OrganisationSchema),
         ("Certificate", CertificateSchema),
         ("RegistryPage", RegistryPageSchema),
+        ("RegistryDownload", RegistryDownloadSchema),
         ("Error", ErrorSchema),
     ):
         spec.components.schema(name, schema=schema)
@@ -151,4 +153,15 @@ def build_spec() -> APISpec:
                 "400": _error("A query parameter is not valid."),
             },
         )
+    _get(
+        spec,
+        "/registry.json",
+        "Download the registry as JSON",
+        "downloadRegistryJson",
+        _registry_query_parameters(),
+        {
+            "200": _json("RegistryDownload", "Every matching organisation, unpaged."),
+            "400": _error("A query parameter is not valid."),
+        },
+    )
     return spec

@@ -87,9 +87,19 @@ class PageLinksSchema(Schema):
 class RegistryPageSchema(Schema):
     items = fields.List(fields.Nested(RegistryEntrySchema), required=True)
     total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
+    page = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "Null when paging by cursor."}
+    )
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
+    next_cursor = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Pass as `cursor` for the items after this page (keyset paging, "
+            "fast at any depth); null on the last page."
+        },
+    )
     links = fields.Nested(PageLinksSchema, required=True)
     facets = fields.Dict(
         keys=fields.String(),
@@ -97,6 +107,12 @@ class RegistryPageSchema(Schema):
         required=True,
         metadata={"description": "Per facet, each value's count with the other filters."},
     )
+
+
+class RegistryDownloadSchema(Schema):
+    generated = fields.Date(required=True)
+    items = fields.List(fields.Nested(RegistryEntrySchema), required=True)
+    total = fields.Integer(required=True)
 
 
 class CertificateSchema(Schema):

@@ -7,12 +7,14 @@ labelling.errors.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context, url_for
 from flask_babel import gettext as _
 
 from labelling.api import exports, resources
+from labelling.api.resources import registry_item
 from labelling.api.schemas import (
     CertificateSchema,
     LabelSchema,
@@ -26,8 +28,10 @@ from labelling.errors import error_response
 from labelling.extensions import limiter
 from labelling.organisations.models import Organisation
 from labelling.registry import search
-from labelling.registry.levels import level_names, level_ranks
+from labelling.registry.caching import cached_response, public
+from labelling.registry.levels import level_names
 from labelling.registry.schemas import ValidationError, parse_registry_query
+from labelling.registry.views import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -63,44 +67,51 @@ def _query_or_error():
         )
 
 
-def _page_url(page: int) -> str:
-    params = request.args.to_dict(flat=False)
-    params["page"] = [str(page)]
+def _page_url(**changes) -> str:
+    """This request's URL with `page` or `cursor` set (the other one dropped)."""
+    params = {
+        key: values
+        for key, values in request.args.to_dict(flat=False).items()
+        if key not in ("page", "cursor")
+    }
+    params.update({key: [str(value)] for key, value in changes.items()})
     return url_for("api.organisations", _external=True, **params)
 
 
-@bp.route("/organisations")
-def organisations():
-    """The registry: organisations with a current label, filtered, faceted and paged."""
-    query, error = _query_or_error()
-    if error:
-        return error
-    today = date.today()
-    found = search.search(query, today, level_ranks())
-    issued = certificates.current_certificates([entry.label.id for entry in found.entries])
-    names = level_names()
+def _raw_args() -> tuple:
+    return tuple(sorted(request.args.items(multi=True)))
+
+
+def _registry_page(query):
+    """One page of the registry as the API answers it."""
+    try:
+        found = run_search(query)
+    except search.BadCursor:
+        return error_response(
+            400,
+            _("Some query parameters are not valid."),
+            details={"fields": {"cursor": [_("This cursor does not belong to this search.")]}},
+        )
+    urls, names = resources.Urls(), resources.Names(level_names())
+    by_cursor = query.cursor is not None
     links = {
-        "self": _page_url(query.page),
-        "first": _page_url(1),
-        "last": _page_url(found.pages),
-        "next": _page_url(query.page + 1) if found.has_next else None,
-        "prev": _page_url(query.page - 1) if found.has_previous else None,
+        "self": request.url,
+        "first": _page_url(page=1),
+        "last": _page_url(page=found.pages),
+        "next": _page_url(cursor=found.next_cursor) if by_cursor and found.next_cursor else None,
+        "prev": None,
     }
+    if not by_cursor:
+        links["next"] = _page_url(page=query.page + 1) if found.has_next else None
+        links["prev"] = _page_url(page=query.page - 1) if found.has_previous else None
     body = RegistryPageSchema().dump(
         {
-            "items": [
-                {
-                    "organisation": resources.organisation_summary(entry.organisation),
-                    "label": resources.label_resource(
-                        entry.label, today, names, issued.get(entry.label.id)
-                    ),
-                }
-                for entry in found.entries
-            ],
+            "items": [registry_item(entry, urls, names) for entry in found.entries],
             "total": found.total,
-            "page": query.page,
+            "page": None if by_cursor else query.page,
             "per_page": query.per_page,
             "pages": found.pages,
+            "next_cursor": found.next_cursor,
             "links": links,
             "facets": {
                 facet: [{"value": value, "count": count} for value, count in values]
@@ -108,40 +119,64 @@ def organisations():
             },
         }
     )
-    response = jsonify(body)
-    response.headers["X-Total-Count"] = str(found.total)
-    response.headers["Link"] = ", ".join(
-        f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self"
-    )
-    return response
+    headers = {
+        "X-Total-Count": str(found.total),
+        "Link": ", ".join(
+            f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self"
+        ),
+    }
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, mimetype="application/json", headers=headers)
+
+
+@bp.route("/organisations")
+@public
+def organisations():
+    """The registry: organisations with a current label, filtered, faceted and paged (by
+    page number, or by keyset with `cursor`)."""
+    query, error = _query_or_error()
+    if error:
+        return error
+    return cached_response("api-organisations", _raw_args(), lambda: _registry_page(query))
 
 
 @bp.route("/organisations/<int:organisation_id>")
+@public
 def organisation(organisation_id: int):
     """An organisation that holds or held a label, with its label history."""
-    found = get_or_404(Organisation, organisation_id)
-    if not search.has_public_page(found.id):
-        return error_response(404, _("No labelled organisation has this number."))
-    return jsonify(
-        OrganisationSchema().dump(
-            resources.organisation_resource(found, date.today(), level_names())
-        )
-    )
+
+    def produce():
+        found = get_or_404(Organisation, organisation_id)
+        if not search.has_public_page(found.id):
+            return error_response(404, _("No labelled organisation has this number."))
+        resource = resources.organisation_resource(found, date.today(), level_names())
+        return jsonify(OrganisationSchema().dump(resource))
+
+    return cached_response("api-organisation", (organisation_id,), produce)
 
 
 @bp.route("/labels/<int:label_id>")
+@public
 def label(label_id: int):
-    found = get_or_404(Label, label_id)
-    body = resources.label_resource(
-        found, date.today(), level_names(), certificates.current_certificate(found)
-    )
-    return jsonify(LabelSchema().dump(body))
+    def produce():
+        found = get_or_404(Label, label_id)
+        body = resources.label_resource(
+            found, date.today(), level_names(), certificates.current_certificate(found)
+        )
+        return jsonify(LabelSchema().dump(body))
+
+    return cached_response("api-label", (label_id,), produce)
 
 
 @bp.route("/certificates/<number>")
+@public
 def certificate(number: str):
     """Hosted verification: a revoked certificate answers 410 Gone with the reason, as Open
     Badges hosted verification does; every other status answers 200."""
+    return cached_response("api-certificate", (number,), lambda: _verification(number))
+
+
+def _verification(number: str):
     found = certificates.certificate_by_number(number.strip())
     if found is None:
         return error_response(
@@ -165,26 +200,33 @@ def certificate(number: str):
 
 
 def _download(render, mimetype: str, extension: str):
+    """The whole matching register as a file, streamed as it is read."""
     query, error = _query_or_error()
     if error:
         return error
-    entries = list(search.all_entries(query, date.today(), level_ranks()))
-    issued = certificates.current_certificates([entry.label.id for entry in entries])
-    data = render(exports.rows(entries, issued))
-    filename = f"labelled-clusters-{date.today().isoformat()}.{extension}"
+    today = date.today()
+    urls, names = resources.Urls(), resources.Names(level_names())
+    entries = search.all_entries(query, today)
+    if extension == "json":
+        chunks = exports.registry_json(entries, urls, names, today)
+    else:
+        chunks = render(exports.rows(entries, urls, names))
+    filename = f"labelled-clusters-{today.isoformat()}.{extension}"
     return Response(
-        data,
+        stream_with_context(chunks),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 @bp.route("/registry.csv")
+@public
 def registry_csv():
     return _download(exports.registry_csv, "text/csv", "csv")
 
 
 @bp.route("/registry.xlsx")
+@public
 def registry_xlsx():
     return _download(
         exports.registry_xlsx,
@@ -193,7 +235,14 @@ def registry_xlsx():
     )
 
 
+@bp.route("/registry.json")
+@public
+def registry_json():
+    return _download(None, "application/json", "json")
+
+
 @bp.route("/openapi.json")
+@public
 def openapi():
     from labelling.api.openapi import build_spec
 

@@ -27,6 +27,7 @@ from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db, limiter
+from labelling.registry.caching import cached, framed, public
 
 bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 
@@ -95,6 +96,10 @@ def start():
         return redirect(url_for("verify.certificate", number=number), code=303)
     form = CheckPdfForm()
     if request.method == "GET":
+        # A certificate's page links here to check a PDF copy against its number.
+        expected = request.args.get("expected_number", "").strip().upper()
+        if services.certificate_by_number(expected) is not None:
+            form.expected_number.data = expected
         return render_template("certificates/verify_start.html", form=form)
     content = form.read_pdf() if form.validate_on_submit() else None
     if content is None:
@@ -112,11 +117,22 @@ def start():
 
 
 @verify_bp.route("/verify/<number>")
+@public
 def certificate(number: str):
-    """Public verification, no sign-in: the certificate's label and its status today."""
+    """Public verification, no sign-in: the certificate's label and its status today (the
+    content is kept per data version and day, see registry.caching)."""
+    found = cached("verify-certificate", (number,), lambda: _verification_content(number))
+    if not found:
+        content = render_template("certificates/verify.html", number=number, certificate=None)
+        return framed(_("Verify a certificate"), content, 404)
+    return framed(_("Verify a certificate"), found)
+
+
+def _verification_content(number: str) -> str:
+    """The verification page's content, or "" for a number we never issued."""
     found = services.certificate_by_number(number.strip())
     if found is None:
-        return render_template("certificates/verify.html", number=number, certificate=None), 404
+        return ""
     return render_template(
         "certificates/verify.html",
         number=found.number,
@@ -124,7 +140,6 @@ def certificate(number: str):
         label=found.label,
         status=services.verification_status(found),
         superseded_by=services.superseding_number(found),
-        form=CheckPdfForm(expected_number=found.number),
     )
 
 

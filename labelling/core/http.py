@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Callable
+from urllib.parse import quote, urljoin, urlsplit
 
 from flask import abort, current_app, has_request_context, request, url_for
 
@@ -47,3 +48,24 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
+
+
+def url_builder(endpoint: str, **kinds: type) -> Callable[..., str]:
+    """A fast maker of absolute URLs of `endpoint`, for lists of thousands of rows, where
+    url_for per row would cost more than the row. `kinds` names each value's type:
+    url_builder("api.label", label_id=int)(label_id=7) == external_url("api.label", label_id=7).
+    """
+    sentinels = {
+        name: 1_999_999_000 + i if kind is int else f"zz{i}placeholderzz"
+        for i, (name, kind) in enumerate(kinds.items())
+    }
+    template = external_url(endpoint, **sentinels)
+
+    def build(**values) -> str:
+        url = template
+        for name, sentinel in sentinels.items():
+            value = values[name]
+            url = url.replace(str(sentinel), str(value) if kinds[name] is int else quote(value))
+        return url
+
+    return build

@@ -44,6 +44,12 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(_object, name, _type, _reflected, _compare_to):
+    from labelling.registry.models import is_hand_made
+
+    return not is_hand_made(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -84,6 +90,8 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The registry's full-text objects are hand-written DDL (see registry.models).
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

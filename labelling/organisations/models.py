@@ -8,11 +8,10 @@ from enum import StrEnum
 
 import pycountry
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
-from labelling.core.text import fold
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
 
@@ -88,8 +87,6 @@ class Organisation(TimestampMixin, db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str | None] = mapped_column(Text)
-    # Names and city folded (lower case, no accents) for the public registry's search.
-    search_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
@@ -120,11 +117,6 @@ class Organisation(TimestampMixin, db.Model):
     def technology_area_label(self) -> str:
         return str(TECHNOLOGY_AREAS.get(self.technology_area, self.technology_area))
 
-    def refresh_search_text(self) -> None:
-        self.search_text = " ".join(
-            fold(part) for part in (self.legal_name, self.short_name, self.city) if part
-        )
-
     def members_by_category(self) -> dict[str, int]:
         return {key: getattr(self, f"members_{key}") or 0 for key in MEMBER_CATEGORIES}
 
@@ -152,12 +144,6 @@ class Organisation(TimestampMixin, db.Model):
         membership = self.membership_of(user)
         is_manager = membership is not None and membership.role == TeamRole.MANAGER
         return is_manager or bool(getattr(user, "is_staff", False))
-
-
-@event.listens_for(Organisation, "before_insert")
-@event.listens_for(Organisation, "before_update")
-def _keep_search_text(_mapper, _connection, organisation: Organisation) -> None:
-    organisation.refresh_search_text()
 
 
 class Membership(TimestampMixin, db.Model):

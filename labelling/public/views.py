@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from labelling.accounts.models import Role
@@ -49,20 +58,55 @@ def dashboard():
     )
 
 
-@bp.route("/language", methods=["POST"])
+LOCALE_COOKIE = "locale"
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+@bp.route("/language", methods=["GET", "POST"])
 def set_language():
-    form = ConfirmForm()
-    chosen = request.form.get("locale", "")
-    if form.validate_on_submit() and chosen in current_app.config["LANGUAGES"]:
-        session["locale"] = chosen
-        if current_user.is_authenticated:
-            current_user.locale = chosen
-            db.session.commit()
-    target = request.form.get("next")
-    return redirect(target if is_safe_next(target) else url_for("public.home"), code=303)
+    """Signed-in readers: POST (CSRF-checked), kept in their profile. Anonymous readers:
+    GET, kept in a cookie; a language cookie is no secret and changes nothing else."""
+    languages = current_app.config["LANGUAGES"]
+    values = request.form if request.method == "POST" else request.args
+    chosen = values.get("locale", "")
+    target = values.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("public.home"), code=303)
+    if request.method == "POST":
+        form = ConfirmForm()
+        if form.validate_on_submit() and chosen in languages:
+            session["locale"] = chosen
+            if current_user.is_authenticated:
+                current_user.locale = chosen
+                db.session.commit()
+    elif chosen in languages:
+        response.set_cookie(
+            LOCALE_COOKIE,
+            chosen,
+            max_age=LOCALE_COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+        )
+    return response
 
 
 @bp.route("/healthz")
 def health():
-    db.session.execute(db.text("SELECT 1"))
+    """Liveness: the process answers. It needs nothing else, so a database outage does not
+    make a load balancer restart healthy workers (see /readyz)."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def ready():
+    """Readiness: the database (and Redis, where configured) answer; 503 with the reason
+    when one does not."""
+    from labelling.core.readiness import check_dependencies
+
+    checks = check_dependencies()
+    failed = {name: reason for name, reason in checks.items() if reason != "ok"}
+    body = {"status": "unavailable" if failed else "ready", "checks": checks}
+    response = jsonify(body)
+    response.status_code = 503 if failed else 200
+    response.headers["Cache-Control"] = "no-store"
+    return response

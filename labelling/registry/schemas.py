@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from flask_babel import gettext as _
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 from werkzeug.datastructures import MultiDict
 
+from labelling.core.text import search_terms
 from labelling.organisations.models import TECHNOLOGY_AREAS
 from labelling.registry.search import (
     DEFAULT_PER_PAGE,
@@ -53,16 +63,34 @@ class RegistryQuerySchema(Schema):
         metadata={"description": "Year of the assessment that gave the current label."},
     )
     sort = fields.String(
-        load_default="name",
         validate=validate.OneOf(SORTS),
-        metadata={"description": "Order; a leading minus reverses it."},
+        metadata={
+            "description": "Order; a leading minus reverses it. Default: relevance when "
+            "words are given, else name."
+        },
     )
-    page = fields.Integer(load_default=1, strict=False, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(
+        strict=False,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "Page number (from 1); or page through with `cursor`."},
+    )
+    cursor = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={
+            "description": "Continue after the last item of a page: the `next_cursor` of "
+            "the previous answer (fast at any depth; not with `page`)."
+        },
+    )
     per_page = fields.Integer(
         load_default=DEFAULT_PER_PAGE,
         strict=False,
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
     )
+
+    @validates_schema
+    def page_or_cursor(self, data: dict, **_kwargs) -> None:
+        if "page" in data and "cursor" in data:
+            raise ValidationError(_("Use either page or cursor, not both."), "cursor")
 
     @post_load
     def to_query(self, data: dict, **_kwargs) -> RegistryQuery:
@@ -70,6 +98,8 @@ class RegistryQuerySchema(Schema):
         for facet in FACETS:
             data[facet] = tuple(sorted(set(data[facet])))
         data["q"] = data["q"].strip()
+        data.setdefault("sort", "relevance" if search_terms(data["q"]) else "name")
+        data.setdefault("page", 1)
         return RegistryQuery(**data)
 
 

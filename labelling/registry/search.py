@@ -1,31 +1,76 @@
 """The public registry: organisations with a current label, searched, faceted and paged.
 
-One row per organisation: its current label (valid today and not revoked), preferring an
-active label to a suspended one and then the highest level. Facet counts follow the usual
-rule of faceted search: each facet is counted with every other filter applied but its own,
-so choosing "Gold" still shows how many Silver organisations match the rest.
+Everything reads the registry's read model (`registry_entry`), where "listed today" is
+two date comparisons on an index (see `registry.timeline`). Facet counts follow the usual
+rule of faceted search: each facet is counted with every other filter applied but its
+own, so choosing "Gold" still shows how many Silver organisations match the rest. All
+five facets and the total come from one grouped scan (the "cube": one count per
+combination of facet values); without search words the cube depends only on the data
+version and the day, so it is computed once per change and kept in the cache.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import math
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import Select, and_, case, extract, func, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    type_coerce,
+)
 from sqlalchemy.sql import ColumnElement
 
-from labelling.certificates.models import Label, LabelStatus
+from labelling.certificates.models import LabelStatus
 from labelling.core.text import search_terms
 from labelling.extensions import db
-from labelling.organisations.models import Organisation
+from labelling.registry.models import RegistryEntry
 
 FACETS = ("level", "country", "technology_area", "status", "year")
-SORTS = ("name", "-name", "level", "-level", "valid_until", "-valid_until", "country", "-year")
+SORTS = (
+    "name",
+    "-name",
+    "level",
+    "-level",
+    "valid_until",
+    "-valid_until",
+    "country",
+    "-year",
+    "relevance",
+)
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-# The statuses a current label can have; expired and revoked labels are not listed.
+# The statuses a listed label can have; expired and revoked labels are not listed.
 REGISTRY_STATUSES = (LabelStatus.ACTIVE.value, LabelStatus.SUSPENDED.value)
+
+entry = RegistryEntry.__table__
+FACET_COLUMNS = {
+    "level": entry.c.level,
+    "country": entry.c.country_code,
+    "technology_area": entry.c.technology_area,
+    "status": entry.c.status,
+    "year": entry.c.assessment_year,
+}
+# The SQLite full-text index over search_document (see registry.models).
+_fts = table("registry_search", column("rowid", Integer), column("search_document"))
+
+
+class BadCursor(ValueError):
+    """The cursor was not made by this API for this order."""
 
 
 @dataclass(frozen=True)
@@ -39,24 +84,54 @@ class RegistryQuery:
     sort: str = "name"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    cursor: str | None = None  # keyset paging (the API); pages by number otherwise
 
     def chosen(self, facet: str) -> tuple:
         return getattr(self, facet)
 
+    @property
+    def terms(self) -> list[str]:
+        return search_terms(self.q)
+
 
 @dataclass(frozen=True)
-class RegistryEntry:
-    organisation: Organisation
-    label: Label
-    status: LabelStatus
+class RegistryRow:
+    """One listed organisation with its label, as the read model holds them."""
+
+    organisation_id: int
+    label_id: int
+    legal_name: str
+    short_name: str | None
+    city: str
+    region: str | None
+    country_code: str
+    technology_area: str
+    website: str | None
+    level: str
+    status: str
+    status_reason: str | None
+    framework_id: str
+    framework_version: str
+    assessment_date: date
+    valid_from: date
+    valid_until: date
+    certificate_number: str | None
+
+    @property
+    def label_status(self) -> LabelStatus:
+        return LabelStatus(self.status)
+
+
+ROW_COLUMNS = [entry.c[name] for name in RegistryRow.__dataclass_fields__]
 
 
 @dataclass
 class RegistryPage:
     query: RegistryQuery
-    entries: list[RegistryEntry]
+    entries: list[RegistryRow]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    next_cursor: str | None = None
 
     @property
     def pages(self) -> int:
@@ -71,149 +146,217 @@ class RegistryPage:
         return self.query.page > 1
 
 
-def current_labels(today: date, level_ranks: dict[str, int]):
-    """Subquery: each organisation's one current label, with the columns facets use."""
-    rank = case(level_ranks, value=Label.level, else_=0)
-    is_active = case((Label.status == LabelStatus.ACTIVE.value, 1), else_=0)
-    position = (
-        func.row_number()
-        .over(
-            partition_by=Label.organisation_id,
-            order_by=(is_active.desc(), rank.desc(), Label.valid_until.desc(), Label.id.desc()),
-        )
-        .label("position")
-    )
-    ranked = (
-        select(
-            Label.id.label("label_id"),
-            Label.organisation_id,
-            Label.level,
-            Label.status,
-            Label.valid_until,
-            rank.label("level_rank"),
-            extract("year", Label.assessment_date).label("year"),
-            position,
-        )
-        .where(
-            Label.status.in_(REGISTRY_STATUSES),
-            Label.valid_from <= today,
-            Label.valid_until >= today,
-        )
-        .subquery("ranked")
-    )
-    return select(ranked).where(ranked.c.position == 1).subquery("current")
+def listed_on(day: date) -> ColumnElement:
+    """The rows that list an organisation on `day` (one per organisation at most)."""
+    return and_(entry.c.shown_until >= day, entry.c.shown_from <= day)
 
 
-def _facet_columns(current) -> dict[str, ColumnElement]:
-    return {
-        "level": current.c.level,
-        "country": Organisation.country_code,
-        "technology_area": Organisation.technology_area,
-        "status": current.c.status,
-        "year": current.c.year,
-    }
-
-
-def _text_filter(q: str) -> ColumnElement | None:
-    terms = search_terms(q)
+def text_filter(terms: list[str]) -> ColumnElement | None:
+    """Every word must occur in the folded names or city, also inside a longer word
+    ("cluster" finds "Automobilcluster"). Words are letters and digits only, so they
+    carry no LIKE wildcards. PostgreSQL answers from a trigram index, SQLite from FTS5."""
     if not terms:
         return None
-    # Every word must occur in the folded names or city; LIKE wildcards in words are literal.
-    return and_(
-        *(Organisation.search_text.like(f"%{_escape_like(term)}%", escape="\\") for term in terms)
-    )
+    if db.engine.dialect.name == "sqlite":
+        matching = select(_fts.c.rowid).where(
+            *(_fts.c.search_document.like(f"%{term}%") for term in terms)
+        )
+        return entry.c.id.in_(matching)
+    return and_(*(entry.c.search_document.like(f"%{term}%") for term in terms))
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _facet_filters(query: RegistryQuery, skip: str | None = None) -> list[ColumnElement]:
+    return [
+        FACET_COLUMNS[facet].in_(query.chosen(facet))
+        for facet in FACETS
+        if facet != skip and query.chosen(facet)
+    ]
 
 
-def _filters(query: RegistryQuery, current, skip: str | None = None) -> list[ColumnElement]:
-    columns = _facet_columns(current)
-    conditions = []
-    text = _text_filter(query.q)
+def relevance(terms: list[str]) -> ColumnElement:
+    """A score both databases compute alike: a word matching a whole word counts most,
+    then the start of a word; a name starting with the first word comes first."""
+    padded = literal(" ") + entry.c.search_document + literal(" ")
+    score = case((entry.c.sort_name.like(f"{terms[0]}%"), 1), else_=0)
+    for term in terms:
+        score = score + case((padded.like(f"% {term} %"), 2), else_=0)
+        score = score + case((padded.like(f"% {term}%"), 1), else_=0)
+    return score
+
+
+def _order(query: RegistryQuery) -> list[tuple[ColumnElement, bool]]:
+    """(column, ascending) pairs, the organisation id last so that the order is total."""
+    name = entry.c.sort_name
+    orders = {
+        "name": [(name, True)],
+        "-name": [(name, False)],
+        "level": [(entry.c.level_rank, True), (name, True)],
+        "-level": [(entry.c.level_rank, False), (name, True)],
+        "valid_until": [(entry.c.valid_until, True), (name, True)],
+        "-valid_until": [(entry.c.valid_until, False), (name, True)],
+        "country": [(entry.c.country_code, True), (name, True)],
+        "-year": [(entry.c.assessment_year, False), (name, True)],
+    }
+    if query.sort == "relevance":
+        chosen = [(relevance(query.terms), False), (name, True)] if query.terms else orders["name"]
+    else:
+        chosen = orders[query.sort]
+    return [*chosen, (entry.c.organisation_id, True)]
+
+
+def _conditions(query: RegistryQuery, today: date) -> list[ColumnElement]:
+    conditions = [listed_on(today), *_facet_filters(query)]
+    text = text_filter(query.terms)
     if text is not None:
         conditions.append(text)
-    for facet in FACETS:
-        values = query.chosen(facet)
-        if facet != skip and values:
-            conditions.append(columns[facet].in_(values))
     return conditions
 
 
-def _base(current, *columns) -> Select:
+def _rows_statement(query: RegistryQuery, today: date) -> Select:
+    order = _order(query)
     return (
-        select(*columns)
-        .select_from(Organisation)
-        .join(current, current.c.organisation_id == Organisation.id)
+        select(*ROW_COLUMNS, *(column.label(f"_k{i}") for i, (column, _) in enumerate(order)))
+        .where(*_conditions(query, today))
+        .order_by(*(column.asc() if ascending else column.desc() for column, ascending in order))
     )
 
 
-def _order(query: RegistryQuery, current) -> list:
-    # The folded text starts with the folded legal name: "Øresund" sorts with the O's on
-    # every database, whatever its collation does with accents.
-    name = Organisation.search_text
-    orders = {
-        "name": [name.asc()],
-        "-name": [name.desc()],
-        "level": [current.c.level_rank.asc(), name.asc()],
-        "-level": [current.c.level_rank.desc(), name.asc()],
-        "valid_until": [current.c.valid_until.asc(), name.asc()],
-        "-valid_until": [current.c.valid_until.desc(), name.asc()],
-        "country": [Organisation.country_code.asc(), name.asc()],
-        "-year": [current.c.year.desc(), name.asc()],
+# --- facets -----------------------------------------------------------------------------
+
+Cube = list[tuple]  # (level, country, technology area, status, year, count)
+
+
+def cube(terms: list[str], today: date) -> Cube:
+    """Counts of listed organisations per combination of facet values, one scan."""
+    columns = list(FACET_COLUMNS.values())
+    conditions = [listed_on(today)]
+    text = text_filter(terms)
+    if text is not None:
+        conditions.append(text)
+    rows = db.session.execute(select(*columns, func.count()).where(*conditions).group_by(*columns))
+    return [tuple(row) for row in rows]
+
+
+def count_facets(data: Cube, query: RegistryQuery) -> tuple[int, dict[str, list]]:
+    """The total and every facet's counts (disjunctive: each facet without its own
+    filter) from the cube. A combination that fails one filter counts only for that
+    filter's facet; one that fails two counts nowhere."""
+    chosen = [set(query.chosen(facet)) for facet in FACETS]
+    counts = [Counter() for _ in FACETS]
+    total = 0
+    for *values, n in data:
+        missed = [i for i, value in enumerate(values) if chosen[i] and value not in chosen[i]]
+        if not missed:
+            total += n
+            for counter, value in zip(counts, values, strict=True):
+                counter[value] += n
+        elif len(missed) == 1:
+            counts[missed[0]][values[missed[0]]] += n
+    facets = {
+        facet: [
+            (str(value), n)
+            for value, n in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        for facet, counter in zip(FACETS, counts, strict=True)
     }
-    return [*orders[query.sort], Organisation.id.asc()]
+    return total, facets
 
 
-def facet_counts(query: RegistryQuery, current) -> dict[str, list[tuple[str, int]]]:
-    """For each facet, (value, organisations) with every other filter applied."""
-    counts = {}
-    for facet, column in _facet_columns(current).items():
-        rows = db.session.execute(
-            _base(current, column, func.count())
-            .where(*_filters(query, current, skip=facet))
-            .group_by(column)
-            .order_by(func.count().desc(), column)
-        )
-        counts[facet] = [(str(int(value) if facet == "year" else value), n) for value, n in rows]
-    return counts
+# --- keyset cursors (the API) ------------------------------------------------------------
+
+
+def _encode_cursor(sort: str, keys: tuple) -> str:
+    plain = [value.isoformat() if isinstance(value, date) else value for value in keys]
+    raw = json.dumps([sort, plain], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, query: RegistryQuery) -> list:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort, values = json.loads(raw)
+    except (ValueError, binascii.Error, TypeError) as exc:
+        raise BadCursor(cursor) from exc
+    order = _order(query)
+    if sort != query.sort or not isinstance(values, list) or len(values) != len(order):
+        raise BadCursor(cursor)
+    decoded = []
+    for (expression, _ascending), value in zip(order, values, strict=True):
+        python_type = expression.type.python_type
+        expected = {date: str, int: int, str: str}.get(python_type)
+        if expected is None or not isinstance(value, expected) or isinstance(value, bool):
+            raise BadCursor(cursor)
+        try:
+            decoded.append(date.fromisoformat(value) if python_type is date else value)
+        except ValueError as exc:
+            raise BadCursor(cursor) from exc
+    return decoded
+
+
+def _after(order: list[tuple[ColumnElement, bool]], values: list) -> ColumnElement:
+    """Rows after `values` in this order (a keyset predicate for any mix of directions)."""
+    alternatives = []
+    for i, (expression, ascending) in enumerate(order):
+        value = type_coerce(values[i], expression.type)
+        step = expression > value if ascending else expression < value
+        earlier = [order[j][0] == type_coerce(values[j], order[j][0].type) for j in range(i)]
+        alternatives.append(and_(*earlier, step))
+    return or_(*alternatives)
+
+
+# --- the search -------------------------------------------------------------------------
 
 
 def search(
-    query: RegistryQuery, today: date, level_ranks: dict[str, int], with_facets: bool = True
+    query: RegistryQuery, today: date, facet_cube: Cube | None = None, with_facets: bool = True
 ) -> RegistryPage:
-    current = current_labels(today, level_ranks)
-    conditions = _filters(query, current)
-    total = db.session.scalar(_base(current, func.count()).where(*conditions)) or 0
-    rows = db.session.execute(
-        _base(current, Organisation, Label)
-        .join(Label, Label.id == current.c.label_id)
-        .where(*conditions)
-        .order_by(*_order(query, current))
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-    ).all()
-    entries = [RegistryEntry(org, label, label.status_on(today)) for org, label in rows]
-    facets = facet_counts(query, current) if with_facets else {}
-    return RegistryPage(query=query, entries=entries, total=total, facets=facets)
+    """One page of the registry with the total and facets.
 
-
-def all_entries(query: RegistryQuery, today: date, level_ranks: dict[str, int]):
-    """Every matching entry, unpaged, in the query's order (for downloads)."""
-    current = current_labels(today, level_ranks)
-    rows = db.session.execute(
-        _base(current, Organisation, Label)
-        .join(Label, Label.id == current.c.label_id)
-        .where(*_filters(query, current))
-        .order_by(*_order(query, current))
+    `facet_cube` may be passed when the caller keeps one (it must be for the query's words
+    and the day); otherwise it is computed. Raises BadCursor for a cursor not of ours."""
+    data = facet_cube if facet_cube is not None else cube(query.terms, today)
+    total, facets = count_facets(data, query)
+    statement = _rows_statement(query, today)
+    order = _order(query)
+    if query.cursor:
+        statement = statement.where(_after(order, _decode_cursor(query.cursor, query)))
+    else:
+        statement = statement.offset((query.page - 1) * query.per_page)
+    rows = db.session.execute(statement.limit(query.per_page)).all()
+    entries = [_row(row) for row in rows]
+    next_cursor = None
+    if len(rows) == query.per_page:
+        last = rows[-1]._mapping
+        next_cursor = _encode_cursor(query.sort, tuple(last[f"_k{i}"] for i in range(len(order))))
+    return RegistryPage(
+        query=query,
+        entries=entries,
+        total=total,
+        facets=facets if with_facets else {},
+        next_cursor=next_cursor,
     )
-    for org, label in rows:
-        yield RegistryEntry(org, label, label.status_on(today))
+
+
+def _row(row) -> RegistryRow:
+    mapping = row._mapping
+    return RegistryRow(**{name: mapping[name] for name in RegistryRow.__dataclass_fields__})
+
+
+def all_entries(query: RegistryQuery, today: date, batch: int = 1000) -> Iterator[RegistryRow]:
+    """Every matching entry, unpaged, in the query's order, read in batches through a
+    server-side cursor where the database has one (downloads of the whole register)."""
+    statement = _rows_statement(replace(query, cursor=None), today)
+    result = db.session.execute(
+        statement, execution_options={"yield_per": batch, "stream_results": True}
+    )
+    for row in result:
+        yield _row(row)
 
 
 def has_public_page(organisation_id: int) -> bool:
     """An organisation is public once it has held a label; its history stays public."""
+    from labelling.certificates.models import Label
+
     return (
         db.session.scalar(select(Label.id).where(Label.organisation_id == organisation_id).limit(1))
         is not None

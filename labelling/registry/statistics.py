@@ -1,78 +1,63 @@
-"""Registry statistics: labelled organisations by level, by country and over the years."""
+"""Registry statistics: labelled organisations by level, by country and over the years.
+
+All of it is aggregated by the database from the read model; no label is loaded into
+Python. "Held on a day" is what the registry listed that day (`registry.timeline`): each
+organisation once, with the label the registry showed.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from labelling.certificates.models import Label, LabelStatus
 from labelling.extensions import db
-from labelling.organisations.models import Organisation
-from labelling.registry.search import current_labels
+from labelling.registry.search import Cube, entry
 
 
-@dataclass(frozen=True)
-class LabelSpan:
-    """When a label counted as held: from valid_from to its expiry or its revocation."""
-
-    organisation_id: int
-    level: str
-    valid_from: date
-    held_until: date
-
-    def held_on(self, day: date) -> bool:
-        return self.valid_from <= day <= self.held_until
+def per_level(cube: Cube) -> Counter:
+    """level -> organisations listed today."""
+    counts: Counter = Counter()
+    for level, _country, _area, _status, _year, n in cube:
+        counts[level] += n
+    return counts
 
 
-def per_level(today: date, level_ranks: dict[str, int]) -> Counter:
-    current = current_labels(today, level_ranks)
-    rows = db.session.execute(select(current.c.level, func.count()).group_by(current.c.level))
-    return Counter(dict(rows.all()))
-
-
-def per_country(today: date, level_ranks: dict[str, int]) -> dict[str, Counter]:
-    """country code -> Counter of levels, for organisations labelled today."""
-    current = current_labels(today, level_ranks)
-    rows = db.session.execute(
-        select(Organisation.country_code, current.c.level, func.count())
-        .join(current, current.c.organisation_id == Organisation.id)
-        .group_by(Organisation.country_code, current.c.level)
-    )
+def per_country(cube: Cube) -> dict[str, Counter]:
+    """country code -> Counter of levels, for organisations listed today."""
     table: dict[str, Counter] = defaultdict(Counter)
-    for country, level, count in rows:
-        table[country][level] = count
+    for level, country, _area, _status, _year, n in cube:
+        table[country][level] += n
     return dict(table)
 
 
-def label_spans() -> list[LabelSpan]:
-    spans = []
-    for label in db.session.scalars(select(Label)):
-        held_until = label.valid_until
-        if label.status == LabelStatus.REVOKED and label.status_changed_at is not None:
-            held_until = min(held_until, label.status_changed_at.date())
-        spans.append(LabelSpan(label.organisation_id, label.level, label.valid_from, held_until))
-    return spans
+def year_end_days(first_year: int, today: date) -> list[date]:
+    """The last day of each year from first_year on, and today for the current year."""
+    return [min(date(year, 12, 31), today) for year in range(first_year, today.year + 1)]
 
 
-def held_at_year_ends(
-    spans: list[LabelSpan], today: date, level_ranks: dict[str, int]
-) -> list[tuple[int, Counter]]:
-    """(year, Counter of levels) of organisations holding a label at each year's end (today,
-    for the current year), each organisation counted once at its highest level."""
-    if not spans:
+def held_at_year_ends(today: date) -> list[tuple[int, Counter]]:
+    """(year, Counter of levels) of the organisations listed at each year's end (today,
+    for the current year): one scan, one conditional count per year and level."""
+    first = db.session.scalar(select(func.min(entry.c.shown_from)))
+    if first is None:
         return []
-    first_year = min(span.valid_from.year for span in spans)
-    years = []
-    for year in range(first_year, today.year + 1):
-        day = min(date(year, 12, 31), today)
-        best: dict[int, str] = {}
-        for span in spans:
-            if span.held_on(day):
-                known = best.get(span.organisation_id)
-                if known is None or level_ranks.get(span.level, 0) > level_ranks.get(known, 0):
-                    best[span.organisation_id] = span.level
-        years.append((year, Counter(best.values())))
-    return years
+    days = year_end_days(first.year, today)
+    columns = [
+        func.sum(
+            case(
+                (entry.c.shown_from <= day, case((entry.c.shown_until >= day, 1), else_=0)), else_=0
+            )
+        ).label(f"y{day.year}")
+        for day in days
+    ]
+    rows = db.session.execute(
+        select(entry.c.level, *columns)
+        .where(entry.c.shown_until >= days[0])
+        .group_by(entry.c.level)
+    ).all()
+    return [
+        (day.year, Counter({row[0]: int(row[i + 1] or 0) for row in rows if row[i + 1]}))
+        for i, day in enumerate(days)
+    ]

@@ -1,4 +1,8 @@
-"""The public registry: search, organisation pages, statistics and embeddable seals."""
+"""The public registry: search, organisation pages, statistics and embeddable seals.
+
+Each page's content is rendered once per data version, day and language and kept
+(`registry.caching`); the frame around it is rendered for each reader.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
 from labelling.registry import charts, search, statistics
+from labelling.registry.caching import cached, cached_response, framed, public
 from labelling.registry.levels import country_name, level_names, level_ranks
 from labelling.registry.schemas import ValidationError, parse_registry_query
 
@@ -36,22 +41,45 @@ def facet_value_filter(value: str, facet: str) -> str:
     return facet_value_label(facet, value)
 
 
+def facet_cube(query: search.RegistryQuery, today: date) -> search.Cube:
+    """The facet counts' cube: kept per data version when there are no search words
+    (then it serves every combination of filters, sorts and pages)."""
+    if query.terms:
+        return search.cube(query.terms, today)
+    return cached("registry-cube", (), lambda: search.cube([], today))
+
+
+def run_search(query: search.RegistryQuery) -> search.RegistryPage:
+    today = date.today()
+    return search.search(query, today, facet_cube(query, today))
+
+
+def _raw_args() -> tuple:
+    return tuple(sorted(request.args.items(multi=True)))
+
+
 @bp.route("/registry")
+@public
 def index():
+    title = _("Registry of labelled clusters")
     try:
         query = parse_registry_query(request.args)
     except ValidationError as exc:
-        return render_template(
+        content = render_template(
             "registry/index.html", page=None, errors=exc.messages, args=request.args
-        ), 400
-    page = search.search(query, date.today(), level_ranks())
-    return render_template(
-        "registry/index.html",
-        page=page,
-        errors={},
-        args=request.args,
-        download_args=_download_args(request.args),
-    )
+        )
+        return framed(title, content, 400)
+
+    def render() -> str:
+        return render_template(
+            "registry/index.html",
+            page=run_search(query),
+            errors={},
+            args=request.args,
+            download_args=_download_args(request.args),
+        )
+
+    return framed(title, cached("registry-page", _raw_args(), render))
 
 
 def _download_args(args) -> dict[str, list[str]]:
@@ -60,40 +88,55 @@ def _download_args(args) -> dict[str, list[str]]:
     return {
         key: values
         for key in args
-        if key not in ("page", "per_page")
+        if key not in ("page", "per_page", "cursor")
         and (values := [value for value in args.getlist(key) if value != ""])
     }
 
 
 @bp.route("/registry/organisations/<int:organisation_id>")
+@public
 def organisation(organisation_id: int):
     """An organisation's public page: its facts and label history (never its scores)."""
-    organisation = get_or_404(Organisation, organisation_id)
-    if not search.has_public_page(organisation.id):
+
+    def render() -> tuple[str, str] | tuple[()]:
+        found = get_or_404(Organisation, organisation_id)
+        if not search.has_public_page(found.id):
+            return ()
+        held = certificates.held_labels(found.id)
+        issued = certificates.current_certificates([label.id for label, _status in held])
+        history = [(label, status, issued.get(label.id)) for label, status in held]
+        content = render_template(
+            "registry/organisation.html",
+            organisation=found,
+            history=history,
+            level_names=level_names(),
+        )
+        return found.legal_name, content
+
+    page = cached("registry-organisation", (organisation_id,), render)
+    if not page:
         abort(404)
-    held = certificates.held_labels(organisation.id)
-    issued = certificates.current_certificates([label.id for label, _status in held])
-    history = [(label, status, issued.get(label.id)) for label, status in held]
-    return render_template(
-        "registry/organisation.html",
-        organisation=organisation,
-        history=history,
-        level_names=level_names(),
-    )
+    return framed(*page)
 
 
 @bp.route("/registry/statistics")
+@public
 def statistics_page():
+    return framed(_("Registry statistics"), cached("registry-statistics", (), _statistics))
+
+
+def _statistics() -> str:
     today = date.today()
     ranks = level_ranks()
     names = level_names()
     levels = sorted(ranks, key=ranks.get)
-    by_level = statistics.per_level(today, ranks)
-    by_country = statistics.per_country(today, ranks)
+    cube = cached("registry-cube", (), lambda: search.cube([], today))
+    by_level = statistics.per_level(cube)
+    by_country = statistics.per_country(cube)
     country_rows = sorted(
         by_country.items(), key=lambda item: (-sum(item[1].values()), country_name(item[0]))
     )
-    over_time = statistics.held_at_year_ends(statistics.label_spans(), today, ranks)
+    over_time = statistics.held_at_year_ends(today)
     return render_template(
         "registry/statistics.html",
         levels=levels,
@@ -113,19 +156,21 @@ def statistics_page():
 
 
 @bp.route("/seal/<int:label_id>.svg")
+@public
 def seal(label_id: int):
     """An embeddable seal with the label's live status, linking to the registry entry."""
-    label = get_or_404(Label, label_id)
-    status = label.status_on(date.today())
-    svg = render_template(
-        "registry/seal.svg",
-        label=label,
-        status=status,
-        level_name=level_names().get(label.level, label.level),
-    )
-    response = make_response(svg)
-    response.mimetype = "image/svg+xml"
-    # Short caching: a suspension or revocation shows on embedding sites within minutes.
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+
+    def produce():
+        label = get_or_404(Label, label_id)
+        svg = render_template(
+            "registry/seal.svg",
+            label=label,
+            status=label.status_on(date.today()),
+            level_name=level_names().get(label.level, label.level),
+        )
+        response = make_response(svg)
+        response.mimetype = "image/svg+xml"
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+        return response
+
+    return cached_response("registry-seal", (label_id,), produce)

@@ -287,7 +287,7 @@ def test_the_seal_shows_the_live_status_and_links_to_the_entry(app, client, regi
     svg = response.get_data(as_text=True)
     assert "Valid" in svg and "GOLD" in svg
     assert f"/registry/organisations/{label.organisation_id}" in svg
-    assert "max-age=300" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "public, max-age=60"
     services.change_label_status(label, "suspend", label.application.decided_by, "Audit")
     db.session.commit()
     assert "Suspended" in client.get(f"/seal/{label.id}.svg").get_data(as_text=True)
