@@ -68,12 +68,9 @@ def _select_locale() -> str | None:
 
 
 def register_extensions(app: Flask) -> None:
-    from labelling.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+    from labelling.extensions import babel, cache, csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
-    )
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -102,6 +99,21 @@ def register_extensions(app: Flask) -> None:
 
     app.extensions["criteria"] = FrameworkRegistry.from_directory(
         app.config.get("CRITERIA_DIRECTORY") or None
+    )
+
+
+def init_migrations(app: Flask) -> None:
+    """Set up Flask-Migrate (Alembic) on the app, once. Only what runs migrations calls
+    this (`labelling db ...`, `labelling demo`, tests): importing Alembic would cost every
+    worker's cold start most of a second."""
+    if "migrate" in app.extensions:
+        return
+    from flask_migrate import Migrate
+
+    from labelling.extensions import db
+
+    Migrate(
+        app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
     )
 
 

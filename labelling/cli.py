@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
-from werkzeug.serving import run_simple
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from labelling.extensions import db
 
@@ -17,13 +15,51 @@ def _create_app(*_args, **_kwargs):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+MIGRATIONS_HELP = "Perform database migrations."
+
+
+class LabellingGroup(FlaskGroup):
+    """Flask's command group, with Flask-Migrate's `db` commands imported (with Alembic)
+    only when one of them runs, so that `labelling --help` and every other command start
+    fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), "db"})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name != "db":
+            return super().get_command(ctx, name)
+        if ctx.meta.get("labelling.listing"):
+            return click.Group("db", help=MIGRATIONS_HELP)  # its name and help suffice
+        from flask_migrate.cli import db as migrations
+
+        from labelling import init_migrations
+
+        init_migrations(ctx.ensure_object(ScriptInfo).load_app())
+        return migrations
+
+    def format_commands(self, ctx: click.Context, formatter) -> None:
+        ctx.meta["labelling.listing"] = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            ctx.meta.pop("labelling.listing")
+
+
+@click.group(cls=LabellingGroup, create_app=_create_app)
 def main():
     """Manage the labelling platform (run `labelling demo` to try it)."""
 
 
 def register_commands(app) -> None:
-    for command in (demo, create_admin, send_outbox, send_reminders, check_criteria):
+    for command in (
+        demo,
+        create_admin,
+        send_outbox,
+        send_reminders,
+        check_criteria,
+        registry_rebuild,
+    ):
         app.cli.add_command(command)
 
 
@@ -34,8 +70,13 @@ def register_commands(app) -> None:
 @with_appcontext
 def demo(host: str, port: int, no_serve: bool):
     """Create the database, load demo data, print the logins and start the server."""
+    from flask_migrate import upgrade
+    from werkzeug.serving import run_simple
+
+    from labelling import init_migrations
     from labelling.demo import DEMO_PASSWORD, load_demo_data
 
+    init_migrations(current_app)
     upgrade()
     users = load_demo_data()
     db.session.commit()
@@ -111,6 +152,18 @@ def send_reminders(today):
         queued = send_due(reminder_providers(), day)
         db.session.commit()
     click.echo(f"{queued} reminder(s) queued for {day.isoformat()}.")
+
+
+@click.command("registry-rebuild")
+@with_appcontext
+def registry_rebuild():
+    """Recompute the public registry's table from the labels (after a restore, or to
+    check it: the result equals what the label lifecycle keeps)."""
+    from labelling.registry.sync import rebuild
+
+    rows = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Registry rebuilt: {rows} row(s).")
 
 
 @click.command("check-criteria")

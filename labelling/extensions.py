@@ -1,18 +1,19 @@
-"""Flask extensions, created unbound and initialised by the application factory."""
+"""Flask extensions, created unbound and initialised by the application factory.
+
+Flask-Migrate (Alembic) is not among them: `labelling.init_migrations` sets it up where
+migrations run, so that a worker's cold start does not import Alembic."""
 
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from labelling.db import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from labelling import create_app
+from labelling import create_app, init_migrations
 from labelling.extensions import db
 from labelling.registry.models import is_hand_made
 from tests.conftest import throwaway_database
@@ -33,6 +33,7 @@ def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(empty_databas
             "INSTANCE_PATH": str(tmp_path / "instance"),
         }
     )
+    init_migrations(app)
     with app.app_context():
         try:
             flask_migrate.upgrade()

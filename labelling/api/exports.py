@@ -13,10 +13,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from labelling.api.resources import Names, Urls, registry_item
 from labelling.registry.search import RegistryRow
 
@@ -89,6 +85,10 @@ def registry_csv(table: Iterable[list[str]]) -> Iterator[bytes]:
 def registry_xlsx(table: Iterable[list[str]]) -> Iterator[bytes]:
     """An XLSX workbook in openpyxl's write-only mode (rows go to a temporary file as they
     come), saved to a spooled file and sent in chunks."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Registry")
     sheet.freeze_panes = "A2"

@@ -6,8 +6,6 @@ import io
 from datetime import date
 
 from flask import render_template
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from labelling.assessments.models import Application
 from labelling.core.pdf import render_pdf
@@ -24,6 +22,9 @@ def _cell(value):
 
 
 def answers_workbook(application: Application, framework: Framework, result: ScoreResult) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     answers = workbook.active
     answers.title = "Answers"

@@ -10,8 +10,6 @@ import io
 from collections.abc import Iterable, Iterator
 
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import func, select, true
 
 from labelling.benchmarking.metrics import Metric
@@ -124,6 +122,9 @@ def as_csv(head: list[str], rows: Iterable[list]) -> bytes:
 
 
 def as_xlsx(head: list[str], rows: Iterable[list]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = "Benchmark data"

@@ -3,17 +3,19 @@
 Documents are rendered from HTML we generate, but they carry user text; a URL fetcher that
 refuses every outside address (http, https, file, ftp) means no rendered document can make
 the server fetch anything.
+
+WeasyPrint is imported on first use, not with the application: it costs about a second
+of every cold start (workers, commands, `labelling --help`) that most never need.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from functools import cache
 from pathlib import Path
 
 from flask import current_app
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
 
@@ -21,30 +23,48 @@ log = logging.getLogger(__name__)
 BASE_URL = "https://static.labelling.invalid/"
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves BASE_URL/<path> from the static folder and data: URLs; refuses the rest."""
+@cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    def __init__(self, static_folder: str | Path):
-        super().__init__(allowed_protocols=("data",))
-        self.static_folder = Path(static_folder).resolve()
-        self.refused: list[str] = []
+    # WeasyPrint reports each stylesheet it parses at INFO; only its warnings matter here.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith(BASE_URL):
-            relative = url[len(BASE_URL) :].split("?", 1)[0].split("#", 1)[0]
-            path = (self.static_folder / relative).resolve()
-            if path.is_file() and self.static_folder in path.parents:
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    url, body=path.read_bytes(), headers={"Content-Type": content_type}
-                )
-        self.refused.append(url)
-        log.warning("PDF rendering refused to fetch %s", url)
-        raise ValueError(f"refused: {url}")
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves BASE_URL/<path> from the static folder and data: URLs; refuses the rest."""
+
+        def __init__(self, static_folder: str | Path):
+            super().__init__(allowed_protocols=("data",))
+            self.static_folder = Path(static_folder).resolve()
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(BASE_URL):
+                relative = url[len(BASE_URL) :].split("?", 1)[0].split("#", 1)[0]
+                path = (self.static_folder / relative).resolve()
+                if path.is_file() and self.static_folder in path.parents:
+                    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(
+                        url, body=path.read_bytes(), headers={"Content-Type": content_type}
+                    )
+            self.refused.append(url)
+            log.warning("PDF rendering refused to fetch %s", url)
+            raise ValueError(f"refused: {url}")
+
+    return StaticOnlyFetcher
 
 
-def render_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    fetcher = fetcher or StaticOnlyFetcher(current_app.static_folder)
+def __getattr__(name: str):
+    # `from labelling.core.pdf import StaticOnlyFetcher` still works, importing WeasyPrint then.
+    if name == "StaticOnlyFetcher":
+        return _fetcher_class()
+    raise AttributeError(name)
+
+
+def render_pdf(html: str, fetcher=None) -> bytes:
+    from weasyprint import HTML
+
+    fetcher = fetcher or _fetcher_class()(current_app.static_folder)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()

@@ -170,7 +170,11 @@ def rebuild(conn: Connection) -> int:
     """Recompute the whole registry from the labels; returns the number of rows."""
     conn.execute(delete(entry_table))
     ranks = _level_ranks()
-    ids = list(conn.scalars(select(label_table.c.organisation_id).distinct().order_by(1)))
+    ids = list(
+        conn.scalars(
+            select(label_table.c.organisation_id).distinct().order_by(label_table.c.organisation_id)
+        )
+    )
     written = 0
     for start in range(0, len(ids), _BATCH):
         rows = _computed_rows(conn, ids[start : start + _BATCH], ranks)
