@@ -15,7 +15,7 @@ import base64
 import binascii
 import json
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -38,7 +38,7 @@ from sqlalchemy.sql import ColumnElement
 from labelling.certificates.models import LabelStatus
 from labelling.core.text import search_terms
 from labelling.extensions import db
-from labelling.registry.models import RegistryEntry
+from labelling.registry.models import RegistryCell, RegistryEntry
 
 FACETS = ("level", "country", "technology_area", "status", "year")
 SORTS = (
@@ -58,6 +58,7 @@ MAX_PER_PAGE = 100
 REGISTRY_STATUSES = (LabelStatus.ACTIVE.value, LabelStatus.SUSPENDED.value)
 
 entry = RegistryEntry.__table__
+cell = RegistryCell.__table__
 FACET_COLUMNS = {
     "level": entry.c.level,
     "country": entry.c.country_code,
@@ -65,7 +66,9 @@ FACET_COLUMNS = {
     "status": entry.c.status,
     "year": entry.c.assessment_year,
 }
-# The SQLite full-text index over search_document (see registry.models).
+# The SQLite full-text index over search_document (see registry.models), and the length
+# of word it can look up.
+TRIGRAM = 3
 _fts = table("registry_search", column("rowid", Integer), column("search_document"))
 
 
@@ -157,12 +160,20 @@ def text_filter(terms: list[str]) -> ColumnElement | None:
     carry no LIKE wildcards. PostgreSQL answers from a trigram index, SQLite from FTS5."""
     if not terms:
         return None
-    if db.engine.dialect.name == "sqlite":
+    if db.engine.dialect.name != "sqlite":
+        return and_(*(entry.c.search_document.like(f"%{term}%") for term in terms))
+    # FTS5's trigram index serves words of three letters or more. Shorter ones are matched
+    # on the row itself: SQLite 3.40 crashes when one FTS5 query mixes both kinds.
+    long_terms = [term for term in terms if len(term) >= TRIGRAM]
+    conditions = [
+        entry.c.search_document.like(f"%{term}%") for term in terms if len(term) < TRIGRAM
+    ]
+    if long_terms:
         matching = select(_fts.c.rowid).where(
-            *(_fts.c.search_document.like(f"%{term}%") for term in terms)
+            *(_fts.c.search_document.like(f"%{term}%") for term in long_terms)
         )
-        return entry.c.id.in_(matching)
-    return and_(*(entry.c.search_document.like(f"%{term}%") for term in terms))
+        conditions.append(entry.c.id.in_(matching))
+    return and_(*conditions)
 
 
 def _facet_filters(query: RegistryQuery, skip: str | None = None) -> list[ColumnElement]:
@@ -185,11 +196,13 @@ def relevance(terms: list[str]) -> ColumnElement:
 
 
 def _order(query: RegistryQuery) -> list[tuple[ColumnElement, bool]]:
-    """(column, ascending) pairs, the organisation id last so that the order is total."""
+    """(column, ascending) pairs, the organisation id last so that the order is total.
+    Each order but relevance follows one index of registry_entry (see its models)."""
     name = entry.c.sort_name
+    if query.sort == "-name":  # the name index read backwards, ties included
+        return [(name, False), (entry.c.organisation_id, False)]
     orders = {
         "name": [(name, True)],
-        "-name": [(name, False)],
         "level": [(entry.c.level_rank, True), (name, True)],
         "-level": [(entry.c.level_rank, False), (name, True)],
         "valid_until": [(entry.c.valid_until, True), (name, True)],
@@ -227,31 +240,60 @@ Cube = list[tuple]  # (level, country, technology area, status, year, count)
 
 
 def cube(terms: list[str], today: date) -> Cube:
-    """Counts of listed organisations per combination of facet values, one scan."""
-    columns = list(FACET_COLUMNS.values())
+    """Counts of listed organisations per combination of facet values: one scan of the
+    index on the period and the cell, grouped by the cell's number."""
     conditions = [listed_on(today)]
     text = text_filter(terms)
     if text is not None:
         conditions.append(text)
-    rows = db.session.execute(select(*columns, func.count()).where(*conditions).group_by(*columns))
-    return [tuple(row) for row in rows]
+    counted = (
+        select(entry.c.cell_id, func.count().label("n"))
+        .where(*conditions)
+        .group_by(entry.c.cell_id)
+        .subquery()
+    )
+    values = [cell.c[name] for name in ("level", "country_code", "technology_area", "status")]
+    result = db.session.connection().execute(
+        select(*values, cell.c.assessment_year, counted.c.n).join_from(
+            counted, cell, cell.c.id == counted.c.cell_id
+        )
+    )
+    # Plain tuples straight from the driver: these columns need no conversion, and a
+    # cold page reads thousands of them.
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def count_facets(data: Cube, query: RegistryQuery) -> tuple[int, dict[str, list]]:
     """The total and every facet's counts (disjunctive: each facet without its own
     filter) from the cube. A combination that fails one filter counts only for that
-    filter's facet; one that fails two counts nowhere."""
-    chosen = [set(query.chosen(facet)) for facet in FACETS]
-    counts = [Counter() for _ in FACETS]
+    filter's facet; one that fails two counts nowhere. (Runs once per cold page over a
+    few thousand combinations, hence the plain loops.)"""
+    chosen = [frozenset(query.chosen(facet)) for facet in FACETS]
+    filtered = [i for i, values in enumerate(chosen) if values]
+    counts: list[dict] = [defaultdict(int) for _ in FACETS]
+    by_level, by_country, by_area, by_status, by_year = counts
     total = 0
-    for *values, n in data:
-        missed = [i for i, value in enumerate(values) if chosen[i] and value not in chosen[i]]
-        if not missed:
-            total += n
-            for counter, value in zip(counts, values, strict=True):
-                counter[value] += n
-        elif len(missed) == 1:
-            counts[missed[0]][values[missed[0]]] += n
+    for cell in data:
+        missed = None
+        for i in filtered:
+            if cell[i] not in chosen[i]:
+                if missed is not None:
+                    break
+                missed = i
+        else:
+            n = cell[5]
+            if missed is None:
+                total += n
+                by_level[cell[0]] += n
+                by_country[cell[1]] += n
+                by_area[cell[2]] += n
+                by_status[cell[3]] += n
+                by_year[cell[4]] += n
+            else:
+                counts[missed][cell[missed]] += n
     facets = {
         facet: [
             (str(value), n)

@@ -20,7 +20,7 @@ from labelling.certificates.models import Certificate, Label
 from labelling.core.text import fold, search_document
 from labelling.db import utcnow
 from labelling.organisations.models import Organisation
-from labelling.registry.models import RegistryEntry, RegistryState
+from labelling.registry.models import RegistryCell, RegistryEntry, RegistryState
 from labelling.registry.timeline import HeldLabel, periods
 
 # The organisation's facts the registry copies; a change to any other field (members,
@@ -42,6 +42,49 @@ organisation_table = Organisation.__table__
 certificate_table = Certificate.__table__
 entry_table = RegistryEntry.__table__
 state_table = RegistryState.__table__
+cell_table = RegistryCell.__table__
+CELL_FIELDS = ("level", "country_code", "technology_area", "status", "assessment_year")
+
+
+def _dialect_insert(conn: Connection):
+    """INSERT with ON CONFLICT for the database at hand (PostgreSQL and SQLite both
+    have it, each in its own dialect module)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
+
+
+class Cells:
+    """Facet cell ids by their five values, created when first met."""
+
+    def __init__(self, conn: Connection, preload: bool = False):
+        self.conn = conn
+        self.ids: dict[tuple, int] = {}
+        if preload:
+            self._load(cell_table.c.id.isnot(None))
+
+    def _load(self, condition) -> None:
+        columns = [cell_table.c[name] for name in CELL_FIELDS]
+        for row in self.conn.execute(select(cell_table.c.id, *columns).where(condition)):
+            self.ids[tuple(row[1:])] = row[0]
+
+    def assign(self, rows: list[dict]) -> None:
+        """Set each row's cell_id."""
+        wanted = {tuple(row[name] for name in CELL_FIELDS) for row in rows} - set(self.ids)
+        if wanted:
+            countries = sorted({key[1] for key in wanted})
+            self._load(cell_table.c.country_code.in_(countries))
+            missing = wanted - set(self.ids)
+            if missing:
+                values = [dict(zip(CELL_FIELDS, key, strict=True)) for key in sorted(missing)]
+                self.conn.execute(
+                    _dialect_insert(self.conn)(cell_table).on_conflict_do_nothing(), values
+                )
+                self._load(cell_table.c.country_code.in_(sorted({k[1] for k in missing})))
+        for row in rows:
+            row["cell_id"] = self.ids[tuple(row[name] for name in CELL_FIELDS)]
 
 
 def _level_ranks() -> dict[str, int]:
@@ -99,7 +142,9 @@ def _entry_rows(
     return rows
 
 
-def _computed_rows(conn: Connection, organisation_ids: list[int], ranks) -> list[dict]:
+def _computed_rows(
+    conn: Connection, organisation_ids: list[int], ranks, cells: Cells
+) -> list[dict]:
     """What the registry rows of these organisations should be, from their labels."""
     organisations = {
         row["id"]: row
@@ -128,6 +173,7 @@ def _computed_rows(conn: Connection, organisation_ids: list[int], ranks) -> list
     for organisation_id, organisation in organisations.items():
         if labels.get(organisation_id):
             rows.extend(_entry_rows(organisation, labels[organisation_id], numbers, ranks))
+    cells.assign(rows)
     return rows
 
 
@@ -152,9 +198,10 @@ def refresh_organisations(conn: Connection, organisation_ids: Iterable[int]) -> 
     ids = sorted(set(organisation_ids))
     changed = False
     ranks = _level_ranks()
+    cells = Cells(conn)
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
-        wanted = _computed_rows(conn, batch, ranks)
+        wanted = _computed_rows(conn, batch, ranks, cells)
         if sorted(map(_row_key, wanted)) == sorted(map(_row_key, _stored_rows(conn, batch))):
             continue
         conn.execute(delete(entry_table).where(entry_table.c.organisation_id.in_(batch)))
@@ -170,6 +217,7 @@ def rebuild(conn: Connection) -> int:
     """Recompute the whole registry from the labels; returns the number of rows."""
     conn.execute(delete(entry_table))
     ranks = _level_ranks()
+    cells = Cells(conn, preload=True)
     ids = list(
         conn.scalars(
             select(label_table.c.organisation_id).distinct().order_by(label_table.c.organisation_id)
@@ -177,7 +225,7 @@ def rebuild(conn: Connection) -> int:
     )
     written = 0
     for start in range(0, len(ids), _BATCH):
-        rows = _computed_rows(conn, ids[start : start + _BATCH], ranks)
+        rows = _computed_rows(conn, ids[start : start + _BATCH], ranks, cells)
         if rows:
             conn.execute(insert(entry_table), rows)
         written += len(rows)
@@ -187,12 +235,8 @@ def rebuild(conn: Connection) -> int:
 
 def bump_version(conn: Connection) -> None:
     """Move the data version on (creating the one row if needed), atomically."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
     now = utcnow()
-    statement = upsert(state_table).values(id=1, data_version=1, changed_at=now)
+    statement = _dialect_insert(conn)(state_table).values(id=1, data_version=1, changed_at=now)
     conn.execute(
         statement.on_conflict_do_update(
             index_elements=[state_table.c.id],

@@ -1,7 +1,7 @@
 """Registry read model: one row per period an organisation is listed, full-text search
 
 The registry's rows replace organisation.search_text. On PostgreSQL the search uses a
-trigram GIN index (extension pg_trgm); on SQLite an FTS5 table with the trigram tokenizer,
+trigram GIN index (extensions pg_trgm and btree_gin); on SQLite an FTS5 table with the trigram tokenizer,
 kept by triggers. Existing labels are copied in by the registry's own rebuild.
 
 Revision ID: 2b86b6be69f9
@@ -30,6 +30,16 @@ def upgrade():
     sa.Column('changed_at', labelling.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registry_state'))
     )
+    op.create_table('registry_cell',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.String(length=16), nullable=False),
+    sa.Column('country_code', sa.String(length=2), nullable=False),
+    sa.Column('technology_area', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('assessment_year', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registry_cell')),
+    sa.UniqueConstraint('level', 'country_code', 'technology_area', 'status', 'assessment_year', name='uq_registry_cell_values')
+    )
     op.create_table('registry_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('organisation_id', sa.Integer(), nullable=False),
@@ -54,8 +64,10 @@ def upgrade():
     sa.Column('country_code', sa.String(length=2), nullable=False),
     sa.Column('technology_area', sa.String(length=40), nullable=False),
     sa.Column('website', sa.String(length=300), nullable=True),
+    sa.Column('cell_id', sa.Integer(), nullable=False),
     sa.Column('sort_name', sa.String(length=250), nullable=False),
     sa.Column('search_document', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['cell_id'], ['registry_cell.id'], name=op.f('fk_registry_entry_cell_id_registry_cell')),
     sa.ForeignKeyConstraint(['label_id'], ['label.id'], name=op.f('fk_registry_entry_label_id_label'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_registry_entry_organisation_id_organisation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registry_entry'))
@@ -67,9 +79,11 @@ def upgrade():
         batch_op.create_index('ix_registry_entry_level', ['level_rank', 'sort_name', 'organisation_id'], unique=False)
         batch_op.create_index('ix_registry_entry_name', ['sort_name', 'organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registry_entry_organisation_id'), ['organisation_id'], unique=False)
-        batch_op.create_index('ix_registry_entry_shown', ['shown_until', 'shown_from'], unique=False)
+        batch_op.create_index('ix_registry_entry_shown', ['shown_until', 'shown_from', 'cell_id'], unique=False)
         batch_op.create_index('ix_registry_entry_valid_until', ['valid_until', 'sort_name', 'organisation_id'], unique=False)
-        batch_op.create_index('ix_registry_entry_year', ['assessment_year', 'sort_name', 'organisation_id'], unique=False)
+        batch_op.create_index('ix_registry_entry_level_rank_desc', [sa.text('level_rank DESC'), 'sort_name', 'organisation_id'], unique=False)
+        batch_op.create_index('ix_registry_entry_valid_until_desc', [sa.text('valid_until DESC'), 'sort_name', 'organisation_id'], unique=False)
+        batch_op.create_index('ix_registry_entry_year_desc', [sa.text('assessment_year DESC'), 'sort_name', 'organisation_id'], unique=False)
 
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.drop_column('search_text')
@@ -77,9 +91,12 @@ def upgrade():
     # ### end Alembic commands ###
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
-        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
+        from labelling.registry.models import POSTGRESQL_EXTENSIONS
+
+        for extension in POSTGRESQL_EXTENSIONS:
+            op.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
         op.create_index(
-            'ix_registry_entry_search', 'registry_entry', ['search_document'],
+            'ix_registry_entry_search', 'registry_entry', ['search_document', 'shown_until'],
             postgresql_using='gin', postgresql_ops={'search_document': 'gin_trgm_ops'},
         )
     else:
@@ -127,7 +144,9 @@ def downgrade():
         )
 
     with op.batch_alter_table('registry_entry', schema=None) as batch_op:
-        batch_op.drop_index('ix_registry_entry_year')
+        batch_op.drop_index('ix_registry_entry_year_desc')
+        batch_op.drop_index('ix_registry_entry_valid_until_desc')
+        batch_op.drop_index('ix_registry_entry_level_rank_desc')
         batch_op.drop_index('ix_registry_entry_valid_until')
         batch_op.drop_index('ix_registry_entry_shown')
         batch_op.drop_index(batch_op.f('ix_registry_entry_organisation_id'))
@@ -138,5 +157,6 @@ def downgrade():
         batch_op.drop_index('ix_registry_entry_area')
 
     op.drop_table('registry_entry')
+    op.drop_table('registry_cell')
     op.drop_table('registry_state')
     # ### end Alembic commands ###
