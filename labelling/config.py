@@ -17,6 +17,8 @@ def _coerce(raw: str, current: object) -> object:
         return raw.strip().lower() in _BOOL
     if isinstance(current, int):
         return int(raw)
+    if isinstance(current, float):
+        return float(raw)
     if isinstance(current, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -44,12 +46,16 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
     # Rendered public pages and computed facet counts, keyed by the registry's data
-    # version: in-process by default; set CACHE_REDIS_URL to share one cache between
-    # workers and hosts (the same Redis as the rate limits will do).
-    CACHE_TYPE = "SimpleCache"
+    # version: in-process by default (least recently used out first); set CACHE_REDIS_URL
+    # to share one cache between workers and hosts (the rate limits' Redis will do).
+    CACHE_TYPE = "labelling.core.lru_cache.LRUCache"
     CACHE_REDIS_URL = ""
     CACHE_DEFAULT_TIMEOUT = 600
-    CACHE_THRESHOLD = 500  # entries kept in-process; each is one rendered page or less
+    CACHE_THRESHOLD = 5000  # entries kept in each worker
+    CACHE_MAX_BYTES = 32 * 2**20  # and at most this much of them
+    # Seconds a worker may answer anonymous readers from the data version it last read
+    # (0: read it on every request). A change shows everywhere within this time.
+    REGISTRY_VERSION_TTL = 1.0
     API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
     VERIFY_UPLOAD_RATE_LIMIT = "20 per minute"  # PDF checks on the public verification page
 
@@ -86,6 +92,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 - fixed key for reproducible tests only
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    REGISTRY_VERSION_TTL = 0.0  # tests change data and look at once
     PASSWORD_MIN_LENGTH = 8
     # Cheap hashing keeps hundreds of test sign-ins fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
@@ -120,7 +127,7 @@ def _finalise(app) -> None:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
-    if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == "SimpleCache":
+    if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == Config.CACHE_TYPE:
         app.config["CACHE_TYPE"] = "RedisCache"
     # A request may carry one evidence file plus the form around it.
     if not app.config.get("MAX_CONTENT_LENGTH"):

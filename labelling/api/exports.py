@@ -43,26 +43,25 @@ def _safe(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def rows(entries: Iterable[RegistryRow], urls: Urls, names: Names) -> Iterator[list[str]]:
+def rows(entries: Iterable[RegistryRow], urls: Urls, names: Names) -> Iterator[list]:
+    """One list per entry, in COLUMNS order. Only the text people typed can start like a
+    formula; codes, dates and our own URLs cannot, so they skip the check."""
     for entry in entries:
         yield [
-            _safe(value)
-            for value in (
-                entry.legal_name,
-                entry.short_name,
-                entry.city,
-                entry.region,
-                entry.country_code,
-                names.country(entry.country_code),
-                entry.technology_area,
-                entry.website,
-                entry.level,
-                entry.valid_from.isoformat(),
-                entry.valid_until.isoformat(),
-                entry.status,
-                entry.certificate_number,
-                urls.registry_page(organisation_id=entry.organisation_id),
-            )
+            _safe(entry.legal_name),
+            _safe(entry.short_name),
+            _safe(entry.city),
+            _safe(entry.region),
+            entry.country_code,
+            names.country(entry.country_code),
+            entry.technology_area,
+            _safe(entry.website),
+            entry.level,
+            entry.valid_from.isoformat(),
+            entry.valid_until.isoformat(),
+            entry.status,
+            entry.certificate_number or "",
+            urls.registry_page(organisation_id=entry.organisation_id),
         ]
 
 

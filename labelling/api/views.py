@@ -28,7 +28,7 @@ from labelling.errors import error_response
 from labelling.extensions import limiter
 from labelling.organisations.models import Organisation
 from labelling.registry import search
-from labelling.registry.caching import cached_response, public
+from labelling.registry.caching import public
 from labelling.registry.levels import level_names
 from labelling.registry.schemas import ValidationError, parse_registry_query
 from labelling.registry.views import run_search
@@ -137,7 +137,7 @@ def organisations():
     query, error = _query_or_error()
     if error:
         return error
-    return cached_response("api-organisations", _raw_args(), lambda: _registry_page(query))
+    return _registry_page(query)
 
 
 @bp.route("/organisations/<int:organisation_id>")
@@ -145,27 +145,21 @@ def organisations():
 def organisation(organisation_id: int):
     """An organisation that holds or held a label, with its label history."""
 
-    def produce():
-        found = get_or_404(Organisation, organisation_id)
-        if not search.has_public_page(found.id):
-            return error_response(404, _("No labelled organisation has this number."))
-        resource = resources.organisation_resource(found, date.today(), level_names())
-        return jsonify(OrganisationSchema().dump(resource))
-
-    return cached_response("api-organisation", (organisation_id,), produce)
+    found = get_or_404(Organisation, organisation_id)
+    if not search.has_public_page(found.id):
+        return error_response(404, _("No labelled organisation has this number."))
+    resource = resources.organisation_resource(found, date.today(), level_names())
+    return jsonify(OrganisationSchema().dump(resource))
 
 
 @bp.route("/labels/<int:label_id>")
 @public
 def label(label_id: int):
-    def produce():
-        found = get_or_404(Label, label_id)
-        body = resources.label_resource(
-            found, date.today(), level_names(), certificates.current_certificate(found)
-        )
-        return jsonify(LabelSchema().dump(body))
-
-    return cached_response("api-label", (label_id,), produce)
+    found = get_or_404(Label, label_id)
+    body = resources.label_resource(
+        found, date.today(), level_names(), certificates.current_certificate(found)
+    )
+    return jsonify(LabelSchema().dump(body))
 
 
 @bp.route("/certificates/<number>")
@@ -173,10 +167,6 @@ def label(label_id: int):
 def certificate(number: str):
     """Hosted verification: a revoked certificate answers 410 Gone with the reason, as Open
     Badges hosted verification does; every other status answers 200."""
-    return cached_response("api-certificate", (number,), lambda: _verification(number))
-
-
-def _verification(number: str):
     found = certificates.certificate_by_number(number.strip())
     if found is None:
         return error_response(

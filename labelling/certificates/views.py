@@ -121,7 +121,9 @@ def start():
 def certificate(number: str):
     """Public verification, no sign-in: the certificate's label and its status today (the
     content is kept per data version and day, see registry.caching)."""
-    found = cached("verify-certificate", (number,), lambda: _verification_content(number))
+    found = cached(
+        "verify-certificate", (number,), lambda: _verification_content(number), page_content=True
+    )
     if not found:
         content = render_template("certificates/verify.html", number=number, certificate=None)
         return framed(_("Verify a certificate"), content, 404)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import wraps
+from time import monotonic
 from typing import Any
 
 from flask import (
@@ -31,6 +32,7 @@ from flask import (
     make_response,
     render_template,
     request,
+    session,
 )
 from flask_babel import get_locale
 from flask_login import current_user
@@ -64,14 +66,40 @@ class Version:
         return max(changed, midnight).replace(microsecond=0)
 
 
+_MEMO = "labelling.registry_version"
+
+
 def current_version() -> Version:
-    """The registry's data version for this request (read once per request)."""
-    if "registry_version" not in g:
+    """The registry's data version for this request.
+
+    Signed-in readers (the secretariat checking what it just changed) always get the
+    version as committed. Anonymous readers may get it as this worker read it up to
+    REGISTRY_VERSION_TTL seconds ago (default 1): a cached public page then needs no
+    database round trip at all, and a change reaches every worker within that second.
+    The worker that made a change forgets its memo at the commit (see registry.sync)."""
+    if "registry_version" in g:
+        return g.registry_version
+    ttl = current_app.config["REGISTRY_VERSION_TTL"]
+    memo = current_app.extensions.get(_MEMO)
+    now = monotonic()
+    anonymous = not current_user.is_authenticated
+    if anonymous and ttl > 0 and memo is not None and memo[0] > now:
+        version = memo[1]
+    else:
         from labelling.registry.sync import data_version
 
         number, changed_at = data_version(db.session.connection())
-        g.registry_version = Version(number, changed_at, date.today())
-    return g.registry_version
+        version = Version(number, changed_at, date.today())
+        current_app.extensions[_MEMO] = (now + ttl, version)
+    if version.today != date.today():  # midnight passed since it was read
+        version = Version(version.number, version.changed_at, date.today())
+    g.registry_version = version
+    return version
+
+
+def forget_version(app) -> None:
+    """Read the version afresh on the next request (called after a change commits)."""
+    app.extensions.pop(_MEMO, None)
 
 
 def _locale() -> str:
@@ -94,48 +122,51 @@ def _read(key: str):
         return None
 
 
-def _write(key: str, value, timeout: int | None = None) -> None:
+def _write(key: str, value) -> None:
     try:
-        cache.set(key, value, timeout=timeout)
+        cache.set(key, value)
     except Exception:  # as above
         log.warning("cache write failed for %s", key, exc_info=True)
 
 
-def cached(kind: str, parts: tuple, compute: Callable[[], Any], timeout: int | None = None):
+def cached(kind: str, parts: tuple, compute: Callable[[], Any], page_content: bool = False):
     """The value kept for (kind, parts) at this data version, day and language, or
-    `compute()` kept for next time (None is never kept)."""
+    `compute()` kept for next time (None is never kept).
+
+    `page_content` marks the content of one page: not kept while the whole answer is
+    being kept (see `public`), which would hold the same thing twice."""
+    if page_content and g.get("keeping_whole_answer"):
+        return compute()
     key = cache_key(kind, *parts)
     value = _read(key)
     if value is None:
         value = compute()
         if value is not None:
-            _write(key, value, timeout)
+            _write(key, value)
     return value
 
 
-# Answers worth keeping: found, or gone for good (a revoked certificate's 410).
+# Answers worth keeping whole: found, or gone for good (a revoked certificate's 410).
 _KEPT_STATUSES = (200, 410)
 _UNKEPT_HEADERS = {"content-length", "set-cookie", "vary"}
 
 
-def cached_response(kind: str, parts: tuple, produce: Callable[[], Any]) -> Response:
-    """The response `produce()` gives, kept whole (status, body, headers) when it is a
-    200 or 410; errors are answered afresh each time."""
-    key = cache_key(kind, *parts)
+def _kept_response(key: str, produce: Callable[[], Any]) -> Response:
+    """The response kept under `key`, or `produce()`'s, kept when it is a 200 or a 410
+    (errors are answered afresh; streamed downloads are never kept)."""
     stored = _read(key)
-    if stored is None:
-        response = make_response(produce())
-        if response.status_code not in _KEPT_STATUSES or response.is_streamed:
-            return response
+    if stored is not None:
+        status, body, headers = stored
+        return current_app.response_class(body, status=status, headers=headers)
+    response = make_response(produce())
+    if response.status_code in _KEPT_STATUSES and not response.is_streamed:
         headers = [
             (name, value)
             for name, value in response.headers.items()
             if name.lower() not in _UNKEPT_HEADERS
         ]
-        stored = (response.status_code, response.get_data(), headers)
-        _write(key, stored)
-    status, body, headers = stored
-    return current_app.response_class(body, status=status, headers=headers)
+        _write(key, (response.status_code, response.get_data(), headers))
+    return response
 
 
 def _is_fresh(etag: str, last_modified: datetime) -> bool:
@@ -146,8 +177,10 @@ def _is_fresh(etag: str, last_modified: datetime) -> bool:
 
 
 def public(view: Callable) -> Callable:
-    """For views anyone may read: validators, 304 and shared caching for anonymous
-    readers; no caching at all for signed-in ones (their pages carry their name)."""
+    """For views anyone may read. Anonymous readers: validators and 304, shared caching,
+    and the whole answer kept per data version, day, language and URL, so that a kept
+    page costs no query and no rendering. Signed-in readers: no caching at all (their
+    pages carry their name); the views still reuse kept fragments for them."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -161,10 +194,14 @@ def public(view: Callable) -> Callable:
         ).hexdigest()
         if _is_fresh(etag, version.last_modified):
             response = current_app.response_class(status=304)
-        else:
+        elif "_flashes" in session:  # a message waits for this reader: render it
             response = make_response(view(*args, **kwargs))
-            if response.status_code != 200:
-                return response
+        else:
+            g.keeping_whole_answer = True
+            key = cache_key("response", request.full_path)
+            response = _kept_response(key, lambda: view(*args, **kwargs))
+        if response.status_code not in (200, 304):
+            return response
         response.set_etag(etag)
         response.last_modified = version.last_modified
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"

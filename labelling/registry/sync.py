@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from flask import current_app, has_app_context
 from sqlalchemy import Connection, delete, event, func, insert, select
 from sqlalchemy.orm import Session, attributes
 
@@ -192,9 +193,13 @@ def _row_key(row: dict) -> tuple:
     return tuple(row[name] for name in _ROW_COLUMNS)
 
 
-def refresh_organisations(conn: Connection, organisation_ids: Iterable[int]) -> bool:
-    """Recompute the registry rows of these organisations; True if any row changed (the
-    data version then moved on). Runs on the caller's connection and transaction."""
+def refresh_organisations(
+    conn: Connection, organisation_ids: Iterable[int], force_new_version: bool = False
+) -> bool:
+    """Recompute the registry rows of these organisations; True if any row changed. The
+    data version moves on then, or whenever `force_new_version` says the public pages
+    changed anyway (a label's history or a certificate, which rows do not all show).
+    Runs on the caller's connection and transaction."""
     ids = sorted(set(organisation_ids))
     changed = False
     ranks = _level_ranks()
@@ -208,7 +213,7 @@ def refresh_organisations(conn: Connection, organisation_ids: Iterable[int]) -> 
         if wanted:
             conn.execute(insert(entry_table), wanted)
         changed = True
-    if changed:
+    if changed or force_new_version:
         bump_version(conn)
     return changed
 
@@ -259,14 +264,15 @@ def entries_count(conn: Connection) -> int:
 
 # --- following the unit of work ----------------------------------------------------------
 
-_PENDING = "registry_pending_organisations"
+_PENDING = "registry_pending"
+_CHANGED = "registry_changed"
 
 
 def _touched(session: Session) -> Iterator[tuple[str, int | None]]:
-    """(kind, id) of every flushed object the registry copies from."""
+    """(kind, id) of every flushed object the public side shows."""
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Label):
-            yield "organisation", obj.organisation_id
+            yield "labelled", obj.organisation_id
         elif isinstance(obj, Certificate):
             yield "label", obj.label_id
         elif (
@@ -278,7 +284,7 @@ def _touched(session: Session) -> Iterator[tuple[str, int | None]]:
 
 
 def _collect(session: Session, _context) -> None:
-    pending = session.info.setdefault(_PENDING, {"organisation": set(), "label": set()})
+    pending = session.info.setdefault(_PENDING, defaultdict(set))
     for kind, ident in _touched(session):
         if ident is not None:
             pending[kind].add(ident)
@@ -286,28 +292,45 @@ def _collect(session: Session, _context) -> None:
 
 def _apply(session: Session, _context) -> None:
     pending = session.info.pop(_PENDING, None)
-    if not pending or not (pending["organisation"] or pending["label"]):
+    if not pending:
         return
     conn = session.connection()
-    ids = set(pending["organisation"])
+    labelled = set(pending["labelled"])
     if pending["label"]:
-        ids |= set(
+        labelled |= set(
             conn.scalars(
                 select(label_table.c.organisation_id).where(
                     label_table.c.id.in_(sorted(pending["label"]))
                 )
             )
         )
-    refresh_organisations(conn, ids)
+    # An edited organisation matters to the public only once it has held a label.
+    edited = set(pending["organisation"]) - labelled
+    public = edited and conn.scalar(
+        select(label_table.c.id).where(label_table.c.organisation_id.in_(sorted(edited))).limit(1)
+    )
+    if labelled or public:
+        refresh_organisations(conn, labelled | edited, force_new_version=True)
+        session.info[_CHANGED] = True
+
+
+def _announce(session: Session) -> None:
+    """After the commit: this worker reads the new data version on its next request."""
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        from labelling.registry.caching import forget_version
+
+        forget_version(current_app)
 
 
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_CHANGED, None)
 
 
 _LISTENERS = (
     ("after_flush", _collect),
     ("after_flush_postexec", _apply),
+    ("after_commit", _announce),
     ("after_rollback", _forget),
 )
 

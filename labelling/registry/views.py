@@ -16,7 +16,7 @@ from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
 from labelling.registry import charts, search, statistics
-from labelling.registry.caching import cached, cached_response, framed, public
+from labelling.registry.caching import cached, framed, public
 from labelling.registry.levels import country_name, level_names, level_ranks
 from labelling.registry.schemas import ValidationError, parse_registry_query
 
@@ -79,7 +79,7 @@ def index():
             download_args=_download_args(request.args),
         )
 
-    return framed(title, cached("registry-page", _raw_args(), render))
+    return framed(title, cached("registry-page", _raw_args(), render, page_content=True))
 
 
 def _download_args(args) -> dict[str, list[str]]:
@@ -113,7 +113,7 @@ def organisation(organisation_id: int):
         )
         return found.legal_name, content
 
-    page = cached("registry-organisation", (organisation_id,), render)
+    page = cached("registry-organisation", (organisation_id,), render, page_content=True)
     if not page:
         abort(404)
     return framed(*page)
@@ -122,7 +122,9 @@ def organisation(organisation_id: int):
 @bp.route("/registry/statistics")
 @public
 def statistics_page():
-    return framed(_("Registry statistics"), cached("registry-statistics", (), _statistics))
+    return framed(
+        _("Registry statistics"), cached("registry-statistics", (), _statistics, page_content=True)
+    )
 
 
 def _statistics() -> str:
@@ -160,17 +162,14 @@ def _statistics() -> str:
 def seal(label_id: int):
     """An embeddable seal with the label's live status, linking to the registry entry."""
 
-    def produce():
-        label = get_or_404(Label, label_id)
-        svg = render_template(
-            "registry/seal.svg",
-            label=label,
-            status=label.status_on(date.today()),
-            level_name=level_names().get(label.level, label.level),
-        )
-        response = make_response(svg)
-        response.mimetype = "image/svg+xml"
-        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-        return response
-
-    return cached_response("registry-seal", (label_id,), produce)
+    label = get_or_404(Label, label_id)
+    svg = render_template(
+        "registry/seal.svg",
+        label=label,
+        status=label.status_on(date.today()),
+        level_name=level_names().get(label.level, label.level),
+    )
+    response = make_response(svg)
+    response.mimetype = "image/svg+xml"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response

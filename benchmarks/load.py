@@ -1,0 +1,273 @@
+"""Drive a running server with wrk and report every public route as a ratio to floors
+measured in the same run.
+
+    .venv/bin/python benchmarks/load.py --base-url http://127.0.0.1:8000 \
+        [--seconds 20] [--connections 16] [--workers 2] [--gunicorn-pid PID]
+
+For each route it runs wrk (Debian package `wrk`) for `--seconds` with `--connections`
+connections and prints requests per second, p50/p95/p99 latency, errors, and the ratio
+of its throughput to `/healthz` and to a bare Flask "hello" app (benchmarks/hello.py)
+that this script serves itself with gunicorn and the same number of sync workers. The
+search routes are each driven over at least 50 distinct URLs (words, filters, pages,
+sorts) through a wrk Lua script, so no single cached page can stand for the route; every
+URL is requested once before the timing starts ("warm"). A last scenario loads the API
+search and verification at the same time, to show that slow searches do not starve the
+cheap pages. With `--gunicorn-pid` it reports the resident memory of each worker after
+the run.
+
+The server must run with rate limits off (`LABELLING_RATELIMIT_ENABLED=false`): every
+request here comes from one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+LUA = r"""
+local paths = {}
+local n = 0
+for line in io.lines(os.getenv("WRK_PATHS")) do
+  n = n + 1
+  paths[n] = line
+end
+local counter = 0
+function init(args)
+  counter = math.random(n)  -- each thread starts at another URL
+end
+function request()
+  counter = counter % n + 1
+  return wrk.format("GET", paths[counter])
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "non_2xx": %d, "timeouts": %d, "socket_errors": %d, '
+    .. '"p50": %d, "p95": %d, "p99": %d, "max": %d}\n',
+    summary.requests, summary.duration, summary.errors.status, summary.errors.timeout,
+    summary.errors.connect + summary.errors.read + summary.errors.write,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+WORDS = [
+    "cluster", "pole", "klaster", "food", "energia", "oresund", "baden", "munchen", "sante",
+    "automocion", "lotniczy", "maritime", "medizintechnik", "tech", "bretagne", "life",
+    "distretto", "aragon", "network", "wind", "textil", "photonik", "sjaelland", "lodz",
+    "valley", "hub", "digital", "bio", "mer", "kompetenznetz",
+]  # fmt: skip
+LEVELS = ["bronze", "silver", "gold"]
+SORTS = ["name", "-name", "level", "-level", "valid_until", "-valid_until", "country", "-year"]
+COUNTRIES = ["DE", "ES", "FR", "IT", "PL", "AT", "SE", "DK", "NO", "CZ", "BE", "PT", "FI"]
+AREAS = ["food", "ict", "biotechnology", "energy_environment", "health_medical", "other"]
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - our own server
+        return json.load(response)
+
+
+def wait_until_up(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own server
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def registry_urls() -> list[str]:
+    """At least 50 distinct registry pages: sorts, pages, single and combined filters."""
+    urls = [f"/registry?sort={sort}&page={page}" for sort in SORTS for page in (1, 2, 7)]
+    urls += [f"/registry?country={country}" for country in COUNTRIES]
+    urls += [f"/registry?technology_area={area}&sort=-level" for area in AREAS]
+    urls += [f"/registry?level={level}&country=DE&page=2" for level in LEVELS]
+    urls += [f"/registry?status=suspended&sort={sort}" for sort in SORTS[:4]]
+    return urls
+
+
+def word_search_urls() -> list[str]:
+    """At least 50 distinct searches by words and level."""
+    return [f"/registry?q={word}&level={level}" for word in WORDS for level in LEVELS[:2]]
+
+
+def api_search_urls() -> list[str]:
+    urls = [f"/api/v1/organisations?per_page=20&sort={sort}&page={page}" for sort in SORTS
+            for page in (1, 3, 11)]  # fmt: skip
+    urls += [f"/api/v1/organisations?per_page=20&country={country}" for country in COUNTRIES]
+    urls += [f"/api/v1/organisations?per_page=20&q={word}" for word in WORDS[:10]]
+    return urls
+
+
+def resource_urls(base_url: str, pages: int = 5) -> dict[str, list[str]]:
+    """Existing organisations, labels and certificates, read from the API itself."""
+    organisations, labels, numbers = [], [], []
+    for page in range(1, pages + 1):
+        body = get_json(f"{base_url}/api/v1/organisations?per_page=100&sort=-year&page={page}")
+        for item in body["items"]:
+            organisations.append(item["organisation"]["id"])
+            labels.append(item["label"]["id"])
+            if item["label"]["certificate_number"]:
+                numbers.append(item["label"]["certificate_number"])
+    return {
+        "verify page": [f"/verify/{number}" for number in numbers],
+        "API certificate": [f"/api/v1/certificates/{number}" for number in numbers],
+        "organisation page": [f"/registry/organisations/{i}" for i in organisations],
+        "API organisation": [f"/api/v1/organisations/{i}" for i in organisations],
+        "seal": [f"/seal/{i}.svg" for i in labels],
+    }
+
+
+def warm(base_url: str, paths: list[str]) -> None:
+    """Ask every URL once (with a few at a time), as readers had before the run."""
+
+    def fetch(path: str) -> None:
+        with urllib.request.urlopen(base_url + path, timeout=120) as response:  # noqa: S310
+            response.read()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(fetch, paths))
+
+
+def run_wrk(
+    base_url: str, paths: list[str], seconds: int, connections: int, threads: int, folder: Path
+) -> dict:
+    script = folder / "paths.lua"
+    script.write_text(LUA)
+    listing = folder / f"paths-{abs(hash(tuple(paths)))}.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    command = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(script), base_url,
+    ]  # fmt: skip
+    output = subprocess.run(
+        command,
+        env={**os.environ, "WRK_PATHS": str(listing)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("{"))
+    figures = json.loads(line)
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["urls"] = len(set(paths))
+    return figures
+
+
+def start_hello(workers: int, port: int) -> subprocess.Popen:
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+    process = subprocess.Popen(
+        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(HERE),
+         "--log-level", "warning", "hello:app"],
+    )  # fmt: skip
+    wait_until_up(f"http://127.0.0.1:{port}/")
+    return process
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory of each child of the gunicorn master, in MB."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def print_table(results: dict[str, dict], floor: str, hello: str) -> None:
+    print(
+        "| route | URLs | req/s | p50 ms | p95 ms | p99 ms | errors | share of /healthz "
+        "| share of hello |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, figures in results.items():
+        errors = figures["non_2xx"] + figures["timeouts"] + figures["socket_errors"]
+        print(
+            f"| {name} | {figures['urls']} | {figures['rps']:,.0f} | {figures['p50'] / 1000:.1f} "
+            f"| {figures['p95'] / 1000:.1f} | {figures['p99'] / 1000:.1f} | {errors} "
+            f"| {figures['rps'] / results[floor]['rps']:.2f} "
+            f"| {figures['rps'] / results[hello]['rps']:.2f} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="the server's sync workers")
+    parser.add_argument("--hello-port", type=int, default=8099)
+    parser.add_argument("--gunicorn-pid", type=int, help="report the workers' memory after")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
+    base = args.base_url.rstrip("/")
+    folder = Path(tempfile.mkdtemp())
+    hello = start_hello(args.workers, args.hello_port)
+    try:
+        routes = {
+            "bare Flask hello": (f"http://127.0.0.1:{args.hello_port}", ["/"]),
+            "/healthz": (base, ["/healthz"]),
+            "/registry (filters, sorts, pages)": (base, registry_urls()),
+            "/registry?q=..&level=..": (base, word_search_urls()),
+            "/api/v1/organisations": (base, api_search_urls()),
+            "/registry/statistics": (base, ["/registry/statistics"]),
+        }
+        routes.update({name: (base, paths) for name, paths in resource_urls(base).items()})
+        print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+        results = {}
+        for name, (url, paths) in routes.items():
+            warm(url, sorted(set(paths)))
+            results[name] = run_wrk(
+                url, paths, args.seconds, args.connections, args.threads, folder
+            )
+            print(f"  {name}: {results[name]['rps']:,.0f} req/s", flush=True)
+        print(f"load average after: {os.getloadavg()[0]:.2f}\n")
+        print_table(results, "/healthz", "bare Flask hello")
+        mixed(base, routes, args, folder)
+        if args.gunicorn_pid:
+            sizes = ", ".join(f"{size:.0f} MB" for size in worker_rss_mb(args.gunicorn_pid))
+            print(f"\nworker resident memory after the run: {sizes}")
+    finally:
+        hello.send_signal(signal.SIGTERM)
+        hello.wait(timeout=30)
+
+
+def mixed(base: str, routes: dict, args, folder: Path) -> None:
+    """The API search and verification loaded at once, half the connections each."""
+    half = max(1, args.connections // 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        search = pool.submit(
+            run_wrk, base, routes["/api/v1/organisations"][1], args.seconds, half, 1, folder
+        )
+        verify = pool.submit(run_wrk, base, routes["verify page"][1], args.seconds, half, 1, folder)
+        figures = {
+            "API search, under the mix": search.result(),
+            "verify, under the mix": verify.result(),
+        }
+    print("\nAt the same time (half the connections each):\n")
+    for name, result in figures.items():
+        print(
+            f"- {name}: {result['rps']:,.0f} req/s, p95 {result['p95'] / 1000:.1f} ms, "
+            f"p99 {result['p99'] / 1000:.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()
