@@ -73,7 +73,6 @@ def seed(count: int, seed_value: int = 11) -> int:
     from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
     from labelling.benchmarking.peers import size_band
     from labelling.certificates.models import Label
-    from labelling.core.text import fold
     from labelling.organisations.models import Membership, Organisation
 
     rng = random.Random(seed_value)
@@ -97,7 +96,6 @@ def seed(count: int, seed_value: int = 11) -> int:
                     "country_code": rng.choice(COUNTRIES),
                     "city": city,
                     "technology_area": rng.choice(AREAS),
-                    "search_text": f"{fold(name)} {fold(city)}",
                     "created_at": now,
                     "updated_at": now,
                 }
