@@ -91,9 +91,7 @@ def _stylesheet(static_folder: str, name: str):
 PRINT_STYLESHEETS = ("css/print.css",)
 
 
-def render_pdf(
-    html: str, fetcher=None, stylesheets: tuple[str, ...] = PRINT_STYLESHEETS
-) -> bytes:
+def render_pdf(html: str, fetcher=None, stylesheets: tuple[str, ...] = PRINT_STYLESHEETS) -> bytes:
     """PDF bytes of `html`, with our static stylesheets named in `stylesheets` (paths
     under static/) applied as author styles."""
     from weasyprint import HTML
