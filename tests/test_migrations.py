@@ -49,3 +49,68 @@ def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(empty_databas
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         finally:
             db.engine.dispose()
+
+
+def test_the_registry_migration_copies_existing_labels_in(empty_database_url, tmp_path):
+    """A platform upgraded with labels already issued lists them at once."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from sqlalchemy import text
+
+    app = create_app(
+        {
+            "TESTING_CONFIG": True,
+            "DATABASE_URL": empty_database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    init_migrations(app)
+    today, now = date.today(), datetime.now(UTC)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="fe9c51c9d7ea")  # the revision before the registry
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO organisation (id, legal_name, country_code, city, "
+                        "technology_area, is_website_in_english, management_fte, members_sme, "
+                        "members_large, members_rnd, members_university, members_education, "
+                        "members_finance, members_consultant, members_public, members_other, "
+                        "committed_members, created_at, updated_at) VALUES (1, 'Øresund Food "
+                        "Cluster', 'DK', 'København', 'food', true, 1, 20, 0, 0, 0, 0, 0, 0, "
+                        "0, 0, 20, :now, :now)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO application (id, organisation_id, level, kind, "
+                        "framework_id, framework_version, framework_digest, state, "
+                        "row_version, created_at, updated_at, decided_at, decided_by_id, "
+                        "awarded_level, assessment_date) VALUES (1, 1, 'gold', 'new', "
+                        "'ecei-2013', '2013.1', 'x', 'draft', 1, :now, :now, NULL, NULL, "
+                        "NULL, NULL)"
+                    ),
+                    {"now": now},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO label (id, organisation_id, application_id, level, "
+                        "framework_id, framework_version, assessment_date, valid_from, "
+                        "valid_until, status, created_at) VALUES (1, 1, 1, 'gold', "
+                        "'ecei-2013', '2013.1', :start, :start, :end, 'active', :now)"
+                    ),
+                    {"start": today - timedelta(days=30), "end": today + timedelta(days=600),
+                     "now": now},
+                )  # fmt: skip
+            flask_migrate.upgrade()
+            with db.engine.connect() as conn:
+                rows = conn.execute(
+                    text("SELECT legal_name, search_document, level FROM registry_entry")
+                ).all()
+            assert [tuple(row) for row in rows] == [
+                ("Øresund Food Cluster", "oresund food cluster kobenhavn", "gold")
+            ]
+            flask_migrate.downgrade(revision="base")
+        finally:
+            db.engine.dispose()

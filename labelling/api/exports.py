@@ -35,7 +35,7 @@ COLUMNS = [
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_CHUNK = 64 * 1024  # bytes sent at a time
+CHUNK_BYTES = 64 * 1024  # bytes sent at a time
 
 
 def _safe(value) -> str:
@@ -74,7 +74,7 @@ def registry_csv(table: Iterable[list[str]]) -> Iterator[bytes]:
     writer.writerow(COLUMNS)
     for row in table:
         writer.writerow(row)
-        if buffer.tell() >= _CHUNK:
+        if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
             buffer.truncate()
@@ -102,7 +102,7 @@ def registry_xlsx(table: Iterable[list[str]]) -> Iterator[bytes]:
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as file:
         workbook.save(file)
         file.seek(0)
-        while chunk := file.read(_CHUNK):
+        while chunk := file.read(CHUNK_BYTES):
             yield chunk
 
 
@@ -130,7 +130,7 @@ def registry_json(
         parts.append(text if total == 0 else "," + text)
         total += 1
         size += len(text)
-        if size >= _CHUNK:
+        if size >= CHUNK_BYTES:
             yield "".join(parts).encode("utf-8")
             parts, size = [], 0
     parts.append(f'],"total":{total}}}')

@@ -387,12 +387,15 @@ def _row(row) -> RegistryRow:
     return RegistryRow._make(row[:_ROW_WIDTH])
 
 
-def all_entries(query: RegistryQuery, today: date, batch: int = 1000) -> Iterator[RegistryRow]:
+DOWNLOAD_BATCH = 1000  # rows fetched from the database at a time for downloads
+
+
+def all_entries(query: RegistryQuery, today: date) -> Iterator[RegistryRow]:
     """Every matching entry, unpaged, in the query's order, read in batches through a
     server-side cursor where the database has one (downloads of the whole register)."""
     statement = _rows_statement(replace(query, cursor=None), today)
     result = db.session.execute(
-        statement, execution_options={"yield_per": batch, "stream_results": True}
+        statement, execution_options={"yield_per": DOWNLOAD_BATCH, "stream_results": True}
     )
     for row in result:
         yield _row(row)
