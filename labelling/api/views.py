@@ -78,10 +78,6 @@ def _page_url(**changes) -> str:
     return url_for("api.organisations", _external=True, **params)
 
 
-def _raw_args() -> tuple:
-    return tuple(sorted(request.args.items(multi=True)))
-
-
 def _registry_page(query):
     """One page of the registry as the API answers it."""
     try:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from werkzeug.http import http_date
 
+from labelling import create_app
 from labelling.certificates import services as certificates
 from labelling.core import lru_cache
 from labelling.core.lru_cache import LRUCache
@@ -171,3 +172,25 @@ def test_the_in_process_cache_evicts_the_least_recently_used(monkeypatch):
     later = lru_cache.monotonic() + 6
     monkeypatch.setattr(lru_cache, "monotonic", lambda: later)
     assert cache.get("short") is None and cache.get("big") is not None  # 300 s for the rest
+
+
+def test_several_workers_share_one_cache_on_redis(app_config, label):
+    """With CACHE_REDIS_URL, what one worker computed serves the next (two apps here)."""
+    import socket
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    config = app_config | {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/15"}
+    server = redis.Redis.from_url(config["CACHE_REDIS_URL"])
+    server.flushdb()
+    first, second = create_app(dict(config)), create_app(dict(config))
+    assert first.config["CACHE_TYPE"] == "RedisCache"
+    page = first.test_client().get("/registry?sort=-level")
+    assert page.status_code == 200 and b"Cache Cluster" in page.data
+    kept = server.keys("*labelling:response*")
+    assert kept, "the answer is kept in Redis"
+    assert second.test_client().get("/registry?sort=-level").data == page.data
+    server.flushdb()
