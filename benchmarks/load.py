@@ -110,6 +110,7 @@ def api_search_urls() -> list[str]:
             for page in (1, 3, 11)]  # fmt: skip
     urls += [f"/api/v1/organisations?per_page=20&country={country}" for country in COUNTRIES]
     urls += [f"/api/v1/organisations?per_page=20&q={word}" for word in WORDS[:10]]
+    urls += [f"/api/v1/organisations?per_page=20&level={level}&sort=-year" for level in LEVELS]
     return urls
 
 
