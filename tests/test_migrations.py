@@ -19,6 +19,14 @@ def keep_in_comparison(_object, name, _type, _reflected, _compare_to) -> bool:
     return not is_hand_made(name)
 
 
+def migrating_app(url: str, tmp_path):
+    app = create_app(
+        {"TESTING_CONFIG": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance")}
+    )
+    init_migrations(app)
+    return app
+
+
 @pytest.fixture
 def empty_database_url(tmp_path):
     with throwaway_database(tmp_path) as url:
@@ -26,14 +34,7 @@ def empty_database_url(tmp_path):
 
 
 def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(empty_database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING_CONFIG": True,
-            "DATABASE_URL": empty_database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
-    init_migrations(app)
+    app = migrating_app(empty_database_url, tmp_path)
     with app.app_context():
         try:
             flask_migrate.upgrade()
@@ -57,14 +58,7 @@ def test_the_registry_migration_copies_existing_labels_in(empty_database_url, tm
 
     from sqlalchemy import text
 
-    app = create_app(
-        {
-            "TESTING_CONFIG": True,
-            "DATABASE_URL": empty_database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
-    init_migrations(app)
+    app = migrating_app(empty_database_url, tmp_path)
     today, now = date.today(), datetime.now(UTC)
     with app.app_context():
         try:

@@ -31,7 +31,7 @@ from labelling.registry import search
 from labelling.registry.caching import public
 from labelling.registry.levels import level_names
 from labelling.registry.schemas import ValidationError, parse_registry_query
-from labelling.registry.views import run_search
+from labelling.registry.services import run_search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -84,7 +84,11 @@ def _stylesheet(static_folder: str, name: str):
     from weasyprint import CSS
 
     path = Path(static_folder) / name
-    return CSS(string=path.read_text(encoding="utf-8"), base_url=BASE_URL + name)
+    return CSS(
+        string=path.read_text(encoding="utf-8"),
+        base_url=BASE_URL + name,
+        url_fetcher=_fetcher_class()(static_folder),  # what it links to: ours only
+    )
 
 
 # The stylesheet of the reports and summaries (the certificate has its own).

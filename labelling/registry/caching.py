@@ -7,10 +7,13 @@ change in the same transaction (`registry.sync`), so a key made of (version, day
 language, request) never serves stale content and nothing needs to be deleted: old
 entries simply stop being asked for and time out.
 
-- Rendered fragments and computed values live in Flask-Caching (in-process by default,
-  Redis with several workers or hosts).
+- Rendered fragments and computed values (the facet cube) live in Flask-Caching
+  (in-process by default, Redis with several workers or hosts).
 - Anonymous readers get `ETag`, `Last-Modified`, `Cache-Control: public, max-age=60` and
-  `304 Not Modified`; signed-in readers get `Cache-Control: private, no-store`.
+  `304 Not Modified`, and each answer is kept whole; a worker may serve them from the
+  data version it read up to REGISTRY_VERSION_TTL seconds before, so a kept answer costs
+  no query. Signed-in readers get `Cache-Control: private, no-store` and the version as
+  committed.
 """
 
 from __future__ import annotations
@@ -43,7 +46,6 @@ from labelling.extensions import cache, db
 log = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may reuse a public answer unasked
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,8 @@ def public(view: Callable) -> Callable:
             response.headers["Cache-Control"] = "private, no-store"
             return response
         version = current_version()
-        etag = hashlib.blake2b(
-            f"{version.token}|{_locale()}|{request.full_path}".encode(), digest_size=16
-        ).hexdigest()
+        answer = f"{version.token}|{_locale()}|{request.host_url}|{request.full_path}"
+        etag = hashlib.blake2b(answer.encode(), digest_size=16).hexdigest()
         if _is_fresh(etag, version.last_modified):
             response = current_app.response_class(status=304)
         elif "_flashes" in session:  # a message waits for this reader: render it

@@ -4,8 +4,9 @@ Every flush that adds or changes a label or a certificate, or changes an organis
 public facts, recomputes that organisation's registry rows in the same transaction (a
 session event, so no service, import or test helper can forget it; a bulk UPDATE that
 bypasses the ORM must call `refresh_organisations` itself). Rows that come out the same
-are left alone; otherwise the registry's data version moves on, which is what cached
-pages, ETags and facet counts are keyed by.
+are left alone. The registry's data version, which cached pages, ETags and facet counts
+are keyed by, moves on with every change the public can see: a label, a certificate, or
+the facts of an organisation that has held a label.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
-from labelling.registry import charts, search, statistics
+from labelling.registry import charts, search, services, statistics
 from labelling.registry.caching import cached, framed, public
 from labelling.registry.levels import country_name, level_names, level_ranks
 from labelling.registry.schemas import ValidationError, parse_registry_query
@@ -41,19 +41,6 @@ def facet_value_filter(value: str, facet: str) -> str:
     return facet_value_label(facet, value)
 
 
-def facet_cube(query: search.RegistryQuery, today: date) -> search.Cube:
-    """The facet counts' cube: kept per data version when there are no search words
-    (then it serves every combination of filters, sorts and pages)."""
-    if query.terms:
-        return search.cube(query.terms, today)
-    return cached("registry-cube", (), lambda: search.cube([], today))
-
-
-def run_search(query: search.RegistryQuery) -> search.RegistryPage:
-    today = date.today()
-    return search.search(query, today, facet_cube(query, today))
-
-
 def _raw_args() -> tuple:
     return tuple(sorted(request.args.items(multi=True)))
 
@@ -73,7 +60,7 @@ def index():
     def render() -> str:
         return render_template(
             "registry/index.html",
-            page=run_search(query),
+            page=services.run_search(query),
             errors={},
             args=request.args,
             download_args=_download_args(request.args),
@@ -132,7 +119,7 @@ def _statistics() -> str:
     ranks = level_ranks()
     names = level_names()
     levels = sorted(ranks, key=ranks.get)
-    cube = cached("registry-cube", (), lambda: search.cube([], today))
+    cube = services.kept_cube(today)
     by_level = statistics.per_level(cube)
     by_country = statistics.per_country(cube)
     country_rows = sorted(
