@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
-from labelling.certificates.models import LabelStatus
+from labelling.certificates.models import Label, LabelStatus
 from labelling.core.text import search_terms
 from labelling.extensions import db
 from labelling.registry.models import RegistryCell, RegistryEntry
@@ -350,9 +350,7 @@ def _after(order: list[tuple[ColumnElement, bool]], values: list) -> ColumnEleme
 # --- the search -------------------------------------------------------------------------
 
 
-def search(
-    query: RegistryQuery, today: date, facet_cube: Cube | None = None, with_facets: bool = True
-) -> RegistryPage:
+def search(query: RegistryQuery, today: date, facet_cube: Cube | None = None) -> RegistryPage:
     """One page of the registry with the total and facets.
 
     `facet_cube` may be passed when the caller keeps one (it must be for the query's words
@@ -375,7 +373,7 @@ def search(
         query=query,
         entries=entries,
         total=total,
-        facets=facets if with_facets else {},
+        facets=facets,
         next_cursor=next_cursor,
     )
 
@@ -403,8 +401,6 @@ def all_entries(query: RegistryQuery, today: date) -> Iterator[RegistryRow]:
 
 def has_public_page(organisation_id: int) -> bool:
     """An organisation is public once it has held a label; its history stays public."""
-    from labelling.certificates.models import Label
-
     return (
         db.session.scalar(select(Label.id).where(Label.organisation_id == organisation_id).limit(1))
         is not None
