@@ -65,14 +65,16 @@ def rows(entries: Iterable[RegistryRow], urls: Urls, names: Names) -> Iterator[l
         ]
 
 
-def registry_csv(table: Iterable[list[str]]) -> Iterator[bytes]:
+def registry_csv(
+    entries: Iterable[RegistryRow], urls: Urls, names: Names, _generated: date
+) -> Iterator[bytes]:
     """UTF-8 CSV with a byte order mark (spreadsheets then read accents right), sent in
     chunks of about 64 KB."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(COLUMNS)
-    for row in table:
+    for row in rows(entries, urls, names):
         writer.writerow(row)
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
@@ -81,7 +83,9 @@ def registry_csv(table: Iterable[list[str]]) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def registry_xlsx(table: Iterable[list[str]]) -> Iterator[bytes]:
+def registry_xlsx(
+    entries: Iterable[RegistryRow], urls: Urls, names: Names, _generated: date
+) -> Iterator[bytes]:
     """An XLSX workbook in openpyxl's write-only mode (rows go to a temporary file as they
     come), saved to a spooled file and sent in chunks."""
     from openpyxl import Workbook
@@ -97,7 +101,7 @@ def registry_xlsx(table: Iterable[list[str]]) -> Iterator[bytes]:
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
-    for row in table:
+    for row in rows(entries, urls, names):
         sheet.append(row)
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as file:
         workbook.save(file)

@@ -185,18 +185,14 @@ def certificate(number: str):
     return jsonify(body)
 
 
-def _download(render, mimetype: str, extension: str):
-    """The whole matching register as a file, streamed as it is read."""
+def _download(write, mimetype: str, extension: str):
+    """The whole matching register as a file, streamed as `write` produces it."""
     query, error = _query_or_error()
     if error:
         return error
     today = date.today()
     urls, names = resources.Urls(), resources.Names(level_names())
-    entries = search.all_entries(query, today)
-    if extension == "json":
-        chunks = exports.registry_json(entries, urls, names, today)
-    else:
-        chunks = render(exports.rows(entries, urls, names))
+    chunks = write(search.all_entries(query, today), urls, names, today)
     filename = f"labelled-clusters-{today.isoformat()}.{extension}"
     return Response(
         stream_with_context(chunks),
@@ -224,7 +220,7 @@ def registry_xlsx():
 @bp.route("/registry.json")
 @public
 def registry_json():
-    return _download(None, "application/json", "json")
+    return _download(exports.registry_json, "application/json", "json")
 
 
 @bp.route("/openapi.json")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from labelling.extensions import db
 from labelling.registry.search import Cube, entry
@@ -46,9 +46,7 @@ def held_at_year_ends(today: date) -> list[tuple[int, Counter]]:
     days = year_end_days(first.year, today)
     columns = [
         func.sum(
-            case(
-                (entry.c.shown_from <= day, case((entry.c.shown_until >= day, 1), else_=0)), else_=0
-            )
+            case((and_(entry.c.shown_from <= day, entry.c.shown_until >= day), 1), else_=0)
         ).label(f"y{day.year}")
         for day in days
     ]
