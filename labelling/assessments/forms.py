@@ -239,9 +239,12 @@ STATUS_CHOICES = (
 )
 
 
-def rating_form(indicator, rating=None, formdata=None):
+def rating_form(indicator, rating=None, formdata=None, prefix=""):
     """The assessor's form for one indicator: a rubric band or a verified number, a verdict
-    and a comment. `row_version` carries the version the page showed (optimistic lock)."""
+    and a comment. `row_version` carries the version the page showed (optimistic lock).
+
+    With a `prefix` the form is one of several on an area page: the page's own form holds
+    the CSRF token, and a "confirm" box takes the applicant's value as verified."""
 
     class Form(FlaskForm):
         status = RadioField(
@@ -271,6 +274,8 @@ def rating_form(indicator, rating=None, formdata=None):
             validators=[Optional()],
             description=_l("Leave empty to keep the applicant's value."),
         )
+    if prefix:
+        Form.confirm = BooleanField(_l("The evidence supports the applicant's value"))
     data = {}
     if rating is not None:
         value = rating.verified_value
@@ -282,7 +287,10 @@ def rating_form(indicator, rating=None, formdata=None):
             "comment": rating.comment or "",
             "row_version": rating.row_version,
         }
-    return Form(formdata=formdata, data=data) if formdata is not None else Form(data=data)
+    options = {"prefix": prefix, "meta": {"csrf": False}} if prefix else {}
+    if formdata is not None:
+        return Form(formdata=formdata, data=data, **options)
+    return Form(data=data, **options)
 
 
 def rating_value(form, indicator):

@@ -547,6 +547,33 @@ def record_consolidated_score(
     return row
 
 
+class NothingToConfirm(ReviewError):
+    """The assessor confirmed the applicant's value where the applicant gave none."""
+
+
+def rating_to_save(
+    saved: IndicatorScore | None, typed: RatingInput, confirm: bool, applicant_value
+) -> RatingInput | None:
+    """What one indicator's entries on an area page ask to save, or None for nothing.
+
+    Confirming takes the applicant's value as the verified one, unless a value was typed;
+    an indicator left as it was (no row and nothing typed, or the saved row unchanged) is
+    not saved again, so that saving an area touches only what the assessor changed."""
+    if confirm and typed.verified_value is None:
+        if applicant_value is None:
+            raise NothingToConfirm("nothing_to_confirm")
+        typed = RatingInput(applicant_value, typed.status, typed.comment)
+    if saved is None:
+        is_empty = typed.verified_value is None and not typed.status and not typed.comment.strip()
+        return None if is_empty and not confirm else typed
+    unchanged = (
+        saved.verified_value == typed.verified_value
+        and (saved.status or None) == (typed.status or None)
+        and (saved.comment or "") == typed.comment.strip()
+    )
+    return None if unchanged else typed
+
+
 def needs_consolidation(application: Application, framework: Framework) -> bool:
     return framework.level(application.level).assessors.count > 1
 
@@ -571,10 +598,13 @@ def consolidated_scores(application: Application) -> dict[str, ConsolidatedScore
 
 
 def final_ratings(application: Application, framework: Framework) -> dict[str, Rating]:
-    """The ratings the recommendation and decision rest on: the consolidated ones where
-    the level has two assessors, else the (single) lead assessor's own."""
+    """The ratings the recommendation and decision rest on: where the level has two
+    assessors, the lead's consolidated ones over the ratings both gave alike; else the
+    (single) lead assessor's own."""
     if needs_consolidation(application, framework):
-        return {code: row.as_rating() for code, row in consolidated_scores(application).items()}
+        consolidated = consolidated_scores(application)
+        own = {code: row.as_rating() for code, row in consolidated.items()}
+        return {**agreed_ratings(application, framework), **own}
     lead = application.lead_assignment
     if lead is None:
         return {}
@@ -638,27 +668,24 @@ def comparisons(application: Application, framework: Framework) -> list[Comparis
     return compare(results_by_assessor(application, framework))
 
 
-def adopt_agreed_scores(application: Application, framework: Framework, lead: User) -> int:
-    """Consolidate every indicator both assessors rated identically and the lead has not
-    consolidated yet; returns how many were adopted. Disagreements stay for the lead."""
-    _require_actor(application, lead, Actor.LEAD_ASSESSOR)
-    _require_state(application, *SCORING_STATES)
+def agreed_ratings(application: Application, framework: Framework) -> dict[str, Rating]:
+    """The indicators every assessor rated identically (same value, same verdict, same
+    points): they stand as consolidated without the lead copying them, so that only the
+    disagreements ask for the lead's judgement. A missing row counts as "as the
+    applicant's answer says", exactly as for a single assessor."""
     by_assessor = scores_by_assessor(application)
-    existing = consolidated_scores(application)
-    adopted = 0
+    agreed = {}
     for comparison in comparisons(application, framework):
-        if comparison.code in existing or not comparison.is_complete or comparison.disagrees:
+        if not comparison.is_complete or comparison.disagrees or comparison.points_differ:
             continue
-        rows = [by_assessor[a].get(comparison.code) for a in comparison.results]
-        ratings = {(r.verified_value, r.status) if r else (None, None) for r in rows}
-        if len(ratings) != 1 or comparison.points_differ:
-            continue  # same verdict but different values: the lead decides
-        value, status = ratings.pop()
-        record_consolidated_score(
-            application, framework, lead, comparison.code, RatingInput(value, status)
-        )
-        adopted += 1
-    return adopted
+        rows = [by_assessor[assessor].get(comparison.code) for assessor in comparison.results]
+        if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
+            continue  # the same verdict reached from different values: the lead decides
+        ratings = [row.as_rating() for row in rows if row is not None]
+        comment = "\n".join(r.comment for r in ratings if r.comment)
+        first = ratings[0] if ratings else Rating()
+        agreed[comparison.code] = Rating(first.verified_value, first.status, comment)
+    return agreed
 
 
 # --- questions to the applicant ---------------------------------------------------------
@@ -803,8 +830,8 @@ def completion_problems(application: Application, framework: Framework) -> list[
     problems = []
     result = assessed_result(application, framework)
     if needs_consolidation(application, framework):
-        consolidated = consolidated_scores(application)
-        if any(i.code not in consolidated for i in framework.indicators):
+        settled = final_ratings(application, framework)
+        if any(i.code not in settled for i in framework.indicators):
             problems.append("consolidation_incomplete")
     elif any(r.status == Status.MISSING for r in result.indicators):
         problems.append("scores_incomplete")

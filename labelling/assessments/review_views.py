@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -263,6 +264,123 @@ def indicator(app_id: int, code: str):
     return redirect(url_for(endpoint, app_id=app_id, code=row.indicator_code), code=303)
 
 
+def _area_or_404(framework, area_code: str):
+    area = next((a for a in framework.areas if a.code == area_code), None)
+    if area is None:
+        abort(404)
+    return area
+
+
+def _area_forms(items, saved: dict, formdata=None) -> dict:
+    return {
+        item.code: rating_form(item, saved.get(item.code), formdata, prefix=f"{item.code}-")
+        for item in items
+    }
+
+
+def _next_area(framework, area_code: str) -> str | None:
+    areas = [a.code for a in framework.areas]
+    position = areas.index(area_code)
+    return areas[position + 1] if position + 1 < len(areas) else None
+
+
+def _area_page(application, framework, area, forms, status=200, stale=()):
+    items = framework.indicators_in(area.code)
+    ratings = _my_ratings(application)
+    return render_template(
+        "review/area.html",
+        application=application,
+        framework=framework,
+        area=area,
+        items=items,
+        forms=forms,
+        page_form=TransitionForm(),
+        result=review.assessed_result(application, framework, ratings),
+        rated=set(ratings),
+        questions={
+            i.code: [framework.question(q) for q in framework.questions_behind(i.code)]
+            for i in items
+        },
+        answers=application.answer_values(),
+        evidence=application.evidence,
+        claims=application.not_applicable_claims(),
+        next_area=_next_area(framework, area.code),
+        stale=set(stale),
+        can_score=application.status in review.SCORING_STATES,
+    ), status
+
+
+def _save_area_item(application, framework, item, form, saved, applicant_value) -> str:
+    """Save one indicator of an area page; says "saved", "unchanged", "invalid" or
+    "stale" (someone saved it since the page was shown: the typed entries stay)."""
+    if not form.validate():
+        return "invalid"
+    typed = review.RatingInput(
+        rating_value(form, item), form.status.data or None, form.comment.data or ""
+    )
+    try:
+        rating = review.rating_to_save(saved, typed, form.confirm.data, applicant_value)
+    except review.NothingToConfirm:
+        form.confirm.errors = [_("The applicant gave no value to confirm: enter one.")]
+        return "invalid"
+    if rating is None:
+        return "unchanged"
+    version = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
+    try:
+        row = review.record_score(application, framework, current_user, item.code, rating, version)
+    except StaleScore:
+        fresh = review.scores_by_assessor(application).get(current_user.id, {}).get(item.code)
+        form.row_version.data = fresh.row_version if fresh else ""
+        return "stale"
+    form.row_version.data = row.row_version
+    return "saved"
+
+
+@bp.route("/applications/<int:app_id>/review/areas/<area_code>", methods=["GET", "POST"])
+@login_required
+def score_area(app_id: int, area_code: str):
+    """Score every indicator of one area on one page. Each indicator is saved on its own,
+    so a mistake in one keeps the others; "confirm" takes the applicant's value as
+    verified for every indicator ticked, in the same step."""
+    application = _assessor_application(app_id)
+    framework = services.framework_of(application)
+    area = _area_or_404(framework, area_code)
+    items = framework.indicators_in(area.code)
+    saved = review.scores_by_assessor(application).get(current_user.id, {})
+    if request.method == "GET":
+        return _area_page(application, framework, area, _area_forms(items, saved))
+    if not TransitionForm().validate_on_submit():
+        abort(400)
+    forms = _area_forms(items, saved, request.form)
+    applicant = review.assessed_result(application, framework, {}).values
+    try:
+        outcomes = {
+            item.code: _save_area_item(
+                application,
+                framework,
+                item,
+                forms[item.code],
+                saved.get(item.code),
+                applicant.get(item.measure),
+            )
+            for item in items
+        }
+        db.session.commit()
+    except (ReviewError, TransitionError, StaleDataError) as exc:
+        db.session.rollback()
+        abort(getattr(exc, "status", 409), review_error_message(exc))
+    done = sum(1 for outcome in outcomes.values() if outcome == "saved")
+    if done:
+        flash(ngettext("%(num)d indicator saved.", "%(num)d indicators saved.", done), "success")
+    stale = [code for code, outcome in outcomes.items() if outcome == "stale"]
+    if stale or "invalid" in outcomes.values():
+        return _area_page(application, framework, area, forms, 409 if stale else 422, stale)
+    following = _next_area(framework, area.code) if request.form.get("go") == "next" else area.code
+    if following is None:
+        return redirect(url_for("review.workspace", app_id=app_id), code=303)
+    return redirect(url_for("review.score_area", app_id=app_id, area_code=following), code=303)
+
+
 @bp.route("/applications/<int:app_id>/review/<code>/question", methods=["POST"])
 @login_required
 def ask(app_id: int, code: str):
@@ -299,27 +417,16 @@ def ask(app_id: int, code: str):
 # --- consolidation and recommendation --------------------------------------------------------
 
 
-@bp.route("/applications/<int:app_id>/consolidation", methods=["GET", "POST"])
+@bp.route("/applications/<int:app_id>/consolidation")
 @login_required
 def consolidation(app_id: int):
-    """Both assessors' results side by side, disagreements flagged; the lead consolidates."""
+    """Both assessors' results side by side; what they agree on stands, the lead settles
+    the disagreements."""
     application = _assessor_application(app_id)
     framework = services.framework_of(application)
     if not review.needs_consolidation(application, framework):
         abort(404)
     is_lead = Actor.LEAD_ASSESSOR in application.actors_for(current_user)
-    if request.method == "POST":
-        require(is_lead)
-        if not TransitionForm().validate_on_submit():
-            abort(400)
-        try:
-            adopted = review.adopt_agreed_scores(application, framework, current_user)
-            db.session.commit()
-        except (ReviewError, StaleScore, StaleDataError) as exc:
-            db.session.rollback()
-            abort(409, review_error_message(exc))
-        flash(_("%(n)s agreed indicators adopted.", n=adopted), "success")
-        return redirect(url_for("review.consolidation", app_id=app_id), code=303)
     assessors = {a.assessor_id: a.assessor for a in application.accepted_assignments}
     return render_template(
         "review/consolidation.html",
@@ -328,9 +435,9 @@ def consolidation(app_id: int):
         assessors=assessors,
         comparisons=review.comparisons(application, framework),
         consolidated=review.consolidated_scores(application),
+        settled=set(review.final_ratings(application, framework)),
         result=review.assessed_result(application, framework),
         is_lead=is_lead,
-        form=TransitionForm(),
         can_score=application.status in review.SCORING_STATES,
     )
 

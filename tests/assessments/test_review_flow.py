@@ -6,23 +6,21 @@ from __future__ import annotations
 import pytest
 
 from labelling.accounts.models import Role
+from labelling.assessments import review
 from labelling.assessments.models import (
-    Application,
-    Assignment,
-    ConsolidatedScore,
     IndicatorScore,
     InformationRequest,
 )
+from labelling.assessments.services import framework_of
 from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import State
 from labelling.assessors.models import ConflictDeclaration
 from labelling.core.audit import events_for
 from labelling.extensions import db
+from tests.assessments.review_steps import accept, as_user, refreshed, screen_and_assign
 from tests.factories import (
-    create_assessor,
     create_user,
     last_email,
-    sign_in,
     submitted_application,
     with_mini_framework,
 )
@@ -31,52 +29,6 @@ from tests.factories import (
 @pytest.fixture
 def app_config(app_config):
     return with_mini_framework(app_config)
-
-
-@pytest.fixture
-def people(app, manager, secretariat):
-    return {
-        "manager": manager,
-        "secretariat": secretariat,
-        "anna": create_assessor("anna@assessors.example.net", "Anna Auditor", "DE"),
-        "omar": create_assessor("omar@assessors.example.net", "Omar Other", "FR"),
-        "bernd": create_assessor("bernd@assessors.example.net", "Bernd Same", "DE"),
-        "expert": create_assessor(
-            "expert@assessors.example.net", "Eve Expert", "AT", roles=("benchmarking_expert",)
-        ),
-    }
-
-
-def refreshed(application) -> Application:
-    db.session.expire_all()
-    return db.session.get(Application, application.id)
-
-
-def as_user(client, user):
-    client.post("/logout")
-    sign_in(client, user.email)
-    return client
-
-
-def screen_and_assign(client, people, application):
-    as_user(client, people["secretariat"])
-    base = f"/secretariat/applications/{application.id}"
-    assert client.post(f"{base}/start-screening").status_code == 303
-    assert client.post(f"{base}/confirm-eligibility").status_code == 303
-    for name in ("anna", "omar"):
-        response = client.post(f"{base}/assign", data={"assessor_id": people[name].id})
-        assert response.status_code == 303, response.text
-
-
-def accept(client, user, application):
-    assignment = db.session.scalar(
-        db.select(Assignment).filter_by(application_id=application.id, assessor_id=user.id)
-    )
-    as_user(client, user)
-    return client.post(
-        f"/assignments/{assignment.id}",
-        data={"answer": "accept", "accept-declaration": "y"},
-    )
 
 
 def score(client, application, code, **data):
@@ -227,18 +179,18 @@ def test_gold_journey_from_screening_to_award(client, people):
     assert application.answer_values()["strategy"] == 3  # not re-opened, not changed
     assert db.session.get(InformationRequest, request_row.id).reply == "Leavers over average staff."
 
-    # Consolidation flags the disagreement; the lead adopts the agreed ones and settles 1.2.
+    # Consolidation flags the disagreement; what both rated alike stands without a click.
     as_user(client, people["anna"])
     page = client.get(f"/applications/{application.id}/consolidation").text
     assert "Disagreement" in page
-    assert client.post(f"/applications/{application.id}/consolidation").status_code == 303
-    consolidated = {
-        row.indicator_code
-        for row in db.session.scalars(
-            db.select(ConsolidatedScore).filter_by(application_id=application.id)
-        )
-    }
-    assert consolidated == {"1.1", "2.1", "2.2"}
+    assert "1 indicator needs your decision" in page
+    assert "Adopt every indicator" not in page
+    assert page.count("as agreed") == 3  # 1.1, 2.1 and 2.2
+    settled_now = review.final_ratings(refreshed(application), framework_of(application))
+    assert set(settled_now) == {"1.1", "2.1", "2.2"}
+    assert "consolidation_incomplete" in review.completion_problems(
+        refreshed(application), framework_of(application)
+    )
     settled = client.post(
         f"/applications/{application.id}/consolidation/1.2",
         data={"verified_value": "60", "status": "met", "comment": "Checked the member list."},
