@@ -164,9 +164,12 @@ def register_template_helpers(app: Flask) -> None:
     from labelling.assessments.workflow import State
     from labelling.assessors.candidates import reason_message
     from labelling.core.audit import action_label
+    from labelling.core.dates import show_date, show_datetime, show_time
     from labelling.criteria.messages import (
+        criteria_name,
         describe_threshold,
         format_number,
+        framework_name,
         status_label,
         verdict_reason,
     )
@@ -176,8 +179,13 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["state_label"] = lambda value: State(value).label
     app.jinja_env.filters["verdict_reason"] = verdict_reason
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.filters["time"] = show_time
+    app.jinja_env.filters["framework_name"] = framework_name
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.globals["describe_threshold"] = describe_threshold
+    app.jinja_env.globals["criteria_name"] = criteria_name
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 

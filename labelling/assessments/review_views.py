@@ -38,6 +38,7 @@ from labelling.assessments.models import Application, Assignment, AssignmentStat
 from labelling.assessments.review import AssignmentRefused, ReviewError, StaleScore
 from labelling.assessments.secretariat_views import review_error_message
 from labelling.assessments.workflow import Actor, State, TransitionError
+from labelling.core.dates import show_date
 from labelling.core.http import get_or_404, require
 from labelling.core.pdf import render_pdf
 from labelling.extensions import db
@@ -407,7 +408,7 @@ def ask(app_id: int, code: str):
     flash(
         _(
             "Your question was sent. The applicant has until %(date)s to answer.",
-            date=request_row.due_on.isoformat(),
+            date=show_date(request_row.due_on),
         ),
         "success",
     )

@@ -39,6 +39,7 @@ from labelling.assessments.workflow import (
     available_actions,
 )
 from labelling.core.audit import events_for
+from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import csrf, db
 from labelling.organisations.models import Organisation
@@ -76,8 +77,18 @@ def detail(app_id: int):
     require(application.can_view(current_user))
     framework = services.framework_of(application)
     result = services.score_of(application, framework)
+    # Imported here: certificates builds on assessments, not the other way round.
+    from labelling.certificates.services import label_of_application
+
+    decided = application.is_decided
     return render_template(
         "assessments/detail.html",
+        held=label_of_application(application.id) if decided else None,
+        verified=review.assessed_result(application, framework)
+        if decided
+        and application.accepted_assignments
+        and application.can_view_report(current_user)
+        else None,
         application=application,
         framework=framework,
         level=framework.level(application.level),
@@ -85,7 +96,7 @@ def detail(app_id: int):
         result=result,
         overall=questionnaire.overall_progress(framework, application.answer_values()),
         editable=application.can_edit_answers(current_user),
-        events=_timeline(application),
+        events=readable_history(_timeline(application)),
         actions=available_actions(application.status, application.actors_for(current_user)),
         actors=application.actors_for(current_user),
         form=TransitionForm(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -185,9 +186,33 @@ def verification_status(certificate: Certificate, today: date | None = None) -> 
     return certificate.label.status_on(today or date.today()).value
 
 
-def held_labels(organisation_id: int, today: date | None = None) -> list[tuple[Label, LabelStatus]]:
+class HeldLabel(NamedTuple):
+    """A label as pages show it: with its status on the day and its current certificate."""
+
+    label: Label
+    status: LabelStatus
+    certificate: Certificate | None
+
+
+def held_labels(organisation_id: int, today: date | None = None) -> list[HeldLabel]:
+    """Every label of the organisation, newest first, with status and certificate."""
+    return _held(labels_of(organisation_id), today)
+
+
+def label_of_application(application_id: int, today: date | None = None) -> HeldLabel | None:
+    """The label an award of this application gave, if any."""
+    label = db.session.scalar(select(Label).where(Label.application_id == application_id))
+    return held_label(label, today) if label is not None else None
+
+
+def held_label(label: Label, today: date | None = None) -> HeldLabel:
+    return _held([label], today)[0]
+
+
+def _held(labels: list[Label], today: date | None) -> list[HeldLabel]:
     today = today or date.today()
-    return [(label, label.status_on(today)) for label in labels_of(organisation_id)]
+    issued = current_certificates([label.id for label in labels])
+    return [HeldLabel(label, label.status_on(today), issued.get(label.id)) for label in labels]
 
 
 # --- suspension, restoration, revocation ---------------------------------------------------

@@ -25,6 +25,7 @@ from labelling.certificates import services
 from labelling.certificates.forms import CheckPdfForm
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
+from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db, limiter
 from labelling.registry.caching import cached, framed, public
@@ -50,8 +51,9 @@ def _detail_page(label: Label, form=None, status: int = 200):
         label=label,
         status=label.status_on(today),
         form=form or TransitionForm(),
+        held=services.held_label(label, today),
         allowed={action for action in services.LABEL_ACTIONS if services.can_change(label, action)},
-        events=events_for("label", label.id),
+        events=readable_history(events_for("label", label.id)),
     ), status
 
 
@@ -149,7 +151,20 @@ def _verification_content(number: str) -> str:
 @login_required
 def download(label_id: int):
     """The stored certificate, byte for byte as issued: for the organisation's team and staff."""
-    label = get_or_404(Label, label_id)
+    return _send_certificate(get_or_404(Label, label_id))
+
+
+@verify_bp.route("/applications/<int:app_id>/certificate.pdf")
+@login_required
+def application_certificate(app_id: int):
+    """The certificate of the label an application won: the link the award e-mail carries."""
+    held = services.label_of_application(app_id)
+    if held is None:
+        abort(404)
+    return _send_certificate(held.label)
+
+
+def _send_certificate(label: Label):
     require(label.organisation.can_view(current_user))
     issued = services.current_certificate(label)
     if issued is None:

@@ -215,6 +215,7 @@ class Framework:
     sections: tuple[Section, ...]
     derived: tuple[Derived, ...]
     source: str = ""
+    short_title: str = ""
     digest: str = ""  # SHA-256 of the file, so a pinned version can be checked unchanged
 
     @property

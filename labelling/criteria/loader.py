@@ -319,6 +319,7 @@ def _build(data: dict, digest: str) -> Framework:
         version=header["version"],
         status=header["status"],
         title=header["title"],
+        short_title=header["short_title"] or header["title"],
         issuer=header["issuer"],
         source=header["source"],
         scoring=ScoringPolicy(**data["scoring"]),

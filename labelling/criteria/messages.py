@@ -67,3 +67,23 @@ def status_label(status: str) -> str:
         "not_applicable": _("not applicable"),
         "missing": _("no answer yet"),
     }.get(str(status), str(status))
+
+
+def framework_name(framework) -> str:
+    """A framework as people name it: "ECEI criteria 2013, version 2013.1"."""
+    return _(
+        "%(title)s, version %(version)s",
+        title=framework.short_title or framework.title,
+        version=framework.version,
+    )
+
+
+def criteria_name(framework_id: str, version: str) -> str:
+    """The name of a pinned framework version (a label's, an application's); a retired
+    file no longer on disk still reads as its id and version."""
+    from flask import current_app
+
+    try:
+        return framework_name(current_app.extensions["criteria"].get(framework_id, version))
+    except KeyError:
+        return f"{framework_id} {version}"

@@ -56,6 +56,8 @@ class FrameworkHeaderSchema(Schema):
     version = fields.Str(required=True, validate=validate.Length(min=1, max=20))
     status = fields.Str(required=True, validate=validate.OneOf(("draft", "active", "retired")))
     title = fields.Str(required=True)
+    # How people name it in a sentence ("ECEI criteria 2013"); the title when absent.
+    short_title = fields.Str(load_default=None, validate=validate.Length(min=1, max=60))
     issuer = fields.Str(required=True)
     source = fields.Str(load_default="")
 

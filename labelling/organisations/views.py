@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from labelling.assessments.services import applications_of
 from labelling.core.audit import events_for
+from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations import services
@@ -57,11 +58,15 @@ def create():
 def detail(org_id: int):
     organisation = get_or_404(Organisation, org_id)
     require(organisation.can_view(current_user))
+    # Imported here: certificates builds on organisations, not the other way round.
+    from labelling.certificates.services import held_labels
+
     return render_template(
         "organisations/detail.html",
         organisation=organisation,
         categories=MEMBER_CATEGORIES,
-        events=events_for("organisation", organisation.id),
+        labels=held_labels(organisation.id),
+        events=readable_history(events_for("organisation", organisation.id)),
         can_edit=organisation.can_edit(current_user),
         can_manage_team=organisation.can_manage_team(current_user),
         is_team_member=organisation.membership_of(current_user) is not None,

@@ -89,9 +89,7 @@ def organisation(organisation_id: int):
         found = get_or_404(Organisation, organisation_id)
         if not search.has_public_page(found.id):
             return ()
-        held = certificates.held_labels(found.id)
-        issued = certificates.current_certificates([label.id for label, _status in held])
-        history = [(label, status, issued.get(label.id)) for label, status in held]
+        history = certificates.held_labels(found.id)
         content = render_template(
             "registry/organisation.html",
             organisation=found,

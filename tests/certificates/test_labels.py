@@ -33,7 +33,7 @@ def test_an_award_creates_the_label_shown_on_the_dashboard(app, client):
     assert label.organisation_id == application.organisation_id
     sign_in(client, people["applicant"].email)
     page = client.get("/dashboard").text
-    assert "valid 2026/03/15 to 2028/02/29" in page
+    assert "valid 15 Mar 2026 to 29 Feb 2028" in page
 
 
 @pytest.mark.parametrize(

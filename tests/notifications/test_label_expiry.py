@@ -72,11 +72,11 @@ def test_each_reminder_goes_out_once_on_its_day(label):
         run(day)  # twice the same day: nothing twice
     mails = expiry_mails(email)
     assert len(mails) == 4
-    assert [m.subject for m in mails[:3]] == ["Your Gold label expires on 2027-02-28"] * 3
+    assert [m.subject for m in mails[:3]] == ["Your Gold label expires on 28 Feb 2027"] * 3
     assert "expires in 90 days" in mails[0].body_text
     assert "expires in 30 days" in mails[1].body_text
     assert "expires in 7 days" in mails[2].body_text
-    assert mails[3].subject == "Your Gold label expired on 2027-02-28"
+    assert mails[3].subject == "Your Gold label expired on 28 Feb 2027"
     assert f"/organisations/{label.organisation_id}/applications/new" in mails[0].body_text
 
 

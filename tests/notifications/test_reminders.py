@@ -55,7 +55,7 @@ def test_answers_due_in_three_days_remind_each_manager_once(app):
     manager = people["applicant"]
     assert run() == 1
     message = last_email(manager.email)
-    assert "2026-11-28" in message.subject
+    assert "28 Nov 2026" in message.subject
     assert application.organisation.legal_name in message.body_text
     assert f"/applications/{application.id}" in message.body_text
     assert run() == 0  # safe to run twice
