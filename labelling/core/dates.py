@@ -8,6 +8,9 @@ from datetime import date, datetime
 from babel import Locale, dates
 from flask_babel import get_locale, to_user_timezone
 
+# An en dash stands for "no date" in tables and facts.
+NO_DATE = "\u2013"
+
 
 def reading_locale() -> Locale:
     """The page's locale for formatting. English here is Europe's: 1 Dec 2026, not the
@@ -21,7 +24,7 @@ def reading_locale() -> Locale:
 def show_date(value: date | datetime | None, form: str = "medium") -> str:
     """1 Dec 2026 (en), 01.12.2026 (de), 1 déc. 2026 (fr); a dash for no date."""
     if value is None:
-        return "–"
+        return NO_DATE
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     return dates.format_date(value, form, locale=reading_locale())
@@ -30,7 +33,7 @@ def show_date(value: date | datetime | None, form: str = "medium") -> str:
 def show_datetime(value: datetime | None) -> str:
     """A date and the time to the minute, in the platform's time zone."""
     if value is None:
-        return "–"
+        return NO_DATE
     return f"{show_date(value)}, {show_time(value)}"
 
 
