@@ -43,6 +43,20 @@ GROUP_KINDS = {
     "all": _l("All benchmarked organisations"),
 }
 
+# The groups a report may open on, from the most to the least specific when equally large;
+# the excellence group is a comparison with the best, chosen on purpose, never by default.
+PEER_GROUPS = ("technology_area", "country", "size", "all")
+
+
+def default_group(sizes: dict[str, int], min_peers: int) -> str:
+    """The most specific peer group large enough to be shown: the smallest that meets
+    the anonymity minimum (ties go to the order above); "all" when none does."""
+    large_enough = [kind for kind in PEER_GROUPS if sizes.get(kind, 0) >= min_peers]
+    if not large_enough:
+        return "all"
+    return min(large_enough, key=lambda kind: (sizes[kind], PEER_GROUPS.index(kind)))
+
+
 # Members in all: (band key, lowest, highest or None).
 SIZE_BANDS = (
     ("1-49", 0, 49),

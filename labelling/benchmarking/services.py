@@ -203,6 +203,18 @@ class PeerView:
     snapshot_taken_at: str | None  # set when the figures come from the decision's snapshot
 
 
+def group_sizes_of(application: Application) -> dict[str, int] | None:
+    """How many organisations each peer group of the application holds (from the
+    snapshot once decided); None when the application was never benchmarked."""
+    snapshot = snapshot_of(application)
+    if snapshot is not None:
+        return {name: group["n"] for name, group in snapshot.data["groups"].items()}
+    entry = entry_of(application)
+    if entry is None:
+        return None
+    return {name: group_size(name, entry) for name in GROUP_KINDS}
+
+
 def peer_view(application: Application, framework: Framework, kind: str) -> PeerView | None:
     """The application's figures against the `kind` group: from the snapshot once decided,
     live before. None when the application was never benchmarked."""

@@ -14,8 +14,8 @@ from labelling.assessments.models import Application
 from labelling.benchmarking import analytics as analytics_data
 from labelling.benchmarking import report
 from labelling.benchmarking.metrics import benchmark_metrics
-from labelling.benchmarking.peers import GROUP_KINDS
-from labelling.benchmarking.services import min_peers, peer_view
+from labelling.benchmarking.peers import GROUP_KINDS, default_group
+from labelling.benchmarking.services import group_sizes_of, min_peers, peer_view
 from labelling.core.http import get_or_404, require
 from labelling.core.pdf import render_pdf
 from labelling.extensions import db
@@ -25,9 +25,13 @@ from labelling.registry.levels import country_name
 bp = Blueprint("benchmarking", __name__)
 
 
-def _chosen_group() -> str:
-    kind = request.args.get("group", "technology_area")
-    return kind if kind in GROUP_KINDS else "technology_area"
+def _chosen_group(application: Application) -> str:
+    """The group asked for, else the most specific one large enough to be shown."""
+    kind = request.args.get("group")
+    if kind in GROUP_KINDS:
+        return kind
+    sizes = group_sizes_of(application) or {}
+    return default_group(sizes, min_peers())
 
 
 def _report_context(application: Application, kind: str) -> dict:
@@ -81,7 +85,7 @@ def _group_value_labels(values: dict) -> dict[str, str]:
 def report_page(app_id: int):
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
-    context = _report_context(application, _chosen_group())
+    context = _report_context(application, _chosen_group(application))
     _keep_computed_summaries()
     return render_template("benchmarking/report.html", **context)
 
@@ -91,7 +95,7 @@ def report_page(app_id: int):
 def report_pdf(app_id: int):
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
-    kind = _chosen_group()
+    kind = _chosen_group(application)
     context = _report_context(application, kind)
     _keep_computed_summaries()
     html = render_template("benchmarking/report_pdf.html", **context)

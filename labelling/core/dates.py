@@ -21,10 +21,13 @@ def reading_locale() -> Locale:
     return locale
 
 
-def show_date(value: date | datetime | None, form: str = "medium") -> str:
-    """1 Dec 2026 (en), 01.12.2026 (de), 1 déc. 2026 (fr); a dash for no date."""
+def show_date(value: date | datetime | str | None, form: str = "medium") -> str:
+    """1 Dec 2026 (en), 01.12.2026 (de), 1 déc. 2026 (fr); a dash for no date. Takes an
+    ISO string too (as snapshots keep their dates)."""
     if value is None:
         return NO_DATE
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
     return dates.format_date(value, form, locale=reading_locale())

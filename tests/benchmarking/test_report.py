@@ -89,6 +89,58 @@ def test_switching_to_a_small_group_shows_only_its_size(client, own):
     assert "Same technology area: Food (2)" in small
 
 
+def test_the_report_opens_on_the_most_specific_group_large_enough(client, own):
+    sign_in(client, "mine@example.org")
+    # Own: ICT (6), Germany (8), 1-49 members (4, too few), all (8): technology area.
+    html = client.get(f"/applications/{own.id}/benchmarking").text
+    assert "Compared with 6 organisations (Same technology area)" in html
+    client.post("/logout")
+    sign_in(client, "others@example.org")
+    from labelling.assessments.models import Application
+
+    food = db.session.scalar(
+        db.select(Application)
+        .join(Application.organisation)
+        .where(db.text("organisation.technology_area = 'food'"))
+    )
+    # Food (2) and 50-99 members (3) are too small; Germany (8) comes before all (8).
+    html = client.get(f"/applications/{food.id}/benchmarking").text
+    assert "Compared with 8 organisations (Same country)" in html
+    assert "This peer group has" not in html
+
+
+def test_a_group_too_small_says_so_in_every_cell_and_in_good_english(client, own):
+    sign_in(client, "mine@example.org")
+    from labelling.benchmarking import peers
+    from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
+
+    # Only the organisation itself in the band of 500 members and more.
+    entry = db.session.scalar(db.select(BenchmarkEntry).filter_by(application_id=own.id))
+    entry.size_band = "500+"
+    db.session.execute(
+        db.update(BenchmarkValue)
+        .where(BenchmarkValue.entry_id == entry.id)
+        .values(size_band="500+")
+    )
+    peers.data_changed()
+    db.session.commit()
+    html = page(client, own, "size").text
+    assert "This peer group has 1 organisation: fewer than 5" in html
+    assert "1 organisations" not in html
+    assert html.count("Not shown: the peer group is too small") >= 5
+
+
+def test_no_gaps_heading_when_every_threshold_is_met(client, app):
+    from tests.factories import MINI_GOLD_ANSWERS
+
+    manager = create_user("gold@example.org")
+    gold = submitted_application(manager, "gold", MINI_GOLD_ANSWERS | {"regional": 30})
+    sign_in(client, manager.email)
+    html = page(client, gold).text
+    assert "Every Gold threshold is met." in html
+    assert "Gaps: the Gold threshold is not met yet" not in html
+
+
 def test_the_pdf_has_the_indicators_and_the_peer_count(client, own):
     sign_in(client, "mine@example.org")
     response = client.get(f"/applications/{own.id}/benchmarking.pdf?group=all")
