@@ -24,6 +24,21 @@ def awardable_levels(application: Application, framework: Framework) -> list[str
     return review.recommendable_levels(application, framework, result)
 
 
+def award_problem(
+    application: Application, framework: Framework, level: str, assessment_date: date, reason: str
+) -> str | None:
+    """Why `level` cannot be awarded as asked (a reason code), or None: checked before the
+    confirmation step as well as by award_label itself."""
+    if level not in awardable_levels(application, framework):
+        return "level_not_allowed"
+    recommended = application.recommendation.level if application.recommendation else None
+    if level != recommended and not reason.strip():
+        return "reason_required_for_other_level"
+    if assessment_date > date.today():
+        return "assessment_date_future"
+    return None
+
+
 def award_label(
     application: Application,
     framework: Framework,
@@ -40,13 +55,9 @@ def award_label(
     recommendation. Raises TransitionError, DecisionRefused, or StaleDataError when a
     second click or a colleague decided at the same moment.
     """
-    if level not in awardable_levels(application, framework):
-        raise DecisionRefused("level_not_allowed", level)
-    recommended = application.recommendation.level if application.recommendation else None
-    if level != recommended and not reason.strip():
-        raise DecisionRefused("reason_required_for_other_level")
-    if assessment_date > date.today():
-        raise DecisionRefused("assessment_date_future")
+    problem = award_problem(application, framework, level, assessment_date, reason)
+    if problem:
+        raise DecisionRefused(problem, level)
     _record_decision(application, actor, reason)
     application.awarded_level = level
     application.assessment_date = assessment_date

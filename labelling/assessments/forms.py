@@ -216,6 +216,14 @@ class ReasonForm(FlaskForm):
     )
 
 
+class RemovalForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for taking the assessor off"),
+        validators=[DataRequired(message=_l("Please give the reason.")), Length(max=4000)],
+        description=_l("Kept in the application's history, which the applicant sees."),
+    )
+
+
 class AssignForm(FlaskForm):
     assessor_id = HiddenField(validators=[DataRequired()])
 

@@ -167,10 +167,11 @@ def confirm_eligibility(application: Application, actor: User) -> None:
 
 
 def return_to_applicant(application: Application, actor: User, reason: str) -> None:
-    """Screening found a problem: the application goes back to draft with the reason."""
+    """Screening found a problem: the application goes back to draft with the reason.
+    Only before the eligibility is confirmed: after that the assessors take over."""
+    if application.eligibility_confirmed_at is not None:
+        raise ReviewError("eligibility_confirmed")
     apply_transition(application, Action.RETURN_TO_APPLICANT, actor, reason)
-    application.eligibility_confirmed_at = None
-    application.eligibility_confirmed_by_id = None
     _mail(
         managers_of(application.organisation),
         "application_returned",

@@ -12,10 +12,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.models import User
 from labelling.assessments import decisions, review, services
-from labelling.assessments.forms import AssignForm, AwardForm, ReasonForm, TransitionForm
+from labelling.assessments.forms import (
+    AssignForm,
+    AwardForm,
+    ReasonForm,
+    RemovalForm,
+    TransitionForm,
+)
 from labelling.assessments.models import Application, Assignment
 from labelling.assessments.review import AssignmentRefused, ReviewError
-from labelling.assessments.workflow import Actor, State, TransitionError
+from labelling.assessments.workflow import Action, Actor, State, TransitionError, check_transition
+from labelling.core.confirm import confirmation_page, is_confirmed
+from labelling.core.dates import show_date
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 
@@ -82,7 +90,6 @@ def _screening_page(application: Application, status: int = 200, **forms):
         "team_problem": review.team_problem(application, framework),
         "form": TransitionForm(),
         "return_form": forms.get("return_form") or ReasonForm(prefix="return"),
-        "remove_form": forms.get("remove_form") or ReasonForm(prefix="remove"),
         "assign_form": AssignForm(),
         "refusal": forms.get("refusal"),
     }
@@ -126,6 +133,9 @@ def review_error_message(exc: Exception) -> str:
             "Give a reason when the level differs from the recommendation."
         ),
         "assessment_date_future": _("The assessment date cannot be in the future."),
+        "eligibility_confirmed": _(
+            "The eligibility is confirmed: the application can no longer be returned."
+        ),
     }
     return messages.get(code, _("This step is not possible now."))
 
@@ -165,7 +175,7 @@ def return_to_applicant(app_id: int):
         return _screening_page(application, 422, return_form=form)
     try:
         review.return_to_applicant(application, current_user, form.reason.data)
-    except (TransitionError, StaleDataError) as exc:
+    except (ReviewError, TransitionError, StaleDataError) as exc:
         _refused(exc)
     db.session.commit()
     flash(_("The application went back to the applicant with your reason."), "success")
@@ -195,9 +205,27 @@ def assign(app_id: int):
 def remove_assignment(assignment_id: int):
     assignment = get_or_404(Assignment, assignment_id)
     application = _secretariat_application(assignment.application_id)
-    form = ReasonForm(prefix="remove")
-    if not form.validate_on_submit():
-        return _screening_page(application, 422, remove_form=form)
+    form = RemovalForm(prefix="remove")
+    if not is_confirmed() or not form.validate_on_submit():
+        # The reason is asked on the confirmation step, which names the consequence.
+        if is_confirmed():
+            status = 422
+        else:
+            form = RemovalForm(prefix="remove", formdata=None)
+            status = 200
+        return confirmation_page(
+            title=_("Take %(name)s off the application?", name=assignment.assessor.full_name),
+            consequence=_(
+                "%(name)s can no longer open or score this application; ratings already "
+                "given stay in the record. Your reason is kept in the application's history, "
+                "which the applicant sees.",
+                name=assignment.assessor.full_name,
+            ),
+            button=_("Yes, take %(name)s off", name=assignment.assessor.full_name),
+            cancel_url=url_for("secretariat.screening", app_id=application.id),
+            form=form,
+            status=status,
+        )
     try:
         review.remove_assignment(assignment, current_user, form.reason.data)
     except (ReviewError, StaleDataError) as exc:
@@ -249,6 +277,46 @@ def _decision_page(application: Application, status: int = 200, **forms):
     ), status
 
 
+# The decisions the page offers; award and refusal are final and ask for confirmation.
+DECISIONS = {"award": Action.AWARD, "refuse": Action.REFUSE, "send_back": Action.SEND_BACK}
+
+
+def _award_field(form, problem: str):
+    return {
+        "reason_required_for_other_level": form.reason,
+        "assessment_date_future": form.assessment_date,
+    }.get(problem, form.level)
+
+
+def _confirm_award(application: Application, framework, form):
+    return confirmation_page(
+        title=_("Award the %(level)s label?", level=framework.level(form.level.data).name),
+        consequence=_(
+            "%(org)s receives the %(level)s label, assessed on %(date)s: the certificate is "
+            "issued, the registry lists the label and the applicant is told. An award cannot "
+            "be undone; the label can only be suspended or revoked later.",
+            org=application.organisation.display_name,
+            level=framework.level(form.level.data).name,
+            date=show_date(form.assessment_date.data),
+        ),
+        button=_("Yes, award the label"),
+        cancel_url=url_for("secretariat.decision", app_id=application.id),
+    )
+
+
+def _confirm_refusal(application: Application):
+    return confirmation_page(
+        title=_("Refuse the label?"),
+        consequence=_(
+            "The application of %(org)s is closed without a label and the applicant is told, "
+            "with your reason. This decision is final.",
+            org=application.organisation.display_name,
+        ),
+        button=_("Yes, refuse the label"),
+        cancel_url=url_for("secretariat.decision", app_id=application.id),
+    )
+
+
 @bp.route("/applications/<int:app_id>/decision", methods=["GET", "POST"])
 @login_required
 def decision(app_id: int):
@@ -258,35 +326,50 @@ def decision(app_id: int):
         return _decision_page(application)
     framework = services.framework_of(application)
     choice = request.form.get("decision")
+    if choice not in DECISIONS:
+        abort(400)
+    if choice == "award":
+        levels = [framework.level(i) for i in decisions.awardable_levels(application, framework)]
+        form = AwardForm(levels, prefix="award")
+    else:
+        form = ReasonForm(prefix=choice)
+    if not form.validate_on_submit():
+        return _decision_page(application, 422, **{f"{choice}_form": form})
+    reason = form.reason.data or ""
     try:
+        # Who may decide, and in which state, before anything else is asked.
+        check_transition(
+            DECISIONS[choice],
+            application.status,
+            application.actors_for(current_user),
+            reason,
+        )
         if choice == "award":
-            levels = [
-                framework.level(i) for i in decisions.awardable_levels(application, framework)
-            ]
-            form = AwardForm(levels, prefix="award")
-            if not form.validate_on_submit():
+            problem = decisions.award_problem(
+                application, framework, form.level.data, form.assessment_date.data, reason
+            )
+            if problem:
+                _award_field(form, problem).errors = [review_error_message(ReviewError(problem))]
                 return _decision_page(application, 422, award_form=form)
+            if not is_confirmed():
+                return _confirm_award(application, framework, form)
             decisions.award_label(
                 application,
                 framework,
                 current_user,
                 form.level.data,
                 form.assessment_date.data,
-                form.reason.data or "",
+                reason,
             )
             message = _("The label is awarded. The applicant is told.")
-        elif choice in ("refuse", "send_back"):
-            form = ReasonForm(prefix=choice)
-            if not form.validate_on_submit():
-                return _decision_page(application, 422, **{f"{choice}_form": form})
-            if choice == "refuse":
-                decisions.refuse_label(application, current_user, form.reason.data)
-                message = _("The label is refused. The applicant is told.")
-            else:
-                decisions.send_back(application, current_user, form.reason.data)
-                message = _("Sent back to the lead assessor.")
+        elif choice == "refuse":
+            if not is_confirmed():
+                return _confirm_refusal(application)
+            decisions.refuse_label(application, current_user, reason)
+            message = _("The label is refused. The applicant is told.")
         else:
-            abort(400)
+            decisions.send_back(application, current_user, reason)
+            message = _("Sent back to the lead assessor.")
     except (ReviewError, TransitionError, StaleDataError) as exc:
         _refused(exc)
     db.session.commit()

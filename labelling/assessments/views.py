@@ -37,8 +37,10 @@ from labelling.assessments.workflow import (
     State,
     TransitionError,
     available_actions,
+    check_transition,
 )
 from labelling.core.audit import events_for
+from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import csrf, db
@@ -134,6 +136,23 @@ def transition(app_id: int, action: str):
     form = TransitionForm()
     if not form.validate_on_submit():
         abort(400)
+    if chosen == Action.WITHDRAW and not is_confirmed():
+        try:
+            check_transition(chosen, application.status, application.actors_for(current_user))
+        except TransitionError as exc:
+            abort(exc.status, _("This application can no longer take this step."))
+        return confirmation_page(
+            title=_("Withdraw the application?"),
+            consequence=_(
+                "The %(level)s application of %(org)s ends here: it can no longer be changed, "
+                "submitted or assessed. Answers and evidence stay on record; a new "
+                "application starts from the beginning.",
+                level=application.level.capitalize(),
+                org=application.organisation.display_name,
+            ),
+            button=_("Yes, withdraw the application"),
+            cancel_url=url_for("assessments.detail", app_id=application.id),
+        )
     try:
         if chosen == Action.ANSWER_INFORMATION:
             review.answer_information(application, current_user, _replies(application))

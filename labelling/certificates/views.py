@@ -25,6 +25,7 @@ from labelling.certificates import services
 from labelling.certificates.forms import CheckPdfForm
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
+from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db, limiter
@@ -68,6 +69,24 @@ def detail(label_id: int):
     form = TransitionForm()
     if action not in services.LABEL_ACTIONS or not form.validate_on_submit():
         return _detail_page(label, form, 400)
+    if action == "revoke" and not is_confirmed():
+        if not services.can_change(label, action):
+            return _detail_page(label, form, 409)
+        if not (form.comment.data or "").strip():
+            form.comment.errors = [_("Please give the reason.")]
+            return _detail_page(label, form, 422)
+        return confirmation_page(
+            title=_("Revoke the label?"),
+            consequence=_(
+                "The %(level)s label of %(org)s ends today for good: the registry no longer "
+                "lists it, public verification of its certificate says revoked, with your "
+                "reason, and the organisation is told. A revocation cannot be undone.",
+                level=label.level.capitalize(),
+                org=label.organisation.display_name,
+            ),
+            button=_("Yes, revoke the label"),
+            cancel_url=url_for("labels.detail", label_id=label.id),
+        )
     try:
         services.change_label_status(label, action, current_user, form.comment.data or "")
     except services.LabelActionRefused as exc:

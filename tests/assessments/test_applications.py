@@ -99,7 +99,15 @@ def test_withdraw_is_audited_and_a_second_click_gets_409(client, manager):
     start(client, org)
     application = db.session.scalars(select(Application)).one()
     url = f"/applications/{application.id}/withdraw"
-    assert client.post(url, data={"comment": "We apply next year."}).status_code == 303
+    # The first click only asks: it names the consequence and changes nothing.
+    asked = client.post(url, data={"comment": "We apply next year."})
+    assert asked.status_code == 200 and "Withdraw the application?" in asked.text
+    assert 'name="confirmed" value="yes"' in asked.text
+    assert 'value="We apply next year."' in asked.text  # the reason travels on
+    db.session.refresh(application)
+    assert application.state == State.DRAFT
+    confirmed = {"comment": "We apply next year.", "confirmed": "yes"}
+    assert client.post(url, data=confirmed).status_code == 303
     db.session.refresh(application)
     assert application.state == State.WITHDRAWN
     event = events_for("application", application.id)[-1]
@@ -174,5 +182,5 @@ def test_dashboard_says_what_to_do_next(client, manager):
     assert "Gold application of" in html and "Draft" in html
     assert re.search(r"Complete the questionnaire: \d+ of 42 answered.", html)
     application = db.session.scalars(select(Application)).one()
-    client.post(f"/applications/{application.id}/withdraw")
+    client.post(f"/applications/{application.id}/withdraw", data={"confirmed": "yes"})
     assert "Withdrawn" in client.get("/dashboard").get_data(as_text=True)

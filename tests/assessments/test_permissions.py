@@ -69,7 +69,7 @@ def test_state_person_action_table(app, client, action, state, person):
     }
     if person != "anonymous":
         sign_in(client, users[person]().email)
-    data = {"full_name": "A", "role": "B", "declaration": "y", "comment": "why"}
+    data = {"full_name": "A", "role": "B", "declaration": "y", "comment": "why", "confirmed": "yes"}
     response = client.post(f"/applications/{application.id}/{action}", data=data)
     assert response.status_code == expected_status(action, state, person)
     db.session.expire_all()

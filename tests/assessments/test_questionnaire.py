@@ -143,7 +143,7 @@ def test_only_the_team_edits_and_only_drafts(client, manager, secretariat, gold_
     assert client.get(url).status_code == 403
     client.post("/logout")
     sign_in(client, manager.email)
-    client.post(f"/applications/{gold_application.id}/withdraw")
+    client.post(f"/applications/{gold_application.id}/withdraw", data={"confirmed": "yes"})
     assert client.post(url, data={"members_sme": "1"}).status_code == 403
     assert "read-only" in client.get(url).get_data(as_text=True)
 

@@ -239,6 +239,7 @@ def test_gold_journey_from_screening_to_award(client, people):
                 "decision": "award",
                 "award-level": "gold",
                 "award-assessment_date": "2026-11-20",
+                "confirmed": "yes",
             },
         )
         assert decided.status_code == 303
@@ -248,6 +249,7 @@ def test_gold_journey_from_screening_to_award(client, people):
                 "decision": "award",
                 "award-level": "gold",
                 "award-assessment_date": "2026-11-20",
+                "confirmed": "yes",
             },
         )
         assert again.status_code == 409

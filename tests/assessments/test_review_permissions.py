@@ -80,7 +80,12 @@ ACTIONS = {
     "award": (
         lambda a: (
             f"/secretariat/applications/{a}/decision",
-            {"decision": "award", "award-level": "gold", "award-assessment_date": "2026-01-05"},
+            {
+                "decision": "award",
+                "award-level": "gold",
+                "award-assessment_date": "2026-01-05",
+                "confirmed": "yes",
+            },
         ),
         {"secretariat"},
         {State.ASSESSED},
@@ -96,7 +101,7 @@ ACTIONS = {
     "refuse": (
         lambda a: (
             f"/secretariat/applications/{a}/decision",
-            {"decision": "refuse", "refuse-reason": "Not convincing"},
+            {"decision": "refuse", "refuse-reason": "Not convincing", "confirmed": "yes"},
         ),
         {"secretariat"},
         {State.ASSESSED},

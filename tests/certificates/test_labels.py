@@ -118,7 +118,12 @@ def test_the_secretariat_suspends_restores_and_revokes(app, client):
     assert "suspended" in last_email(people["applicant"].email).subject
     assert client.post(url, data={"action": "restore"}).status_code == 303
     assert client.post(url, data={"action": "restore"}).status_code == 409
-    assert client.post(url, data={"action": "revoke", "comment": "False data"}).status_code == 303
+    asked = client.post(url, data={"action": "revoke", "comment": "False data"})
+    assert asked.status_code == 200 and "A revocation cannot be undone." in asked.text
+    db.session.expire_all()
+    assert label.status == "active"  # asking changed nothing
+    revoke = {"action": "revoke", "comment": "False data", "confirmed": "yes"}
+    assert client.post(url, data=revoke).status_code == 303
     db.session.expire_all()
     assert (label.status, label.status_reason) == ("revoked", "False data")
     assert client.post(url, data={"action": "restore"}).status_code == 409  # final
