@@ -47,8 +47,10 @@ def current_framework() -> Framework:
 
 
 def framework_of(application: Application) -> Framework:
-    """The exact framework version the application was pinned to when it started."""
-    return registry().get(application.framework_id, application.framework_version)
+    """The exact framework version the application was pinned to when it started, as its
+    level asks it (questions for other levels left out)."""
+    pinned = registry().get(application.framework_id, application.framework_version)
+    return pinned.for_level(application.level)
 
 
 def prefill_answers(framework: Framework, organisation: Organisation) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 COMPARATORS = (">=", ">", "<=", "<", "==", "within_months")
@@ -174,6 +174,10 @@ class Question:
     show_if: ShowIf | None = None
     hidden_value: Any = None
     prefill_from: str | None = None
+    levels: tuple[str, ...] = ()  # empty: asked at every level
+
+    def is_asked_for(self, level_id: str) -> bool:
+        return not self.levels or level_id in self.levels
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,20 @@ class Framework:
 
     def level(self, level_id: str) -> Level:
         return next(level for level in self.levels if level.id == level_id)
+
+    def for_level(self, level_id: str) -> Framework:
+        """The framework as an application for `level_id` sees it: without the questions
+        asked only at other levels (the loader keeps those out of scoring)."""
+        if all(q.is_asked_for(level_id) for q in self.questions):
+            return self
+        sections = tuple(
+            replace(
+                section,
+                questions=tuple(q for q in section.questions if q.is_asked_for(level_id)),
+            )
+            for section in self.sections
+        )
+        return replace(self, sections=sections)
 
     def indicator(self, code: str) -> Indicator:
         return next(ind for ind in self.indicators if ind.code == code)

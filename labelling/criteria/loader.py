@@ -112,6 +112,13 @@ def _check_references(data: dict) -> list[tuple[str, str]]:
     questions = {q["id"]: q for s in sections for q in s["questions"]}
     rubrics = data["rubrics"]
     areas = {a["code"] for a in data["areas"]}
+    level_ids = {level["id"] for level in data["levels"]}
+    # Values the scoring reads: a question behind one must be asked at every level.
+    used_by_scoring = (
+        {indicator["measure"] for indicator in data["indicators"]}
+        | {arg for item in derived for arg in item["of"]}
+        | {rule["condition"]["measure"] for rule in data["eligibility"]}
+    )
 
     all_questions = [q for s in sections for q in s["questions"]]
     for index in _duplicates(all_questions, "id"):
@@ -155,6 +162,13 @@ def _check_references(data: dict) -> list[tuple[str, str]]:
                 problems.append((f"{path}.rubric", f"No rubric named {question['rubric']!r}."))
             if question.get("not_above") and question["not_above"] not in known:
                 problems.append((f"{path}.not_above", f"Unknown value {question['not_above']!r}."))
+            for level in question.get("levels", []):
+                if level not in level_ids:
+                    problems.append((f"{path}.levels", f"No level named {level!r}."))
+            if question.get("levels") and question["id"] in used_by_scoring:
+                problems.append(
+                    (f"{path}.levels", "A question that scoring uses is asked at every level.")
+                )
             show_if = question.get("show_if")
             if show_if and show_if["question"] not in questions:
                 problems.append(
@@ -191,7 +205,6 @@ def _check_references(data: dict) -> list[tuple[str, str]]:
         if sorted(b["band"] for b in bands) != [0, 1, 2, 3, 4]:
             problems.append((f"rubrics.{name}", "A rubric has exactly the bands 0, 1, 2, 3, 4."))
 
-    level_ids = {level["id"] for level in data["levels"]}
     for index, level in enumerate(data["levels"]):
         previous = level["rules"].get("previous_label")
         if previous and previous["level"] not in level_ids:
@@ -308,6 +321,7 @@ def _build(data: dict, digest: str) -> Framework:
                     show_if=ShowIf(**q["show_if"]) if q.get("show_if") else None,
                     hidden_value=q.get("hidden_value"),
                     prefill_from=q.get("prefill_from"),
+                    levels=tuple(q.get("levels", [])),
                 )
                 for q in s["questions"]
             ),

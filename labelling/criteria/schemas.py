@@ -174,6 +174,8 @@ class QuestionSchema(Schema):
     show_if = fields.Nested(ShowIfSchema)
     hidden_value = fields.Raw(validate=_scalar)
     prefill_from = fields.Str(validate=validate.OneOf(PREFILL_SOURCES))
+    # Asked only in applications for these levels (e.g. a Bronze-only interview format).
+    levels = fields.List(fields.Str(validate=IDENT), load_default=list)
 
     @validates_schema
     def consistent(self, data, **kwargs):

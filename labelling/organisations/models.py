@@ -97,7 +97,12 @@ class Organisation(TimestampMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        return self.short_name or self.legal_name
+        """One name everywhere: the legal name, with the short name after it where it
+        differs ("Nordic Food Cluster AB (NordicFood)")."""
+        short = (self.short_name or "").strip()
+        if not short or short.casefold() == self.legal_name.strip().casefold():
+            return self.legal_name
+        return f"{self.legal_name} ({short})"
 
     @property
     def country(self):

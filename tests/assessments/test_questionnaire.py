@@ -223,3 +223,17 @@ class TestExpiredPage:
         assert re.search(r'id="budget_total"[^>]*value="480000"', html)
         db.session.expire_all()
         assert "budget_total" not in db.session.get(Application, application.id).answer_values()
+
+
+def test_a_bronze_only_question_is_not_asked_of_a_gold_applicant(client, manager):
+    org = create_org(manager)
+    sign_in(client, manager.email)
+    gold = start_gold(client, org)
+    gold_page = client.get(f"/applications/{gold.id}/questionnaire/interaction").text
+    assert "Preferred format of the benchmarking interview" not in gold_page
+    client.post(
+        f"/organisations/{org.id}/applications/new", data={"level": "bronze", "kind": "new"}
+    )
+    bronze = db.session.scalars(select(Application).where(Application.level == "bronze")).one()
+    bronze_page = client.get(f"/applications/{bronze.id}/questionnaire/interaction").text
+    assert "Preferred format of the benchmarking interview" in bronze_page

@@ -138,3 +138,21 @@ def test_check_criteria_command_reports_a_broken_file(app, tmp_path):
     assert "levels[0].validity_months" in result.output
     ok = runner.invoke(args=["check-criteria", str(Path(ECEI_FILE))])
     assert ok.exit_code == 0 and "ecei-2013@2013.1" in ok.output
+
+
+def test_level_only_questions_name_known_levels_and_stay_out_of_scoring():
+    framework = load_framework_text(ECEI_TEXT, "x.yaml")
+    asked = {q.id for q in framework.for_level("gold").questions}
+    assert "interview_format" not in asked
+    assert "interview_format" in {q.id for q in framework.for_level("bronze").questions}
+    assert len(framework.for_level("bronze").questions) == len(framework.questions)
+    unknown = ECEI_TEXT.replace("levels: [bronze]", "levels: [platinum]")
+    with pytest.raises(FrameworkError, match="No level named 'platinum'"):
+        load_framework_text(unknown, "x.yaml")
+    scored = ECEI_TEXT.replace(
+        "{id: press_items_per_year, label:",
+        "{id: press_items_per_year, levels: [gold], label:",
+    )
+    assert scored != ECEI_TEXT
+    with pytest.raises(FrameworkError, match="scoring uses is asked at every level"):
+        load_framework_text(scored, "x.yaml")

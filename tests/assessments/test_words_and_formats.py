@@ -1,0 +1,79 @@
+"""Words and formats people read: one name per organisation, frameworks by their name,
+dates in the locale's form, reasons beside every "not allowed", names that link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from labelling.organisations.models import Organisation
+from tests.assessments.review_steps import accept, as_user, screen_and_assign
+from tests.factories import create_org, sign_in, submitted_application, with_mini_framework
+
+
+def test_one_display_name_legal_name_first_short_name_after():
+    assert Organisation(legal_name="Nordic Food Cluster AB").display_name == (
+        "Nordic Food Cluster AB"
+    )
+    both = Organisation(legal_name="Nordic Food Cluster AB", short_name="NordicFood")
+    assert both.display_name == "Nordic Food Cluster AB (NordicFood)"
+    same = Organisation(legal_name="Cluster X", short_name="cluster x")
+    assert same.display_name == "Cluster X"
+
+
+def test_the_start_page_names_the_criteria_as_people_read_them(client, manager):
+    org = create_org(manager, legal_name="Nordic Food Cluster AB", short_name="NordicFood")
+    sign_in(client, manager.email)
+    page = client.get(f"/organisations/{org.id}/applications/new").text
+    assert "ECEI criteria 2013, version 2013.1" in page
+    assert "ecei-2013" not in page
+    dashboard = client.get("/dashboard").text
+    assert "Nordic Food Cluster AB (NordicFood)" in dashboard
+
+
+class TestReview:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return with_mini_framework(app_config)
+
+    @pytest.fixture
+    def in_assessment(self, client, people):
+        application = submitted_application(
+            people["manager"], legal_name="Nordic Food Cluster AB", short_name="NordicFood"
+        )
+        screen_and_assign(client, people, application)
+        accept(client, people["anna"], application)
+        accept(client, people["omar"], application)
+        as_user(client, people["secretariat"])
+        client.post(f"/secretariat/applications/{application.id}/start-assessment")
+        return application
+
+    def test_screening_and_workspace_use_names_not_keys(self, client, people, in_assessment):
+        screening = client.get(f"/secretariat/applications/{in_assessment.id}").text
+        assert "mini@1.0" not in screening and ", version 1.0" in screening
+        assert "Nordic Food Cluster AB (NordicFood)" in screening
+        as_user(client, people["anna"])
+        workspace = client.get(f"/applications/{in_assessment.id}/review").text
+        assert "mini@1.0" not in workspace
+        # Every "not allowed" says why.
+        assert "not allowed (" in workspace
+        assert "not allowed</li>" not in workspace
+
+    def test_my_assignments_link_the_organisation(self, client, people, in_assessment):
+        as_user(client, people["anna"])
+        page = client.get("/assignments").text
+        assert f'href="/applications/{in_assessment.id}">Nordic Food Cluster AB' in page
+
+    def test_dates_read_in_the_locale(self, client, people, in_assessment):
+        as_user(client, people["anna"])
+        client.post(
+            f"/applications/{in_assessment.id}/review/1.1/question",
+            data={"q-question": "How do you count?"},
+        )
+        page = client.get(f"/applications/{in_assessment.id}/review").text
+        assert "due " in page
+        assert not re.search(r"due \d{4}-\d{2}-\d{2}", page)
+        client.post("/language", data={"locale": "de"})
+        german = client.get(f"/applications/{in_assessment.id}/review").text
+        assert re.search(r"\d{2}\.\d{2}\.\d{4}", german)
