@@ -42,7 +42,10 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
 
     RATELIMIT_STORAGE_URI = "memory://"
+    # Per account and address (guessing); per address alone, loose enough for an office
+    # or a training room behind one address (spraying many accounts).
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    ADDRESS_LOGIN_RATE_LIMIT = "200 per minute;2000 per hour"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
     # Rendered public pages and computed facet counts, keyed by the registry's data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField
@@ -52,8 +53,33 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["ADDRESS_LOGIN_RATE_LIMIT"]
+
+
+def _account_and_address() -> str:
+    """The tight limit counts per account *and* address: a secretariat or a training day
+    behind one office address signs in freely, while guessing at one account is stopped."""
+    email = (request.form.get("email") or "").strip().casefold()
+    return f"{get_remote_address()}|{email}"
+
+
+# Guessing at one account is stopped by the first; spraying many accounts from one
+# address by the second, much looser one.
+sign_in_limits = [
+    limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address),
+    limiter.limit(_address_limit, methods=["POST"]),
+]
+
+
+def _limited(view):
+    for limit in sign_in_limits:
+        view = limit(view)
+    return view
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_limited
 def login():
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -80,7 +106,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@_limited
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -230,6 +230,35 @@ class TestRateLimit:
         assert int(blocked.headers["Retry-After"]) > 0
         assert "Too many attempts" in blocked.get_data(as_text=True)
 
+    def test_a_team_behind_one_address_is_not_blocked(self, client, manager):
+        # Five colleagues sign in (and one mistypes) from one office address.
+        colleagues = [create_user(f"colleague{i}@example.org") for i in range(5)]
+        for person in colleagues:
+            client.post("/login", data={"email": person.email, "password": "typo"})
+            signed_in = client.post("/login", data={"email": person.email, "password": PASSWORD})
+            assert signed_in.status_code == 303
+            client.post("/logout")
+        # Guessing at one account from that address is still stopped...
+        for _ in range(3):
+            client.post("/login", data={"email": manager.email, "password": "guess"})
+        guessing = client.post("/login", data={"email": manager.email, "password": PASSWORD})
+        assert guessing.status_code == 429
+        # ...and the same account with another spelling of the address counts alike.
+        upper = client.post("/login", data={"email": manager.email.upper(), "password": "x"})
+        assert upper.status_code == 429
+
+
+class TestAddressLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "ADDRESS_LOGIN_RATE_LIMIT": "4 per minute"}
+
+    def test_many_accounts_from_one_address_hit_the_looser_limit(self, client):
+        for i in range(4):
+            client.post("/login", data={"email": f"nobody{i}@example.org", "password": "x"})
+        sprayed = client.post("/login", data={"email": "nobody9@example.org", "password": "x"})
+        assert sprayed.status_code == 429
+
 
 REDIS_URL = os.environ.get("LABELLING_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
