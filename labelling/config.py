@@ -79,6 +79,13 @@ class Config:
     CRITERIA_DEFAULT_FRAMEWORK = "ecei-2013"
     CRITERIA_DIRECTORY = ""  # empty -> labelling/criteria/frameworks
     SITE_NAME = "Cluster Excellence Labelling"
+    # The certificate: the labelling body's name (empty: the framework's issuer), an
+    # optional logo and signature image (PNG, JPEG or SVG files), and who signs it, as a
+    # list of {"name", "role"} or the text "Name|Role; Name|Role".
+    LABELLING_BODY_NAME = ""
+    CERTIFICATE_LOGO = ""
+    CERTIFICATE_SIGNATURE = ""
+    CERTIFICATE_SIGNATORIES: list | str = ""
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in mail sent outside a request
     # Assessment process (working days count Monday to Friday; public holidays are not known).
     INFORMATION_DEADLINE_WORKING_DAYS = 10  # for the applicant's answers to a question

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
+from pathlib import Path
 
 import segno
-from flask import render_template
+from flask import current_app, render_template
 from marshmallow import Schema, fields
 
 from labelling.core.pdf import render_pdf
@@ -20,20 +22,66 @@ def certificate_number(level: str, country_alpha3: str, year: int) -> str:
     return f"{level.upper()}-{country_alpha3.upper()}-{year}-{code[:4]}-{code[4:]}"
 
 
+class Signatory(Schema):
+    name = fields.String(required=True)
+    role = fields.String(load_default="")
+
+
 class CertificateContext(Schema):
-    """Everything the certificate shows, as plain strings: the snapshot kept with the PDF."""
+    """Everything the certificate shows, as plain strings: the snapshot kept with the PDF.
+    (The optional logo and signature images come from the configuration at rendering.)"""
 
     number = fields.String(required=True)
     organisation_name = fields.String(required=True)
     country_name = fields.String(required=True)
     level = fields.String(required=True)
     level_name = fields.String(required=True)
+    level_rank = fields.Integer(load_default=1)
     tagline = fields.String(required=True)
     framework = fields.String(required=True)
     assessment_date = fields.String(required=True)
     valid_until = fields.String(required=True)
+    issued_on = fields.String(load_default="")
     issuer = fields.String(required=True)
+    body_name = fields.String(load_default="")
+    signatories = fields.List(fields.Nested(Signatory), load_default=list)
     verify_url = fields.String(required=True)
+
+
+# Image types a logo or a signature may have, by file ending.
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+
+
+def image_data_uri(path: str) -> str | None:
+    """A configured image (logo, signature) as a data: URI, so that the renderer fetches
+    nothing; None when no image is configured. A wrong type or a missing file is a
+    configuration error and says so."""
+    if not path:
+        return None
+    file = Path(path)
+    kind = IMAGE_TYPES.get(file.suffix.lower())
+    if kind is None:
+        raise ValueError(f"{path}: a certificate image is PNG, JPEG or SVG")
+    return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode()}"
+
+
+def signatories(setting) -> list[dict]:
+    """CERTIFICATE_SIGNATORIES as people: a list of {name, role} or of "Name|Role", or the
+    text "Name|Role; Name|Role" (as an environment variable gives it)."""
+    entries = setting.split(";") if isinstance(setting, str) else list(setting or [])
+    people = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            people.append({"name": entry["name"], "role": entry.get("role", "")})
+        elif entry.strip():
+            name, _bar, role = entry.partition("|")
+            people.append({"name": name.strip(), "role": role.strip()})
+    return people
 
 
 def qr_data_uri(url: str) -> str:
@@ -47,6 +95,10 @@ def qr_data_uri(url: str) -> str:
 def render_certificate(context: dict) -> bytes:
     checked = CertificateContext().load(context)
     html = render_template(
-        "certificates/certificate_pdf.html", c=checked, qr=qr_data_uri(checked["verify_url"])
+        "certificates/certificate_pdf.html",
+        c=checked,
+        qr=qr_data_uri(checked["verify_url"]),
+        logo=image_data_uri(current_app.config["CERTIFICATE_LOGO"]),
+        signature=image_data_uri(current_app.config["CERTIFICATE_SIGNATURE"]),
     )
     return render_pdf(html, stylesheets=("css/certificate.css",))

@@ -7,15 +7,18 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from labelling.assessments.models import Application
 from labelling.certificates.models import Certificate, Label, LabelStatus
-from labelling.certificates.rendering import certificate_number, render_certificate
+from labelling.certificates.rendering import certificate_number, render_certificate, signatories
 from labelling.certificates.validity import label_validity
 from labelling.core.audit import record_event
+from labelling.core.dates import show_date
 from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
+from labelling.criteria.messages import framework_name
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -129,17 +132,23 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
     """
     level = framework.level(label.level)
     number = _unused_number(label)
+    config = current_app.config
     context = {
         "number": number,
         "organisation_name": label.organisation.legal_name,
         "country_name": label.organisation.country_name,
         "level": level.id,
         "level_name": level.name,
+        "level_rank": level.rank,
         "tagline": level.tagline,
-        "framework": f"{framework.title} ({framework.version})",
-        "assessment_date": label.assessment_date.strftime("%Y/%m/%d"),
-        "valid_until": label.valid_until.strftime("%Y/%m/%d"),
+        "framework": framework_name(framework),
+        # The long form of the locale: a certificate is read, framed and quoted.
+        "assessment_date": show_date(label.assessment_date, "long"),
+        "valid_until": show_date(label.valid_until, "long"),
+        "issued_on": show_date(date.today(), "long"),
         "issuer": framework.issuer,
+        "body_name": config["LABELLING_BODY_NAME"] or framework.issuer,
+        "signatories": signatories(config["CERTIFICATE_SIGNATORIES"]),
         "verify_url": external_url("verify.certificate", number=number),
     }
     pdf = render_certificate(context)

@@ -153,6 +153,7 @@ def seal(label_id: int):
         label=label,
         status=label.status_on(date.today()),
         level_name=level_names().get(label.level, label.level),
+        level_stars=level_ranks().get(label.level, 1),
     )
     response = make_response(svg)
     response.mimetype = "image/svg+xml"

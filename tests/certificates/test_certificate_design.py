@@ -1,0 +1,109 @@
+"""A certificate worth framing: A4 landscape, the level's emblem and colour, the labelling
+body with its logo, signatories and signature, the dates in the locale's long form, the
+verification address and its QR code. Checked on the rendered page (pypdfium2), its text
+(pypdf) and its QR code (zxing)."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+
+from labelling.certificates.rendering import image_data_uri, signatories
+from tests.certificates.test_certificates import awarded, pdf_text
+from tests.factories import with_mini_framework
+
+# A 2x2 PNG in the EU's blue, as a labelling body's logo would be a file on the server.
+LOGO_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGNkMJ7JwMDAxMDAwMDAAAAJIQDQCdaA2gAAAABJRU5ErkJggg=="
+)
+GOLD_RGB = (0x8A, 0x6D, 0x00)
+ARTEFACTS = Path(os.environ.get("LABELLING_TEST_ARTEFACTS", "test-artefacts"))
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(LOGO_PNG)
+    return {
+        **with_mini_framework(app_config),
+        "LABELLING_BODY_NAME": "European Cluster Labelling Body",
+        "CERTIFICATE_LOGO": str(logo),
+        "CERTIFICATE_SIGNATURE": str(logo),
+        "CERTIFICATE_SIGNATORIES": "Dr. Maria Rossi|Chair of the labelling board; "
+        "Jan Novak|Head of the secretariat",
+    }
+
+
+def first_page_image(pdf: bytes):
+    page = pypdfium2.PdfDocument(pdf)[0]
+    return page.get_size(), page.render(scale=2).to_pil().convert("RGB")
+
+
+def test_the_certificate_reads_as_a_framed_document(app):
+    label, certificate, _people = awarded()
+    (width, height), image = first_page_image(certificate.pdf)
+    assert width > height  # A4 landscape: 842 x 595 points
+    assert round(width) == 842 and round(height) == 595
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    image.save(ARTEFACTS / "certificate-gold.png")
+    # The level's colour frames the page and draws the emblem.
+    colours = image.getcolors(maxcolors=1_000_000)
+    gold_pixels = sum(count for count, rgb in colours if _near(rgb, GOLD_RGB))
+    assert gold_pixels > 0.02 * image.width * image.height
+    text, pages = pdf_text(certificate.pdf)
+    assert pages == 1
+    flat = " ".join(text.split())
+    for expected in (
+        "EUROPEAN CLUSTER LABELLING BODY",
+        label.organisation.legal_name,
+        "Gold Label of Cluster Management Excellence",
+        "15 March 2026",  # assessed on, in the locale's long form
+        "29 February 2028",  # valid until
+        "Dr. Maria Rossi",
+        "Chair of the labelling board",
+        "Jan Novak",
+        "Mini test framework, version 1.0",
+        certificate.number,
+    ):
+        assert expected in flat, expected
+    assert "2026/03/15" not in flat and "2026-03-15" not in flat
+    assert [code.text for code in zxingcpp.read_barcodes(image)] == [
+        certificate.context["verify_url"]
+    ]
+
+
+def _near(rgb, target, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(rgb, target, strict=True))
+
+
+def test_the_logo_and_signature_are_embedded_never_fetched(app, tmp_path):
+    assert image_data_uri("") is None
+    uri = image_data_uri(str(Path(app.config["CERTIFICATE_LOGO"])))
+    assert uri.startswith("data:image/png;base64,")
+    wrong = tmp_path / "logo.gif"
+    wrong.write_bytes(b"GIF89a")
+    with pytest.raises(ValueError, match="PNG, JPEG or SVG"):
+        image_data_uri(str(wrong))
+
+
+def test_signatories_come_from_a_list_or_the_text_of_a_variable():
+    assert signatories("A|Chair; B") == [
+        {"name": "A", "role": "Chair"},
+        {"name": "B", "role": ""},
+    ]
+    assert signatories([{"name": "A", "role": "Chair"}, "B|Head"]) == [
+        {"name": "A", "role": "Chair"},
+        {"name": "B", "role": "Head"},
+    ]
+    assert signatories("") == []
+
+
+def test_the_web_seal_draws_the_same_emblem(app, client):
+    label, _certificate, _people = awarded()
+    seal = client.get(f"/seal/{label.id}.svg").text
+    assert 'class="emblem"' in seal and "★★★" in seal and "#8a6d00" in seal
