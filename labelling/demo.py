@@ -1,4 +1,5 @@
-"""Demo data: a few accounts of every role and two cluster organisations. Safe to run twice."""
+"""Demo data: accounts of every role, the demo organisations, an imported registry, and
+(demo_cases) benchmarked peers and an application in every state. Safe to run twice."""
 
 from __future__ import annotations
 
@@ -161,6 +162,11 @@ def load_demo_data() -> list[User]:
     db.session.flush()
     for entry in DEMO_LABELLED:
         _ensure_labelled(*entry)
+    db.session.flush()
+    # Imported here: the cases use the demo's people and organisations defined above.
+    from labelling.demo_cases import load_demo_cases
+
+    load_demo_cases()
     db.session.flush()
     return users
 

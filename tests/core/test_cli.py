@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from labelling.accounts.models import Role, User
+from labelling.assessments.models import Application
 from labelling.assessors.models import AssessorProfile
 from labelling.demo import DEMO_PASSWORD
 from labelling.extensions import db
@@ -20,15 +21,38 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert "manager@example.org" in first.output and DEMO_PASSWORD in first.output
         again = runner.invoke(args=["demo", "--no-serve"])
         assert again.exit_code == 0, again.output
-        assert db.session.scalar(select(func.count(Organisation.id))) == 8
-        assert db.session.scalar(select(func.count(User.id))) == 8
-        # The registry shows five current labels (one more expired, one suspended).
+        # Eight of its own, forty benchmarked peers, three taken through the workflow.
+        assert db.session.scalar(select(func.count(Organisation.id))) == 51
+        assert db.session.scalar(select(func.count(User.id))) == 9  # and the peers' manager
+        # An application in every state a first sign-in should meet.
+        states = set(db.session.scalars(select(Application.state)))
+        assert {
+            "draft",
+            "submitted",
+            "more_information_requested",
+            "assessed",
+            "awarded",
+            "refused",
+        } <= states
+        # The registry shows six current labels (one more expired, one suspended).
         registry = app.test_client().get("/api/v1/organisations").get_json()
-        assert registry["total"] == 5
+        assert registry["total"] == 6
         assert {row["value"]: row["count"] for row in registry["facets"]["status"]} == {
-            "active": 4,
+            "active": 5,
             "suspended": 1,
         }
+        # The manager's report compares with real peers, not an empty group.
+        client = app.test_client()
+        client.post("/login", data={"email": "manager@example.org", "password": DEMO_PASSWORD})
+        nordic = db.session.scalar(
+            select(Application)
+            .join(Organisation)
+            .where(Organisation.short_name == "NordicFood", Application.level == "gold")
+        )
+        report = client.get(f"/applications/{nordic.id}/benchmarking").text
+        assert "Compared with 13 organisations (Same technology area)" in report
+        dashboard = client.get(f"/applications/{nordic.id}").text
+        assert "The assessor asked for more information" in dashboard
         assert db.session.scalar(select(func.count(AssessorProfile.id))) == 3
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
