@@ -80,12 +80,8 @@ def load_demo_cases(today: date | None = None) -> None:
     today = today or date.today()
     framework = services.current_framework()
     rng = random.Random(2026)  # noqa: S311 - the same demo on every machine, not a secret
+    add_benchmarked_peers(PEERS, rng)
     peers_manager = _ensure_manager(*PEERS_MANAGER)
-    for index, (name, country, city, area) in enumerate(PEERS):
-        if _exists(name):
-            continue
-        organisation = _organisation(name, country, city, area, rng)
-        _submitted(organisation, "bronze", peers_manager, framework, rng, quality=index / 40)
     for name, country, city, area, level, state in CASES:
         if _exists(name):
             continue
@@ -93,6 +89,20 @@ def load_demo_cases(today: date | None = None) -> None:
         application = _submitted(organisation, level, peers_manager, framework, rng, 0.7)
         _take_to(application, state, today)
     _own_organisations_cases(framework, rng, today)
+
+
+def add_benchmarked_peers(peers=PEERS, rng: random.Random | None = None) -> None:
+    """A submitted Bronze application, benchmarked, for each (name, country, city,
+    technology area) not there yet; self-assessments from weak to strong along the list."""
+    rng = rng or random.Random(2026)  # noqa: S311 - the same demo on every machine
+    framework = services.current_framework()
+    manager = _ensure_manager(*PEERS_MANAGER)
+    for index, (name, country, city, area) in enumerate(peers):
+        if _exists(name):
+            continue
+        organisation = _organisation(name, country, city, area, rng)
+        quality = index / max(len(peers), 1)
+        _submitted(organisation, "bronze", manager, framework, rng, quality)
 
 
 def _exists(name: str) -> bool:

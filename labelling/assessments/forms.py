@@ -208,12 +208,27 @@ def documented_areas(form, count: int) -> list[dict]:
 # --- the secretariat and the assessors ------------------------------------------------------
 
 
+# Who reads a reason, by the form's prefix: the help under the box says so.
+REASON_READERS = {
+    "return": _l("The applicant sees it, and it stays in the history."),
+    "refuse": _l("The applicant sees it, and it stays in the history."),
+    "send_back": _l("The lead assessor sees it, and it stays in the history."),
+    "decline": _l("The secretariat sees it, and it stays in the history."),
+}
+
+
 class ReasonForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(message=_l("Please give the reason.")), Length(max=4000)],
-        description=_l("The applicant or colleague sees it, and it stays in the history."),
+        description=_l("It stays in the history."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        readers = REASON_READERS.get(kwargs.get("prefix", ""))
+        if readers:
+            self.reason.description = readers
 
 
 class RemovalForm(FlaskForm):

@@ -260,7 +260,8 @@ def indicator(app_id: int, code: str):
     if go_next and following:
         return redirect(url_for(endpoint, app_id=app_id, code=following), code=303)
     back = "review.consolidation" if consolidating else "review.workspace"
-    if go_next:
+    if go_next or consolidating:
+        # A settled disagreement returns to the list of what is left to settle.
         return redirect(url_for(back, app_id=app_id), code=303)
     return redirect(url_for(endpoint, app_id=app_id, code=row.indicator_code), code=303)
 

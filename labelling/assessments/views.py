@@ -245,6 +245,8 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         db.session.commit()
         if is_clean:
             flash(_("Your answers are saved."), "success")
+            if request.form.get("go") == "submit":
+                return redirect(url_for(".submit", app_id=app_id), code=303)
             target = _section_after(sections, index, request.form.get("go"))
             return redirect(
                 url_for(".questionnaire_section", app_id=app_id, section_id=target.id), code=303
@@ -288,6 +290,7 @@ def _render_section(application, framework, sections, index, form, editable_ids:
         form=form,
         editable=bool(editable_ids),
         is_partly_open=application.status == State.MORE_INFORMATION and bool(editable_ids),
+        actions=available_actions(application.status, application.actors_for(current_user)),
         progress={s.id: questionnaire.section_progress(s, answers) for s in sections},
         overall=questionnaire.overall_progress(framework, answers),
         result=services.score_of(application, framework),

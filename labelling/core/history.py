@@ -87,7 +87,7 @@ def actor_names(events: list[AuditEvent]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {user_id: name for user_id, name in rows}
 
 
 def readable_history(events: list[AuditEvent]) -> list[HistoryDay]:

@@ -60,10 +60,25 @@ def live_server(app):
     thread.join(timeout=10)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+ARTEFACTS = Path(os.environ.get("LABELLING_TEST_ARTEFACTS", "test-artefacts"))
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(request, browser, live_server):
     context = browser.new_context(base_url=live_server, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    failed = getattr(request.node, "report_call", None)
+    if failed is not None and failed.failed:
+        # The page as it was when the test failed: kept with CI's artefacts.
+        (ARTEFACTS / "failures").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTEFACTS / "failures" / f"{request.node.name}.png", full_page=True)
     context.close()

@@ -53,6 +53,7 @@ def test_search_open_verify_then_revoke(page, manager, secretariat):
     page.get_by_role("link", name=organisation_name).click()
     page.get_by_label("Reason or comment").fill("The cluster misstated its membership.")
     page.get_by_role("button", name="Revoke").click()
+    page.get_by_role("button", name="Yes, revoke the label").click()
     expect(page.get_by_text("The label is updated and the organisation is told.")).to_be_visible()
 
     # Anyone who follows the certificate link now learns it is revoked, and why.
