@@ -22,6 +22,7 @@ from labelling.assessments.forms import (
 from labelling.assessments.models import Application, Assignment
 from labelling.assessments.review import AssignmentRefused, ReviewError
 from labelling.assessments.workflow import Action, Actor, State, TransitionError, check_transition
+from labelling.assessors.models import AccreditationRole
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.dates import show_date
 from labelling.core.http import get_or_404, require
@@ -84,6 +85,7 @@ def _screening_page(application: Application, status: int = 200, **forms):
         "application": application,
         "framework": framework,
         "rule": framework.level(application.level).assessors,
+        "role_label": AccreditationRole(framework.level(application.level).assessors.role).label,
         "result": services.score_of(application, framework),
         "ranked": ranked,
         "excluded": excluded,
