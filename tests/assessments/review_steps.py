@@ -51,3 +51,18 @@ def accept(client, user, application):
         f"/assignments/{assignment.id}",
         data={"answer": "accept", "accept-declaration": "y"},
     )
+
+
+def in_assessment(client, people, **org_overrides) -> Application:
+    """A Gold application screened, assessed by Anna (lead) and Omar, assessment started;
+    Anna is signed in."""
+    from tests.factories import submitted_application
+
+    application = submitted_application(people["manager"], **org_overrides)
+    screen_and_assign(client, people, application)
+    accept(client, people["anna"], application)
+    accept(client, people["omar"], application)
+    as_user(client, people["secretariat"])
+    client.post(f"/secretariat/applications/{application.id}/start-assessment")
+    as_user(client, people["anna"])
+    return application

@@ -10,8 +10,9 @@ from labelling.assessments.models import IndicatorScore
 from labelling.assessments.review import NothingToConfirm, RatingInput, rating_to_save
 from labelling.core.audit import events_for
 from labelling.extensions import db
-from tests.assessments.review_steps import accept, as_user, refreshed, screen_and_assign
-from tests.factories import submitted_application, with_mini_framework
+from tests.assessments.review_steps import as_user, refreshed
+from tests.assessments.review_steps import in_assessment as started_assessment
+from tests.factories import with_mini_framework
 
 
 @pytest.fixture
@@ -21,14 +22,7 @@ def app_config(app_config):
 
 @pytest.fixture
 def in_assessment(client, people):
-    application = submitted_application(people["manager"])
-    screen_and_assign(client, people, application)
-    accept(client, people["anna"], application)
-    accept(client, people["omar"], application)
-    as_user(client, people["secretariat"])
-    client.post(f"/secretariat/applications/{application.id}/start-assessment")
-    as_user(client, people["anna"])
-    return application
+    return started_assessment(client, people)
 
 
 def area_url(application, area):

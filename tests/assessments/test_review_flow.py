@@ -17,7 +17,13 @@ from labelling.assessments.workflow import State
 from labelling.assessors.models import ConflictDeclaration
 from labelling.core.audit import events_for
 from labelling.extensions import db
-from tests.assessments.review_steps import accept, as_user, refreshed, screen_and_assign
+from tests.assessments.review_steps import (
+    accept,
+    as_user,
+    in_assessment,
+    refreshed,
+    screen_and_assign,
+)
 from tests.factories import (
     create_user,
     last_email,
@@ -279,13 +285,7 @@ def test_gold_journey_from_screening_to_award(client, people):
 
 
 def test_scores_are_independent_and_stale_saves_are_refused(client, people):
-    application = submitted_application(people["manager"])
-    screen_and_assign(client, people, application)
-    accept(client, people["anna"], application)
-    accept(client, people["omar"], application)
-    as_user(client, people["secretariat"])
-    client.post(f"/secretariat/applications/{application.id}/start-assessment")
-    as_user(client, people["anna"])
+    application = in_assessment(client, people)
     assert score(client, application, "2.1", verified_value="10", status="met").status_code == 303
     row = db.session.scalar(db.select(IndicatorScore).filter_by(assessor_id=people["anna"].id))
     # A second tab still showing version 1 saves after the first tab saved version 2.

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from labelling.organisations.models import Organisation
-from tests.assessments.review_steps import accept, as_user, screen_and_assign
-from tests.factories import create_org, sign_in, submitted_application, with_mini_framework
+from tests.assessments.review_steps import as_user
+from tests.assessments.review_steps import in_assessment as started_assessment
+from tests.factories import create_org, sign_in, with_mini_framework
 
 
 def test_one_display_name_legal_name_first_short_name_after():
@@ -39,14 +40,10 @@ class TestReview:
 
     @pytest.fixture
     def in_assessment(self, client, people):
-        application = submitted_application(
-            people["manager"], legal_name="Nordic Food Cluster AB", short_name="NordicFood"
+        application = started_assessment(
+            client, people, legal_name="Nordic Food Cluster AB", short_name="NordicFood"
         )
-        screen_and_assign(client, people, application)
-        accept(client, people["anna"], application)
-        accept(client, people["omar"], application)
         as_user(client, people["secretariat"])
-        client.post(f"/secretariat/applications/{application.id}/start-assessment")
         return application
 
     def test_screening_and_workspace_use_names_not_keys(self, client, people, in_assessment):
