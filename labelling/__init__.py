@@ -31,6 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
     if instance:
         app.instance_path = str(instance)
     load_config(app, dict(config or {}))
+    from labelling.certificates.rendering import check_certificate_images
+
+    check_certificate_images(app.config)  # a wrong path fails the start, not an award
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_blueprints(app)

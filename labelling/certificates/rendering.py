@@ -70,6 +70,17 @@ def image_data_uri(path: str) -> str | None:
     return f"data:{kind};base64,{base64.b64encode(file.read_bytes()).decode()}"
 
 
+def check_certificate_images(config) -> None:
+    """Refuse to start with a logo or signature that is not a readable PNG, JPEG or SVG
+    file: found at the start by the operator, never at an award by the secretariat."""
+    for key in ("CERTIFICATE_LOGO", "CERTIFICATE_SIGNATURE"):
+        path = config.get(key)
+        if not path:
+            continue
+        if Path(path).suffix.lower() not in IMAGE_TYPES or not Path(path).is_file():
+            raise RuntimeError(f"LABELLING_{key}={path}: not a PNG, JPEG or SVG file")
+
+
 def signatories(setting) -> list[dict]:
     """CERTIFICATE_SIGNATORIES as people: a list of {name, role} or of "Name|Role", or the
     text "Name|Role; Name|Role" (as an environment variable gives it)."""

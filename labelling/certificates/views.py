@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from labelling.assessments.forms import TransitionForm
+from labelling.assessments.models import Application
 from labelling.certificates import services
 from labelling.certificates.forms import CheckPdfForm
 from labelling.certificates.models import Label
@@ -177,7 +178,9 @@ def download(label_id: int):
 @login_required
 def application_certificate(app_id: int):
     """The certificate of the label an application won: the link the award e-mail carries."""
-    held = services.label_of_application(app_id)
+    application = get_or_404(Application, app_id)
+    require(application.can_view(current_user))  # before saying whether a label exists
+    held = services.label_of_application(application.id)
     if held is None:
         abort(404)
     return _send_certificate(held.label)

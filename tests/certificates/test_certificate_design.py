@@ -91,6 +91,14 @@ def test_the_logo_and_signature_are_embedded_never_fetched(app, tmp_path):
         image_data_uri(str(wrong))
 
 
+def test_a_wrong_image_setting_stops_the_start_not_an_award(tmp_path):
+    from labelling import create_app
+
+    missing = str(tmp_path / "nowhere.png")
+    with pytest.raises(RuntimeError, match="CERTIFICATE_LOGO"):
+        create_app({"TESTING_CONFIG": True, "INSTANCE_PATH": tmp_path, "CERTIFICATE_LOGO": missing})
+
+
 def test_signatories_come_from_a_list_or_the_text_of_a_variable():
     assert signatories("A|Chair; B") == [
         {"name": "A", "role": "Chair"},
