@@ -18,9 +18,12 @@ class DecisionRefused(review.ReviewError):
     pass
 
 
-def awardable_levels(application: Application, framework: Framework) -> list[str]:
-    """Levels the rules allow on the final ratings, up to the level applied for."""
-    result = review.assessed_result(application, framework)
+def awardable_levels(
+    application: Application, framework: Framework, assessment_date: date | None = None
+) -> list[str]:
+    """Levels the rules allow on the final ratings, up to the level applied for, counted
+    to the assessment date (the recommendation's unless another is given)."""
+    result = review.assessed_result(application, framework, as_of=assessment_date)
     return review.recommendable_levels(application, framework, result)
 
 
@@ -29,7 +32,7 @@ def award_problem(
 ) -> str | None:
     """Why `level` cannot be awarded as asked (a reason code), or None: checked before the
     confirmation step as well as by award_label itself."""
-    if level not in awardable_levels(application, framework):
+    if level not in awardable_levels(application, framework, assessment_date):
         return "level_not_allowed"
     recommended = application.recommendation.level if application.recommendation else None
     if level != recommended and not reason.strip():

@@ -24,7 +24,12 @@ from labelling.assessments.models import (
     InformationRequest,
     Recommendation,
 )
-from labelling.assessments.services import apply_transition, framework_of
+from labelling.assessments.services import (
+    apply_transition,
+    assessment_date_of,
+    framework_of,
+    scoring_context,
+)
 from labelling.assessments.workflow import FINAL_STATES, Action, Actor, State
 from labelling.assessors.candidates import (
     Candidate,
@@ -41,7 +46,6 @@ from labelling.criteria.framework import Framework
 from labelling.criteria.scoring import (
     Rating,
     ScoreResult,
-    ScoringContext,
     Status,
     score_application,
 )
@@ -613,46 +617,21 @@ def final_ratings(application: Application, framework: Framework) -> dict[str, R
     return {code: row.as_rating() for code, row in own.items()}
 
 
-def previous_label_facts(application: Application) -> tuple[str | None, int | None]:
-    """The level of the organisation's most recent label in good standing (not suspended
-    or revoked), and its age in months since its assessment: what Silver's
-    previous-label rule checks."""
-    # Imported here: certificates builds on assessments, not the other way round.
-    from labelling.certificates.services import labels_of
-
-    standing = [
-        label
-        for label in labels_of(application.organisation_id)
-        if label.status == "active" and label.application_id != application.id
-    ]
-    if not standing:
-        return None, None
-    latest = max(standing, key=lambda label: label.assessment_date)
-    today = date.today()
-    assessed = latest.assessment_date
-    return latest.level, (today.year - assessed.year) * 12 + today.month - assessed.month
-
-
-def scoring_context(application: Application) -> ScoringContext:
-    level, age = previous_label_facts(application)
-    validated = sum(1 for area in application.improvement_areas if area.is_validated)
-    return ScoringContext(
-        improvement_areas_validated=validated,
-        previous_label_level=level,
-        previous_label_age_months=age,
-    )
-
-
 def assessed_result(
-    application: Application, framework: Framework, ratings: dict[str, Rating] | None = None
+    application: Application,
+    framework: Framework,
+    ratings: dict[str, Rating] | None = None,
+    as_of: date | None = None,
 ) -> ScoreResult:
-    """Score the answers with assessor ratings (the final ones unless given)."""
+    """Score the answers with assessor ratings (the final ones unless given), counted to
+    `as_of` (by default the application's assessment date, else today)."""
     return score_application(
         framework,
         application.answer_values(),
         ratings=final_ratings(application, framework) if ratings is None else ratings,
         not_applicable=application.not_applicable_claims(),
         context=scoring_context(application),
+        as_of=as_of or assessment_date_of(application),
     )
 
 
@@ -809,7 +788,8 @@ def save_recommendation(
     """The lead assessor's recommendation: a level the rules allow (or none) with reasons."""
     _require_actor(application, lead, Actor.LEAD_ASSESSOR)
     _require_state(application, *SCORING_STATES)
-    allowed = recommendable_levels(application, framework, assessed_result(application, framework))
+    result = assessed_result(application, framework, as_of=assessment_date)
+    allowed = recommendable_levels(application, framework, result)
     if level is not None and level not in allowed:
         raise ReviewError("level_not_allowed", level)
     if assessment_date > date.today():

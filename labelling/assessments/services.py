@@ -28,9 +28,12 @@ from labelling.assessments.workflow import Action, State, check_transition
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework, Section
 from labelling.criteria.scoring import (
+    EarlierLabel,
     EligibilityResult,
+    ScoringContext,
     compute_values,
     evaluate_eligibility,
+    previous_label_met,
     score_application,
 )
 from labelling.db import utcnow
@@ -263,7 +266,54 @@ def score_of(application: Application, framework: Framework):
         framework,
         application.answer_values(),
         not_applicable=application.not_applicable_claims(),
+        context=scoring_context(application),
+        as_of=assessment_date_of(application),
     )
+
+
+def earlier_labels(organisation_id: int, but_not_of: int | None = None) -> tuple:
+    """The organisation's labels in good standing (not suspended or revoked; expired ones
+    count by their age), except the one the application `but_not_of` gave: what a
+    previous-label rule checks."""
+    # Imported here: certificates builds on assessments, not the other way round.
+    from labelling.certificates.services import labels_of
+
+    return tuple(
+        EarlierLabel(label.level, label.assessment_date)
+        for label in labels_of(organisation_id)
+        if label.status == "active" and label.application_id != but_not_of
+    )
+
+
+def assessment_date_of(application: Application) -> date:
+    """The date the level rules count to: the assessment's once the assessors or the
+    decision recorded it, else today (the earliest it can be)."""
+    if application.assessment_date is not None:
+        return application.assessment_date
+    recommendation = application.recommendation
+    if recommendation is not None and recommendation.assessment_date is not None:
+        return recommendation.assessment_date
+    return date.today()
+
+
+def scoring_context(application: Application) -> ScoringContext:
+    validated = sum(1 for area in application.improvement_areas if area.is_validated)
+    return ScoringContext(
+        improvement_areas_validated=validated,
+        earlier_labels=earlier_labels(application.organisation_id, application.id),
+    )
+
+
+def previous_label_standing(
+    organisation_id: int, framework: Framework, level_id: str, as_of: date | None = None
+) -> bool | None:
+    """Whether the organisation's labels meet the level's previous-label rule on `as_of`
+    (today by default): None when the level has none. What the start page says."""
+    rule = framework.level(level_id).rules.previous_label
+    if rule is None:
+        return None
+    ranks = {level.id: level.rank for level in framework.levels}
+    return previous_label_met(rule, earlier_labels(organisation_id), ranks, as_of or date.today())
 
 
 def save_not_applicable(
@@ -346,6 +396,8 @@ def submission_blockers(application: Application, framework: Framework) -> list[
     required_areas = framework.level(application.level).rules.improvement_areas
     if len(application.improvement_areas) < required_areas:
         reasons.append("improvement_areas_documented")
+    if "previous_label" in result.verdict(application.level).reasons:
+        reasons.append("previous_label")
     return reasons
 
 

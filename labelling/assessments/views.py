@@ -69,6 +69,10 @@ def start(org_id: int):
         framework=framework,
         form=form,
         eligibility=services.eligibility_for(organisation, framework),
+        standing={
+            level.id: services.previous_label_standing(organisation.id, framework, level.id)
+            for level in framework.levels
+        },
     ), (422 if form.errors else 200)
 
 

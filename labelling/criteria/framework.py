@@ -108,7 +108,9 @@ class Assessors:
 
 @dataclass(frozen=True)
 class PreviousLabelRule:
-    level: str
+    """A label at `min_level` or higher, min to max whole months old at the assessment."""
+
+    min_level: str
     min_age_months: int
     max_age_months: int
 

@@ -207,9 +207,16 @@ def _check_references(data: dict) -> list[tuple[str, str]]:
 
     for index, level in enumerate(data["levels"]):
         previous = level["rules"].get("previous_label")
-        if previous and previous["level"] not in level_ids:
+        if previous and previous["min_level"] not in level_ids:
             problems.append(
-                (f"levels[{index}].rules.previous_label.level", f"No level {previous['level']!r}.")
+                (
+                    f"levels[{index}].rules.previous_label.min_level",
+                    f"No level {previous['min_level']!r}.",
+                )
+            )
+        elif previous and previous["min_age_months"] > previous["max_age_months"]:
+            problems.append(
+                (f"levels[{index}].rules.previous_label", "min_age_months is above max_age_months.")
             )
     return problems
 

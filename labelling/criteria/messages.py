@@ -17,7 +17,9 @@ def verdict_reason(code: str) -> str:
         "baseline_minimums": _("at least one baseline minimum requirement is not met"),
         "score_below_minimum": _("the excellence score is below the level's minimum"),
         "improvement_areas": _("the improvement areas are not all documented and validated"),
-        "previous_label": _("a previous label of the required level and age"),
+        "previous_label": _(
+            "an earlier label of the required level or higher, of the required age"
+        ),
         "improvement_areas_documented": _("the improvement areas are not all documented yet"),
     }.get(code, code)
 

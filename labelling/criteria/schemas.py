@@ -93,7 +93,7 @@ class AssessorsSchema(Schema):
 
 
 class PreviousLabelSchema(Schema):
-    level = fields.Str(required=True, validate=IDENT)
+    min_level = fields.Str(required=True, validate=IDENT)  # this level or a higher one
     min_age_months = fields.Int(required=True, validate=validate.Range(min=0))
     max_age_months = fields.Int(required=True, validate=validate.Range(min=0))
 

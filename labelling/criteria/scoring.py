@@ -22,6 +22,7 @@ from labelling.criteria.framework import (
     Framework,
     Indicator,
     Level,
+    PreviousLabelRule,
     Question,
     Threshold,
 )
@@ -49,12 +50,42 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class EarlierLabel:
+    """A label the organisation held before, in good standing: its level and when it was
+    assessed (its age is counted to the assessment date of the application)."""
+
+    level: str
+    assessed_on: date
+
+
+@dataclass(frozen=True)
 class ScoringContext:
     """Facts from outside the questionnaire that level rules need."""
 
     improvement_areas_validated: int = 0
-    previous_label_level: str | None = None
-    previous_label_age_months: int | None = None
+    earlier_labels: tuple[EarlierLabel, ...] = ()
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from `start` to `end`: 15 March to 14 September is 5, to 15 September 6."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+def previous_label_met(
+    rule: PreviousLabelRule,
+    labels: tuple[EarlierLabel, ...],
+    ranks: Mapping[str, int],
+    as_of: date,
+) -> bool:
+    """A label at the rule's minimum level or higher, of an age (in whole months at
+    `as_of`, the assessment date) within the rule's bounds."""
+    needed = ranks[rule.min_level]
+    return any(
+        ranks.get(label.level, 0) >= needed
+        and rule.min_age_months <= months_between(label.assessed_on, as_of) <= rule.max_age_months
+        for label in labels
+    )
 
 
 @dataclass(frozen=True)
@@ -333,7 +364,13 @@ def _missing_required(framework: Framework, answers: Mapping[str, Any]) -> list[
     ]
 
 
-def _level_verdict(level: Level, result: ScoreResult, context: ScoringContext) -> LevelVerdict:
+def _level_verdict(
+    level: Level,
+    result: ScoreResult,
+    context: ScoringContext,
+    ranks: Mapping[str, int],
+    as_of: date,
+) -> LevelVerdict:
     rules, reasons = level.rules, []
     if rules.eligibility and not result.is_eligible:
         reasons.append("eligibility")
@@ -348,12 +385,8 @@ def _level_verdict(level: Level, result: ScoreResult, context: ScoringContext) -
     if rules.improvement_areas and context.improvement_areas_validated < rules.improvement_areas:
         reasons.append("improvement_areas")
     previous = rules.previous_label
-    if previous is not None and (
-        context.previous_label_level != previous.level
-        or context.previous_label_age_months is None
-        or not previous.min_age_months
-        <= context.previous_label_age_months
-        <= previous.max_age_months
+    if previous is not None and not previous_label_met(
+        previous, context.earlier_labels, ranks, as_of
     ):
         reasons.append("previous_label")
     return LevelVerdict(level.id, not reasons, tuple(reasons))
@@ -401,7 +434,9 @@ def score_application(
         is_questionnaire_complete=not missing,
         missing_questions=missing,
     )
+    ranks = {level.id: level.rank for level in framework.levels}
     verdicts = tuple(
-        _level_verdict(lv, result, context or ScoringContext()) for lv in framework.levels
+        _level_verdict(lv, result, context or ScoringContext(), ranks, as_of)
+        for lv in framework.levels
     )
     return ScoreResult(**{**result.__dict__, "verdicts": verdicts})

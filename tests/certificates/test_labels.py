@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from labelling.assessments import decisions, review, services
+from labelling.assessments import decisions, services
 from labelling.assessments.workflow import State
 from labelling.certificates.models import Label, LabelStatus
+from labelling.criteria.scoring import EarlierLabel
 from labelling.extensions import db
 from tests.factories import application_with_team, sign_in, with_mini_framework
 
@@ -55,20 +56,21 @@ def test_status_on_a_day(status, day, expected):
     assert label.status_on(day) is expected
 
 
-def test_previous_label_facts_come_from_labels_in_good_standing(app):
+def test_earlier_labels_come_from_labels_in_good_standing(app):
     application, people = application_with_team(State.ASSESSED)
     label = award(application, people, assessed=date(2025, 3, 1))
     renewal = services.start_application(
         application.organisation, "silver", "new", people["applicant"], services.current_framework()
     )
     db.session.commit()
-    level, age = review.previous_label_facts(renewal)
-    today = date.today()
-    assert level == "gold"
-    assert age == (today.year - 2025) * 12 + today.month - 3
+    assert services.earlier_labels(renewal.organisation_id, renewal.id) == (
+        EarlierLabel("gold", date(2025, 3, 1)),
+    )
+    # The label an application gave does not count for that same application.
+    assert services.earlier_labels(application.organisation_id, application.id) == ()
     label.status, label.status_reason = "revoked", "Misrepresented members"
     db.session.commit()
-    assert review.previous_label_facts(renewal) == (None, None)
+    assert services.earlier_labels(renewal.organisation_id, renewal.id) == ()
 
 
 ACTION_TABLE = [

@@ -11,10 +11,13 @@ from hypothesis import strategies as st
 
 from labelling.criteria.loader import FrameworkRegistry
 from labelling.criteria.scoring import (
+    EarlierLabel,
     Rating,
     ScoringContext,
     Source,
     Status,
+    months_between,
+    previous_label_met,
     score_application,
 )
 
@@ -28,6 +31,13 @@ BASE = {"members": 40, "committed": 24, "regional": 10, "turnover": 20, "strateg
 
 def score(answers=None, **kwargs):
     return score_application(MINI, {**BASE, **(answers or {})}, as_of=AS_OF, **kwargs)
+
+
+def held(level: str, months: int, validated: int = 3) -> ScoringContext:
+    """A context with one earlier label of `level` assessed `months` whole months before
+    AS_OF, and `validated` improvement areas."""
+    year, month = divmod(AS_OF.year * 12 + AS_OF.month - 1 - months, 12)
+    return ScoringContext(validated, (EarlierLabel(level, date(year, month + 1, AS_OF.day)),))
 
 
 def test_hand_computed_mini_case():
@@ -72,9 +82,7 @@ def test_lower_is_better_comparator():
 
 
 def test_baseline_minimum_failure_blocks_silver_and_gold():
-    result = score(
-        {"committed": 5}, not_applicable={"1.2": "n/a"}, context=ScoringContext(3, "bronze", 20)
-    )
+    result = score({"committed": 5}, not_applicable={"1.2": "n/a"}, context=held("bronze", 20))
     indicator = result.indicator("1.1")
     assert (indicator.status, indicator.points, indicator.baseline_met) == (
         Status.NOT_MET,
@@ -91,12 +99,29 @@ def test_between_baseline_and_threshold_scores_baseline_points():
 
 
 def test_silver_needs_three_improvement_areas_and_a_bronze_18_to_24_months_old():
-    assert score(context=ScoringContext(3, "bronze", 20)).verdict("silver").allowed
-    assert not score(context=ScoringContext(2, "bronze", 20)).verdict("silver").allowed
-    assert score(context=ScoringContext(3, "bronze", 25)).verdict("silver").reasons == (
-        "previous_label",
-    )
-    assert not score(context=ScoringContext(3, "silver", 20)).verdict("silver").allowed
+    assert score(context=held("bronze", 20)).verdict("silver").allowed
+    assert not score(context=held("bronze", 20, validated=2)).verdict("silver").allowed
+    assert score(context=held("bronze", 25)).verdict("silver").reasons == ("previous_label",)
+    assert score(context=held("bronze", 17)).verdict("silver").reasons == ("previous_label",)
+    assert score(context=ScoringContext(3)).verdict("silver").reasons == ("previous_label",)
+
+
+@pytest.mark.parametrize("level", ["silver", "gold"])
+def test_a_higher_label_than_the_minimum_also_satisfies_the_rule(level):
+    # Issue 13: a Silver holder renews Silver on its Silver label (or a Gold holder).
+    assert score(context=held(level, 20)).verdict("silver").allowed
+
+
+def test_the_age_counts_whole_months_to_the_assessment_date():
+    rule = MINI.level("silver").rules.previous_label
+    ranks = {level.id: level.rank for level in MINI.levels}
+    label = (EarlierLabel("bronze", date(2025, 3, 15)),)
+    assert months_between(date(2025, 3, 15), date(2026, 9, 14)) == 17
+    assert months_between(date(2025, 3, 15), date(2026, 9, 15)) == 18
+    assert not previous_label_met(rule, label, ranks, date(2026, 9, 14))
+    assert previous_label_met(rule, label, ranks, date(2026, 9, 15))
+    assert previous_label_met(rule, label, ranks, date(2027, 3, 15))  # 24 months
+    assert not previous_label_met(rule, label, ranks, date(2027, 4, 15))  # 25
 
 
 def test_missing_answers_score_nothing_and_block_bronze():
@@ -241,8 +266,14 @@ def _answers_strategy(framework):
 contexts = st.builds(
     ScoringContext,
     st.integers(0, 4),
-    st.sampled_from([None, "bronze", "silver"]),
-    st.one_of(st.none(), st.integers(0, 40)),
+    st.lists(
+        st.builds(
+            EarlierLabel,
+            st.sampled_from(["bronze", "silver", "gold"]),
+            st.dates(date(2022, 1, 1), AS_OF),
+        ),
+        max_size=2,
+    ).map(tuple),
 )
 
 
@@ -304,3 +335,13 @@ def test_level_never_above_what_the_rules_allow(data, context):
             assert all(r.baseline_met is not False for r in result.indicators)
         if rules.improvement_areas:
             assert context.improvement_areas_validated >= rules.improvement_areas
+        if rules.previous_label:
+            ranks = {lv.id: lv.rank for lv in ECEI.levels}
+            needed = ranks[rules.previous_label.min_level]
+            assert any(
+                ranks[held.level] >= needed
+                and rules.previous_label.min_age_months
+                <= months_between(held.assessed_on, AS_OF)
+                <= rules.previous_label.max_age_months
+                for held in context.earlier_labels
+            )
