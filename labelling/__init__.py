@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.benchmarking.views import bp as benchmarking_bp
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import verify_bp
+    from labelling.criteria.views import bp as criteria_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
     from labelling.registry.views import bp as registry_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(benchmarking_bp)
+    app.register_blueprint(criteria_bp)
 
 
 def register_signal_receivers() -> None:
@@ -170,6 +172,7 @@ def register_template_helpers(app: Flask) -> None:
     from labelling.core.dates import show_date, show_datetime, show_time
     from labelling.criteria.messages import (
         criteria_name,
+        criteria_status,
         describe_threshold,
         format_number,
         framework_name,
@@ -189,6 +192,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.globals["describe_threshold"] = describe_threshold
     app.jinja_env.globals["criteria_name"] = criteria_name
+    app.jinja_env.globals["criteria_status"] = criteria_status
+    from labelling.criteria.views import indicator_url
+
+    app.jinja_env.globals["indicator_url"] = indicator_url
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 

@@ -9,6 +9,8 @@ from flask import current_app
 from labelling.api.schemas import (
     CertificateSchema,
     ErrorSchema,
+    FrameworkDetailSchema,
+    FrameworkListSchema,
     LabelSchema,
     OrganisationSchema,
     RegistryDownloadSchema,
@@ -82,6 +84,8 @@ def build_spec() -> APISpec:
         ("Certificate", CertificateSchema),
         ("RegistryPage", RegistryPageSchema),
         ("RegistryDownload", RegistryDownloadSchema),
+        ("FrameworkList", FrameworkListSchema),
+        ("Framework", FrameworkDetailSchema),
         ("Error", ErrorSchema),
     ):
         spec.components.schema(name, schema=schema)
@@ -162,6 +166,38 @@ def build_spec() -> APISpec:
         {
             "200": _json("RegistryDownload", "Every matching organisation, unpaged."),
             "400": _error("A query parameter is not valid."),
+        },
+    )
+    _get(
+        spec,
+        "/frameworks",
+        "The published criteria: every framework version",
+        "listFrameworks",
+        [],
+        {"200": _json("FrameworkList", "Every framework version, newest first.")},
+    )
+    _get(
+        spec,
+        "/frameworks/{framework_id}/{version}",
+        "One criteria framework version, whole",
+        "getFramework",
+        [
+            {
+                "in": "path",
+                "name": "framework_id",
+                "required": True,
+                "schema": {"type": "string", "example": "ecei-2013"},
+            },
+            {
+                "in": "path",
+                "name": "version",
+                "required": True,
+                "schema": {"type": "string", "example": "2013.1"},
+            },
+        ],
+        {
+            "200": _json("Framework", "The framework version and its content."),
+            "404": _error("There is no such criteria version."),
         },
     )
     return spec

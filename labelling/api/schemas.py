@@ -154,3 +154,38 @@ class ErrorBodySchema(Schema):
 class ErrorSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
     certificate = fields.Nested(CertificateSchema, metadata={"description": "With 410 only."})
+
+
+class FrameworkLinksSchema(Schema):
+    page = fields.Url(required=True, metadata={"description": "The published criteria page."})
+    handbook = fields.Url(required=True, metadata={"description": "The handbook as PDF."})
+    source_yaml = fields.Url(required=True)
+    source_json = fields.Url(required=True)
+    self = fields.Url(required=True)
+
+
+class FrameworkSummarySchema(Schema):
+    id = fields.String(required=True)
+    version = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["draft", "active", "retired"]})
+    title = fields.String(required=True)
+    short_title = fields.String(required=True)
+    issuer = fields.String(required=True)
+    published_on = fields.Date(allow_none=True, required=True)
+    retired_on = fields.Date(allow_none=True, required=True)
+    links = fields.Nested(FrameworkLinksSchema, required=True)
+
+
+class FrameworkListSchema(Schema):
+    items = fields.List(fields.Nested(FrameworkSummarySchema), required=True)
+
+
+class FrameworkDetailSchema(FrameworkSummarySchema):
+    content = fields.Dict(
+        required=True,
+        metadata={
+            "description": "The framework file as published: levels and their rules, "
+            "eligibility, rubrics, areas, indicators and thresholds, the questionnaire "
+            "(its format: labelling/criteria/FORMAT.md)."
+        },
+    )

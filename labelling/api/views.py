@@ -17,6 +17,8 @@ from labelling.api import exports, resources
 from labelling.api.resources import registry_item
 from labelling.api.schemas import (
     CertificateSchema,
+    FrameworkDetailSchema,
+    FrameworkListSchema,
     LabelSchema,
     OrganisationSchema,
     RegistryPageSchema,
@@ -24,6 +26,7 @@ from labelling.api.schemas import (
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
+from labelling.criteria import views as criteria_views
 from labelling.errors import error_response
 from labelling.extensions import limiter
 from labelling.organisations.models import Organisation
@@ -221,6 +224,47 @@ def registry_xlsx():
 @public
 def registry_json():
     return _download(exports.registry_json, "application/json", "json")
+
+
+def _framework_summary(framework) -> dict:
+    where = {"framework_id": framework.id, "version": framework.version, "_external": True}
+    return {
+        "id": framework.id,
+        "version": framework.version,
+        "status": framework.status,
+        "title": framework.title,
+        "short_title": framework.short_title,
+        "issuer": framework.issuer,
+        "published_on": framework.published_on,
+        "retired_on": framework.retired_on,
+        "links": {
+            "page": url_for("criteria.version_page", **where),
+            "handbook": url_for("criteria.handbook", **where),
+            "source_yaml": url_for("criteria.source_yaml", **where),
+            "source_json": url_for("criteria.source_json", **where),
+            "self": url_for("api.framework", **where),
+        },
+    }
+
+
+@bp.route("/frameworks")
+def frameworks():
+    """Every published criteria framework version."""
+    items = [_framework_summary(f) for f in criteria_views.frameworks()]
+    return jsonify(FrameworkListSchema().dump({"items": items}))
+
+
+@bp.route("/frameworks/<framework_id>/<version>")
+def framework(framework_id: str, version: str):
+    """One framework version with its whole published content."""
+    try:
+        found = current_app.extensions["criteria"].get(framework_id, version)
+    except KeyError:
+        return error_response(404, _("There is no such criteria version."))
+    content = json.loads(
+        json.dumps(criteria_views.source_data(found), default=criteria_views.json_default)
+    )
+    return jsonify(FrameworkDetailSchema().dump({**_framework_summary(found), "content": content}))
 
 
 @bp.route("/openapi.json")

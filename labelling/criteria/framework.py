@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 COMPARATORS = (">=", ">", "<=", "<", "==", "within_months")
@@ -222,6 +223,9 @@ class Framework:
     derived: tuple[Derived, ...]
     source: str = ""
     short_title: str = ""
+    published_on: date | None = None
+    retired_on: date | None = None
+    path: str = ""  # the file it was read from (the published source)
     digest: str = ""  # SHA-256 of the file, so a pinned version can be checked unchanged
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -341,6 +342,8 @@ def _build(data: dict, digest: str) -> Framework:
         status=header["status"],
         title=header["title"],
         short_title=header["short_title"] or header["title"],
+        published_on=header.get("published_on"),
+        retired_on=header.get("retired_on"),
         issuer=header["issuer"],
         source=header["source"],
         scoring=ScoringPolicy(**data["scoring"]),
@@ -410,7 +413,7 @@ def load_framework_file(path: Path) -> Framework:
                 )
             ],
         )
-    return framework
+    return replace(framework, path=str(path))
 
 
 class FrameworkRegistry:
@@ -440,7 +443,7 @@ class FrameworkRegistry:
         active = [f for f in self if f.id == framework_id and f.status == "active"]
         if not active:
             raise KeyError(framework_id)
-        return max(active, key=lambda f: _version_key(f.version))
+        return max(active, key=lambda f: version_key(f.version))
 
 
 @lru_cache(maxsize=8)
@@ -448,5 +451,6 @@ def _load_cached(stamp: tuple[tuple[str, int], ...]) -> tuple[Framework, ...]:
     return tuple(load_framework_file(Path(path)) for path, _mtime in stamp)
 
 
-def _version_key(version: str) -> tuple:
+def version_key(version: str) -> tuple:
+    """ "2013.10" after "2013.9": numeric parts compare as numbers."""
     return tuple(int(p) if p.isdigit() else p for p in version.replace("-", ".").split("."))

@@ -89,3 +89,12 @@ def criteria_name(framework_id: str, version: str) -> str:
         return framework_name(current_app.extensions["criteria"].get(framework_id, version))
     except KeyError:
         return f"{framework_id} {version}"
+
+
+def criteria_status(status: str) -> str:
+    """A framework version's status as the public pages say it."""
+    return {
+        "draft": _("Draft"),
+        "active": _("In force"),
+        "retired": _("Retired"),
+    }.get(status, status)

@@ -60,6 +60,9 @@ class FrameworkHeaderSchema(Schema):
     short_title = fields.Str(load_default=None, validate=validate.Length(min=1, max=60))
     issuer = fields.Str(required=True)
     source = fields.Str(load_default="")
+    # When the version was published and, once replaced, retired (shown on /criteria).
+    published_on = fields.Date(load_default=None)
+    retired_on = fields.Date(load_default=None)
 
 
 class ScoringSchema(Schema):

@@ -21,6 +21,8 @@ OPERATIONS = [
     "GET /api/v1/registry.csv",
     "GET /api/v1/registry.xlsx",
     "GET /api/v1/registry.json",
+    "GET /api/v1/frameworks",
+    "GET /api/v1/frameworks/{framework_id}/{version}",
 ]
 
 
@@ -47,8 +49,12 @@ CASES = [
     (label, mode)
     for label in OPERATIONS
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    # Any string may be asked for as a certificate number: there is no invalid one to make.
-    if not (label.startswith("GET /api/v1/certificates") and mode == GenerationMode.NEGATIVE)
+    # Any string may be asked for as a certificate number or a framework version, and the
+    # list takes no parameter: there is no invalid request to make of these.
+    if not (
+        label.startswith(("GET /api/v1/certificates", "GET /api/v1/frameworks"))
+        and mode == GenerationMode.NEGATIVE
+    )
 ]
 
 
@@ -90,8 +96,10 @@ def test_the_document_describes_every_route_and_schema(client):
         "/api/v1/registry.csv",
         "/api/v1/registry.xlsx",
         "/api/v1/registry.json",
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/{framework_id}/{version}",
     }
-    assert {"RegistryPage", "Organisation", "Label", "Certificate", "Error"} <= set(
+    assert {"RegistryPage", "Organisation", "Label", "Certificate", "Error", "Framework"} <= set(
         document["components"]["schemas"]
     )
     parameters = {
