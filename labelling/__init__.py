@@ -123,6 +123,7 @@ def init_migrations(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from labelling.accounts.views import bp as accounts_bp
     from labelling.api.views import bp as api_bp
+    from labelling.appeals.views import bp as appeals_bp
     from labelling.assessments.review_views import bp as review_bp
     from labelling.assessments.secretariat_views import bp as secretariat_bp
     from labelling.assessments.views import bp as assessments_bp
@@ -148,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(benchmarking_bp)
     app.register_blueprint(criteria_bp)
+    app.register_blueprint(appeals_bp)
 
 
 def register_signal_receivers() -> None:
@@ -162,11 +164,22 @@ def register_signal_receivers() -> None:
     follow_unit_of_work()  # the registry's read model follows labels and organisations
 
 
+def state_label(value: str) -> str:
+    """An application's or an appeal's state in words (the audit log holds both)."""
+    from labelling.assessments.workflow import AppealState, State
+
+    for states in (State, AppealState):
+        try:
+            return states(value).label
+        except ValueError:
+            continue
+    return value
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_babel import refresh as refresh_locale
 
-    from labelling.assessments.workflow import State
     from labelling.assessors.candidates import reason_message
     from labelling.core.audit import action_label
     from labelling.core.dates import show_date, show_datetime, show_time
@@ -182,7 +195,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["audit_label"] = action_label
     app.jinja_env.filters["assignment_reason"] = reason_message
-    app.jinja_env.filters["state_label"] = lambda value: State(value).label
+    app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["verdict_reason"] = verdict_reason
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date"] = show_date

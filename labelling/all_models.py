@@ -1,6 +1,7 @@
 """Imports every feature's models, so the metadata and migrations see the whole schema."""
 
 from labelling.accounts.models import User, UserRole  # noqa: F401
+from labelling.appeals.models import Appeal, AppealPanelMember  # noqa: F401
 from labelling.assessments.models import (  # noqa: F401
     Answer,
     Application,

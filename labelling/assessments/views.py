@@ -83,12 +83,15 @@ def detail(app_id: int):
     require(application.can_view(current_user))
     framework = services.framework_of(application)
     result = services.score_of(application, framework)
-    # Imported here: certificates builds on assessments, not the other way round.
+    # Imported here: certificates and appeals build on assessments, not the other way round.
+    from labelling.appeals.services import appeals_of, may_appeal
     from labelling.certificates.services import label_of_application
 
     decided = application.is_decided
     return render_template(
         "assessments/detail.html",
+        appeals=appeals_of(application=application) if decided else [],
+        may_appeal=decided and may_appeal(current_user, application=application) is None,
         held=label_of_application(application.id) if decided else None,
         verified=review.assessed_result(application, framework)
         if decided

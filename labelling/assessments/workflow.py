@@ -4,7 +4,11 @@ Pure data and functions (no Flask, no database). The service guard and the pages
 predicates both read this table, so what a page offers and what the server allows agree.
 
     draft -> submitted -> screening -> in assessment <-> more information requested
-          -> assessed -> awarded | refused;  withdrawn from draft or submitted.
+          -> assessed -> awarded | refused;  withdrawn from draft or submitted;
+    awarded | refused -> assessed again when an appeal overturns the decision.
+
+Appeals have their own states in the same module (APPEAL_TRANSITIONS), checked by the same
+function:  lodged -> under review (a panel is formed) -> upheld | overturned.
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ class Action(StrEnum):
     SEND_BACK = "send_back"
     AWARD = "award"
     REFUSE = "refuse"
+    REOPEN_ON_APPEAL = "reopen_on_appeal"
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,11 @@ class Transition:
     target: State
     actors: frozenset[Actor]
     needs_comment: bool = False  # a reason the audit log must carry
+    offered: bool = True  # False: taken only as the effect of another process (an appeal)
 
 
-def _t(action, sources, target, actors, needs_comment=False) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(actors), needs_comment)
+def _t(action, sources, target, actors, needs_comment=False, offered=True) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(actors), needs_comment, offered)
 
 
 S, A = State, Actor
@@ -111,6 +117,64 @@ TRANSITIONS: dict[Action, Transition] = {
         # Four eyes: only secretariat staff who are not assessors of the application decide.
         _t(Action.AWARD, {S.ASSESSED}, S.AWARDED, {A.SECRETARIAT}),
         _t(Action.REFUSE, {S.ASSESSED}, S.REFUSED, {A.SECRETARIAT}, True),
+        # An appeal panel overturned the decision: it is taken again.
+        _t(
+            Action.REOPEN_ON_APPEAL,
+            {S.AWARDED, S.REFUSED},
+            S.ASSESSED,
+            {A.SECRETARIAT},
+            needs_comment=True,
+            offered=False,
+        ),
+    )
+}
+
+
+class AppealState(StrEnum):
+    LODGED = "lodged"
+    UNDER_REVIEW = "under_review"
+    UPHELD = "upheld"  # the decision stands
+    OVERTURNED = "overturned"
+
+    @property
+    def label(self) -> str:
+        return str(APPEAL_STATE_LABELS[self])
+
+    @property
+    def css_class(self) -> str:
+        return f"state appeal-{self.value.replace('_', '-')}"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (AppealState.LODGED, AppealState.UNDER_REVIEW)
+
+
+APPEAL_STATE_LABELS = {
+    AppealState.LODGED: _l("Appeal lodged"),
+    AppealState.UNDER_REVIEW: _l("Under review by the appeal panel"),
+    AppealState.UPHELD: _l("Appeal rejected: the decision stands"),
+    AppealState.OVERTURNED: _l("Appeal upheld: the decision is overturned"),
+}
+
+
+class AppealActor(StrEnum):
+    SECRETARIAT = "secretariat"  # forms the panel
+    PANEL_MEMBER = "panel_member"  # decides, with reasons
+
+
+class AppealAction(StrEnum):
+    FORM_PANEL = "form_panel"
+    UPHOLD = "uphold"
+    OVERTURN = "overturn"
+
+
+AS, AA = AppealState, AppealActor
+APPEAL_TRANSITIONS = {
+    t.action: t
+    for t in (
+        _t(AppealAction.FORM_PANEL, {AS.LODGED}, AS.UNDER_REVIEW, {AA.SECRETARIAT}),
+        _t(AppealAction.UPHOLD, {AS.UNDER_REVIEW}, AS.UPHELD, {AA.PANEL_MEMBER}, True),
+        _t(AppealAction.OVERTURN, {AS.UNDER_REVIEW}, AS.OVERTURNED, {AA.PANEL_MEMBER}, True),
     )
 }
 
@@ -131,7 +195,7 @@ def check_transition(
     The actor check comes first: someone who may never take the action gets 403 whatever
     the state, so a 409 never reveals the state of an application to an outsider.
     """
-    transition = TRANSITIONS[action]
+    transition = TRANSITIONS[action] if action in TRANSITIONS else APPEAL_TRANSITIONS[action]
     if not transition.actors & set(actors):
         raise TransitionError(action, state, 403, "actor")
     if state not in transition.sources:
@@ -148,4 +212,8 @@ def can(action: Action, state: State, actors: set[Actor] | frozenset[Actor]) -> 
 
 def available_actions(state: State, actors: set[Actor] | frozenset[Actor]) -> list[Action]:
     """The actions these actors may take now, in table order (what a page should offer)."""
-    return [action for action in TRANSITIONS if can(action, state, actors)]
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if transition.offered and can(action, state, actors)
+    ]

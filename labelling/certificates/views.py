@@ -157,6 +157,9 @@ def _verification_content(number: str) -> str:
     found = services.certificate_by_number(number.strip())
     if found is None:
         return ""
+    # Imported here: appeals build on certificates, not the other way round.
+    from labelling.appeals.services import open_appeal
+
     return render_template(
         "certificates/verify.html",
         number=found.number,
@@ -164,6 +167,7 @@ def _verification_content(number: str) -> str:
         label=found.label,
         status=services.verification_status(found),
         superseded_by=services.superseding_number(found),
+        under_appeal=open_appeal(label=found.label) is not None,
     )
 
 

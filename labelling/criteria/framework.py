@@ -226,6 +226,8 @@ class Framework:
     published_on: date | None = None
     retired_on: date | None = None
     path: str = ""  # the file it was read from (the published source)
+    appeal_period_days: int = 30  # to lodge an appeal after the decision
+    appeal_decision_days: int = 60  # for the panel to decide it
     digest: str = ""  # SHA-256 of the file, so a pinned version can be checked unchanged
 
     @property

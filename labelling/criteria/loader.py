@@ -343,6 +343,8 @@ def _build(data: dict, digest: str) -> Framework:
         title=header["title"],
         short_title=header["short_title"] or header["title"],
         published_on=header.get("published_on"),
+        appeal_period_days=data["appeals"]["period_days"],
+        appeal_decision_days=data["appeals"]["decision_days"],
         retired_on=header.get("retired_on"),
         issuer=header["issuer"],
         source=header["source"],

@@ -221,8 +221,17 @@ class QuestionnaireSchema(Schema):
     derived = fields.List(fields.Nested(DerivedSchema), load_default=list)
 
 
+class AppealsSchema(Schema):
+    period_days = fields.Int(load_default=30, validate=validate.Range(min=1, max=365))
+    decision_days = fields.Int(load_default=60, validate=validate.Range(min=1, max=365))
+
+
 class FrameworkFileSchema(Schema):
     framework = fields.Nested(FrameworkHeaderSchema, required=True)
+    # Appeals: days after a decision to lodge one, and for the panel to decide it.
+    appeals = fields.Nested(
+        AppealsSchema, load_default=lambda: {"period_days": 30, "decision_days": 60}
+    )
     scoring = fields.Nested(ScoringSchema, required=True)
     levels = fields.List(fields.Nested(LevelSchema), required=True, validate=validate.Length(min=1))
     eligibility = fields.List(fields.Nested(EligibilityRuleSchema), load_default=list)

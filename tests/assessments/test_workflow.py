@@ -33,6 +33,9 @@ EXPECTED = {
     (Action.SEND_BACK, S.ASSESSED, A.SECRETARIAT): S.IN_ASSESSMENT,
     (Action.AWARD, S.ASSESSED, A.SECRETARIAT): S.AWARDED,
     (Action.REFUSE, S.ASSESSED, A.SECRETARIAT): S.REFUSED,
+    # Only as the effect of an overturned appeal, never offered on a page.
+    (Action.REOPEN_ON_APPEAL, S.AWARDED, A.SECRETARIAT): S.ASSESSED,
+    (Action.REOPEN_ON_APPEAL, S.REFUSED, A.SECRETARIAT): S.ASSESSED,
 }
 
 
@@ -51,7 +54,27 @@ def test_every_state_actor_action_combination(action, state, actor):
     assert caught.value.status == (409 if may_ever else 403)
 
 
-def test_final_states_allow_nothing():
+def test_appeals_have_their_own_states_in_the_same_table():
+    from labelling.assessments.workflow import AppealAction, AppealActor, AppealState
+
+    panel, secretariat = {AppealActor.PANEL_MEMBER}, {AppealActor.SECRETARIAT}
+    lodged, review = AppealState.LODGED, AppealState.UNDER_REVIEW
+    assert check_transition(AppealAction.FORM_PANEL, lodged, secretariat) == review
+    for decision, outcome in (
+        (AppealAction.UPHOLD, AppealState.UPHELD),
+        (AppealAction.OVERTURN, AppealState.OVERTURNED),
+    ):
+        assert check_transition(decision, review, panel, "reasons") == outcome
+        with pytest.raises(TransitionError) as caught:
+            check_transition(decision, review, secretariat, "reasons")
+        assert caught.value.status == 403  # the secretariat never decides an appeal
+        with pytest.raises(TransitionError):
+            check_transition(decision, review, panel, "")  # reasons required
+        with pytest.raises(TransitionError):
+            check_transition(decision, lodged, panel, "reasons")  # no panel yet
+
+
+def test_final_states_offer_nothing():
     for state in (S.AWARDED, S.REFUSED, S.WITHDRAWN):
         assert state.is_final
         assert available_actions(state, set(Actor)) == []

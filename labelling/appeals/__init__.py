@@ -1,0 +1,1 @@
+"""Appeals against the labelling body's decisions, decided by an independent panel."""
