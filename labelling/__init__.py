@@ -131,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.benchmarking.views import bp as benchmarking_bp
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import verify_bp
+    from labelling.complaints.views import bp as complaints_bp
     from labelling.criteria.views import bp as criteria_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(benchmarking_bp)
     app.register_blueprint(criteria_bp)
     app.register_blueprint(appeals_bp)
+    app.register_blueprint(complaints_bp)
 
 
 def register_signal_receivers() -> None:

@@ -27,6 +27,7 @@ from labelling.benchmarking.models import (  # noqa: F401
     PeerSummary,
 )
 from labelling.certificates.models import Certificate, Label  # noqa: F401
+from labelling.complaints.models import Complaint  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401

@@ -61,6 +61,7 @@ class Config:
     REGISTRY_VERSION_TTL = 1.0
     API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
     VERIFY_UPLOAD_RATE_LIMIT = "20 per minute"  # PDF checks on the public verification page
+    COMPLAINT_RATE_LIMIT = "5 per hour;20 per day"  # public complaints, per client address
 
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     INVITATION_MAX_AGE_DAYS = 14

@@ -9,6 +9,8 @@ predicates both read this table, so what a page offers and what the server allow
 
 Appeals have their own states in the same module (APPEAL_TRANSITIONS), checked by the same
 function:  lodged -> under review (a panel is formed) -> upheld | overturned.
+Complaints about a labelled organisation likewise (COMPLAINT_TRANSITIONS):
+    unconfirmed -> received (the e-mail is confirmed) -> under review -> closed.
 """
 
 from __future__ import annotations
@@ -179,6 +181,58 @@ APPEAL_TRANSITIONS = {
 }
 
 
+class ComplaintState(StrEnum):
+    UNCONFIRMED = "unconfirmed"  # never shown to staff
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(COMPLAINT_STATE_LABELS[self])
+
+    @property
+    def css_class(self) -> str:
+        return f"state complaint-{self.value.replace('_', '-')}"
+
+
+COMPLAINT_STATE_LABELS = {
+    ComplaintState.UNCONFIRMED: _l("Waiting for the e-mail address to be confirmed"),
+    ComplaintState.RECEIVED: _l("Received"),
+    ComplaintState.UNDER_REVIEW: _l("Under review"),
+    ComplaintState.CLOSED: _l("Closed"),
+}
+
+
+class ComplaintActor(StrEnum):
+    COMPLAINANT = "complainant"  # holds the confirmation link
+    SECRETARIAT = "secretariat"
+
+
+class ComplaintAction(StrEnum):
+    CONFIRM = "confirm_complaint"
+    REVIEW = "review_complaint"
+    CLOSE = "close_complaint"
+
+
+CS, CA = ComplaintState, ComplaintActor
+COMPLAINT_TRANSITIONS = {
+    t.action: t
+    for t in (
+        _t(ComplaintAction.CONFIRM, {CS.UNCONFIRMED}, CS.RECEIVED, {CA.COMPLAINANT}),
+        _t(ComplaintAction.REVIEW, {CS.RECEIVED}, CS.UNDER_REVIEW, {CA.SECRETARIAT}),
+        _t(
+            ComplaintAction.CLOSE,
+            {CS.RECEIVED, CS.UNDER_REVIEW},
+            CS.CLOSED,
+            {CA.SECRETARIAT},
+            needs_comment=True,
+        ),
+    )
+}
+ALL_TRANSITIONS = {**TRANSITIONS, **APPEAL_TRANSITIONS, **COMPLAINT_TRANSITIONS}
+
+
 class TransitionError(Exception):
     """The action is not allowed. `status` is the HTTP answer: 403 (who) or 409 (state)."""
 
@@ -195,7 +249,7 @@ def check_transition(
     The actor check comes first: someone who may never take the action gets 403 whatever
     the state, so a 409 never reveals the state of an application to an outsider.
     """
-    transition = TRANSITIONS[action] if action in TRANSITIONS else APPEAL_TRANSITIONS[action]
+    transition = ALL_TRANSITIONS[action]
     if not transition.actors & set(actors):
         raise TransitionError(action, state, 403, "actor")
     if state not in transition.sources:

@@ -1,0 +1,1 @@
+"""Complaints from anyone about a labelled organisation, handled by the secretariat."""

@@ -1,0 +1,144 @@
+"""Complaints: received from anyone, counted only once the e-mail address is confirmed by
+a signed link; the secretariat reviews and closes them with an outcome the complainant is
+told. Transitions follow the one lifecycle module (COMPLAINT_TRANSITIONS)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from labelling.accounts.models import User
+from labelling.appeals.services import staff
+from labelling.assessments.workflow import (
+    ComplaintAction,
+    ComplaintActor,
+    ComplaintState,
+    TransitionError,
+    check_transition,
+)
+from labelling.complaints.models import Complaint
+from labelling.core.audit import record_event
+from labelling.core.http import external_url
+from labelling.db import utcnow
+from labelling.extensions import db
+from labelling.notifications.services import queue_email
+from labelling.organisations.models import Organisation
+
+CONFIRM_SALT = "labelling.complaint-confirm"
+CONFIRM_MAX_AGE = 7 * 24 * 3600  # a week to click the link
+
+
+class ComplaintRefused(Exception):
+    def __init__(self, code: str, status: int = 409):
+        self.code, self.status = code, status
+        super().__init__(code)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def confirmation_token(complaint: Complaint) -> str:
+    return _serializer().dumps({"complaint": complaint.id, "email": complaint.email})
+
+
+def receive_complaint(organisation: Organisation, name: str, email: str, text: str) -> Complaint:
+    """Record the complaint, unconfirmed, and send the confirmation link to `email`."""
+    complaint = Complaint(
+        organisation_id=organisation.id,
+        name=name.strip(),
+        email=email.strip(),
+        text=text.strip(),
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    record_event("complaint.received", "complaint", complaint.id, to_state=complaint.state)
+    queue_email(
+        complaint.email,
+        "complaint_confirm",
+        complaint=complaint,
+        organisation=organisation,
+        link=external_url("complaints.confirm", token=confirmation_token(complaint)),
+    )
+    return complaint
+
+
+def confirm_complaint(token: str) -> Complaint:
+    """The complainant followed the link: the complaint now reaches the secretariat.
+    Following it again changes nothing. Raises ComplaintRefused("link") for a bad link."""
+    try:
+        payload = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
+    except BadSignature as exc:
+        raise ComplaintRefused("link", 404) from exc
+    complaint = db.session.get(Complaint, payload.get("complaint"))
+    if complaint is None or complaint.email != payload.get("email"):
+        raise ComplaintRefused("link", 404)
+    if complaint.status != ComplaintState.UNCONFIRMED:
+        return complaint
+    _move(complaint, ComplaintAction.CONFIRM, {ComplaintActor.COMPLAINANT}, None)
+    complaint.confirmed_at = utcnow()
+    organisation = db.session.get(Organisation, complaint.organisation_id)
+    for user in staff():
+        queue_email(
+            user.email,
+            "complaint_received",
+            recipient=user,
+            complaint=complaint,
+            organisation=organisation,
+            link=external_url("complaints.detail", complaint_id=complaint.id),
+        )
+    return complaint
+
+
+def review_complaint(complaint: Complaint, actor: User) -> None:
+    _move(complaint, ComplaintAction.REVIEW, _actors(actor), actor)
+    complaint.handled_by_id = actor.id
+
+
+def close_complaint(complaint: Complaint, actor: User, outcome: str) -> None:
+    """Close with the outcome, which the complainant is told."""
+    complaint.outcome = outcome.strip() or None  # before the state: the table checks both
+    complaint.closed_at = utcnow()
+    complaint.handled_by_id = actor.id
+    _move(complaint, ComplaintAction.CLOSE, _actors(actor), actor, outcome)
+    queue_email(
+        complaint.email,
+        "complaint_closed",
+        complaint=complaint,
+        organisation=db.session.get(Organisation, complaint.organisation_id),
+    )
+
+
+def visible_complaints() -> list[Complaint]:
+    """What staff see: confirmed complaints only, newest first."""
+    return list(
+        db.session.scalars(
+            select(Complaint)
+            .where(Complaint.state != ComplaintState.UNCONFIRMED.value)
+            .order_by(Complaint.confirmed_at.desc())
+        )
+    )
+
+
+def _actors(user: User) -> set[ComplaintActor]:
+    return {ComplaintActor.SECRETARIAT} if user.is_staff else set()
+
+
+def _move(complaint, action, actors, actor, comment: str = "") -> None:
+    before = complaint.status
+    try:
+        target = check_transition(action, before, actors, comment or "")
+    except TransitionError as exc:
+        raise ComplaintRefused(exc.reason, exc.status) from exc
+    complaint.state = target.value
+    db.session.flush()
+    record_event(
+        f"complaint.{action.value}",
+        "complaint",
+        complaint.id,
+        actor=actor,
+        from_state=before.value,
+        to_state=target.value,
+        comment=(comment or "").strip() or None,
+    )

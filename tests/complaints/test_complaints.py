@@ -1,0 +1,87 @@
+"""Complaints about a labelled organisation: from anyone, read only once the e-mail is
+confirmed, reviewed and closed by the secretariat with an outcome the complainant is told."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from labelling.accounts.models import Role
+from labelling.complaints.models import Complaint
+from labelling.extensions import db
+from tests.factories import create_user, labelled_organisation, last_email, sign_in
+
+TEXT = "The cluster claims 200 members; its own member list shows 35."
+
+
+@pytest.fixture
+def listed(app, manager):
+    return labelled_organisation(manager, "gold").organisation
+
+
+def complain(client, organisation, **data):
+    return client.post(
+        f"/registry/organisations/{organisation.id}/complaint",
+        data={"name": "Clara Concerned", "email": "clara@example.net", "text": TEXT, **data},
+    )
+
+
+def confirmation_link(email: str) -> str:
+    return re.search(r"https?://\S+/complaints/confirm/\S+", last_email(email).body_text).group(0)
+
+
+def test_anyone_complains_and_confirms_then_the_secretariat_sees_it(client, listed):
+    page = client.get(f"/registry/organisations/{listed.id}")
+    assert f"/registry/organisations/{listed.id}/complaint" in page.text
+    assert complain(client, listed, text="short").status_code == 422
+    sent = complain(client, listed)
+    assert sent.status_code == 200 and "Confirm your e-mail address" in sent.text
+    secretariat = create_user("sec@example.org", roles=(Role.SECRETARIAT,))
+    sign_in(client, secretariat.email)
+    (complaint,) = db.session.scalars(db.select(Complaint)).all()
+    # Not confirmed: never shown to staff.
+    assert "Clara Concerned" not in client.get("/secretariat/complaints").text
+    assert client.get(f"/secretariat/complaints/{complaint.id}").status_code == 404
+    client.post("/logout")
+    link = confirmation_link("clara@example.net")
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert "Complaint received" in client.get(path).text
+    assert client.get(path).status_code == 200  # a second click changes nothing
+    assert client.get(path[:-3] + "xyz").status_code == 404
+    assert "A confirmed complaint" in last_email(secretariat.email).body_text
+    sign_in(client, secretariat.email)
+    assert "Clara Concerned" in client.get("/secretariat/complaints").text
+    detail = f"/secretariat/complaints/{complaint.id}"
+    assert TEXT in client.get(detail).text
+    assert client.post(f"{detail}/review").status_code == 303
+    assert client.post(f"{detail}/close", data={"outcome": ""}).status_code == 422
+    closed = client.post(f"{detail}/close", data={"outcome": "The register was checked."})
+    assert closed.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Complaint, complaint.id).state == "closed"
+    assert "The register was checked." in last_email("clara@example.net").body_text
+    assert client.post(f"{detail}/review").status_code == 409  # closed: nothing more
+
+
+def test_only_staff_handle_complaints(client, listed, manager):
+    sign_in(client, manager.email)
+    assert client.get("/secretariat/complaints").status_code == 403
+
+
+def test_unlisted_organisations_take_no_complaints(client, manager):
+    from tests.factories import create_org
+
+    unlisted = create_org(manager)
+    assert client.get(f"/registry/organisations/{unlisted.id}/complaint").status_code == 404
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "COMPLAINT_RATE_LIMIT": "2 per hour"}
+
+    def test_complaints_are_rate_limited(self, client, listed):
+        for _ in range(2):
+            assert complain(client, listed).status_code == 200
+        assert complain(client, listed).status_code == 429
