@@ -127,10 +127,11 @@ def send_outbox():
 
 def reminder_providers() -> list:
     """Everything `send-reminders` checks, in order; a feature with reminders adds its own."""
+    from labelling.appeals.reminders import overdue_panels
     from labelling.assessments.reminders import answers_due, overdue_assessments
     from labelling.certificates.reminders import label_expiry
 
-    return [answers_due, overdue_assessments, label_expiry]
+    return [answers_due, overdue_assessments, label_expiry, overdue_panels]
 
 
 @click.command("send-reminders")

@@ -96,6 +96,7 @@ class Config:
     LABEL_EXPIRY_REMINDER_DAYS_BEFORE = [90, 30, 7]
     LABEL_EXPIRY_REMINDER_DAYS_AFTER = 7
     BENCHMARK_MIN_PEERS = 5  # smaller peer groups are not shown (anonymity)
+    STATISTICS_MIN_GROUP = 5  # accountability figures of smaller groups are not shown
 
 
 class TestConfig(Config):

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
 
 from labelling.api.schemas import (
+    AccountabilitySchema,
     CertificateSchema,
     ErrorSchema,
     FrameworkDetailSchema,
@@ -85,6 +86,7 @@ def build_spec() -> APISpec:
         ("RegistryPage", RegistryPageSchema),
         ("RegistryDownload", RegistryDownloadSchema),
         ("FrameworkList", FrameworkListSchema),
+        ("Accountability", AccountabilitySchema),
         ("Framework", FrameworkDetailSchema),
         ("Error", ErrorSchema),
     ):
@@ -167,6 +169,14 @@ def build_spec() -> APISpec:
             "200": _json("RegistryDownload", "Every matching organisation, unpaged."),
             "400": _error("A query parameter is not valid."),
         },
+    )
+    _get(
+        spec,
+        "/accountability",
+        "How the labelling process performs",
+        "getAccountability",
+        [],
+        {"200": _json("Accountability", "Decisions, times and appeals per level and year.")},
     )
     _get(
         spec,

@@ -189,3 +189,37 @@ class FrameworkDetailSchema(FrameworkSummarySchema):
             "(its format: labelling/criteria/FORMAT.md)."
         },
     )
+
+
+class AccountabilityRowSchema(Schema):
+    level = fields.String(required=True)
+    year = fields.Integer(required=True)
+    decided = fields.Integer(required=True)
+    shown = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "False: fewer decisions than the anonymity minimum; "
+            "the figures below are then null."
+        },
+    )
+    share_awarded = fields.Float(allow_none=True, required=True, metadata={"description": "%"})
+    to_decision_median = fields.Float(
+        allow_none=True, required=True, metadata={"description": "Working days."}
+    )
+    to_decision_p90 = fields.Float(allow_none=True, required=True)
+    to_certificate_median = fields.Float(allow_none=True, required=True)
+    to_certificate_p90 = fields.Float(allow_none=True, required=True)
+    appeals = fields.Integer(allow_none=True, required=True)
+    overturned = fields.Integer(allow_none=True, required=True)
+
+
+class AssessorsActiveSchema(Schema):
+    year = fields.Integer(required=True)
+    country = fields.String(required=True)
+    assessors = fields.Integer(allow_none=True, required=True)
+
+
+class AccountabilitySchema(Schema):
+    min_group = fields.Integer(required=True)
+    rows = fields.List(fields.Nested(AccountabilityRowSchema), required=True)
+    assessors_active = fields.List(fields.Nested(AssessorsActiveSchema), required=True)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from labelling.api import exports, resources
 from labelling.api.resources import registry_item
 from labelling.api.schemas import (
+    AccountabilitySchema,
     CertificateSchema,
     FrameworkDetailSchema,
     FrameworkListSchema,
@@ -30,7 +31,7 @@ from labelling.criteria import views as criteria_views
 from labelling.errors import error_response
 from labelling.extensions import limiter
 from labelling.organisations.models import Organisation
-from labelling.registry import search
+from labelling.registry import accountability, search
 from labelling.registry.caching import public
 from labelling.registry.levels import level_names
 from labelling.registry.schemas import ValidationError, parse_registry_query
@@ -265,6 +266,21 @@ def framework(framework_id: str, version: str):
         json.dumps(criteria_views.source_data(found), default=criteria_views.json_default)
     )
     return jsonify(FrameworkDetailSchema().dump({**_framework_summary(found), "content": content}))
+
+
+@bp.route("/accountability")
+def accountability_figures():
+    """How the labelling process performs: the figures of /registry/statistics."""
+    figures = accountability.public_figures()
+    body = {
+        "min_group": figures["min_group"],
+        "rows": [row.__dict__ for row in figures["rows"]],
+        "assessors_active": [
+            {"year": year, "country": country, "assessors": count}
+            for year, country, count in figures["assessors"]
+        ],
+    }
+    return jsonify(AccountabilitySchema().dump(body))
 
 
 @bp.route("/openapi.json")

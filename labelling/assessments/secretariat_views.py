@@ -377,3 +377,25 @@ def decision(app_id: int):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("assessments.detail", app_id=application.id), code=303)
+
+
+# --- accountability -------------------------------------------------------------------------
+
+
+@bp.route("/accountability")
+@login_required
+def accountability():
+    """The public process figures, and what the secretariat alone sees: each assessor's
+    workload and time to score."""
+    require(current_user.is_staff)
+    # Imported here: the figures read every feature; this page only shows them.
+    from labelling.registry import accountability as figures
+    from labelling.registry.levels import country_name, level_names
+
+    return render_template(
+        "secretariat/accountability.html",
+        figures=figures.public_figures(),
+        assessors=figures.assessor_figures(),
+        level_names=level_names(),
+        country_name=country_name,
+    )

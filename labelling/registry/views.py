@@ -15,7 +15,7 @@ from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
-from labelling.registry import charts, search, services, statistics
+from labelling.registry import accountability, charts, search, services, statistics
 from labelling.registry.caching import cached, framed, public
 from labelling.registry.levels import country_name, level_names, level_ranks
 from labelling.registry.schemas import ValidationError, parse_registry_query
@@ -107,9 +107,15 @@ def organisation(organisation_id: int):
 @bp.route("/registry/statistics")
 @public
 def statistics_page():
-    return framed(
-        _("Registry statistics"), cached("registry-statistics", (), _statistics, page_content=True)
+    content = cached("registry-statistics", (), _statistics, page_content=True)
+    # The process figures change with decisions, not labels: kept on their own (10 min).
+    figures = render_template(
+        "registry/_accountability.html",
+        figures=accountability.public_figures(),
+        level_names=level_names(),
+        country_name=country_name,
     )
+    return framed(_("Registry statistics"), content + figures)
 
 
 def _statistics() -> str:

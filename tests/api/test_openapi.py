@@ -23,6 +23,7 @@ OPERATIONS = [
     "GET /api/v1/registry.json",
     "GET /api/v1/frameworks",
     "GET /api/v1/frameworks/{framework_id}/{version}",
+    "GET /api/v1/accountability",
 ]
 
 
@@ -52,7 +53,9 @@ CASES = [
     # Any string may be asked for as a certificate number or a framework version, and the
     # list takes no parameter: there is no invalid request to make of these.
     if not (
-        label.startswith(("GET /api/v1/certificates", "GET /api/v1/frameworks"))
+        label.startswith(
+            ("GET /api/v1/certificates", "GET /api/v1/frameworks", "GET /api/v1/accountability")
+        )
         and mode == GenerationMode.NEGATIVE
     )
 ]
@@ -98,6 +101,7 @@ def test_the_document_describes_every_route_and_schema(client):
         "/api/v1/registry.json",
         "/api/v1/frameworks",
         "/api/v1/frameworks/{framework_id}/{version}",
+        "/api/v1/accountability",
     }
     assert {"RegistryPage", "Organisation", "Label", "Certificate", "Error", "Framework"} <= set(
         document["components"]["schemas"]

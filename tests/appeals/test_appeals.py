@@ -230,3 +230,24 @@ def test_a_level_below_the_one_applied_for_can_be_appealed(app):
     )
     db.session.commit()
     assert subject_of_application(application, framework).value == "lower_level"
+
+
+def test_an_overdue_panel_is_reminded_once(client, refused):
+    from labelling.appeals.reminders import overdue_panels
+    from labelling.cli import reminder_providers
+    from labelling.notifications.reminders import send_reminders
+
+    application, people = refused
+    as_user(client, people["applicant"])
+    lodge(client, application)
+    (appeal,) = appeals()
+    as_user(client, people["secretariat"])
+    form_panel(client, appeal, people["panel_a"], people["panel_b"])
+    appeal = appeals()[0]
+    assert list(overdue_panels(appeal.due_on)) == []  # due today: not overdue yet
+    late = appeal.due_on + timedelta(days=1)
+    assert overdue_panels in reminder_providers()
+    assert send_reminders([overdue_panels], late) == 2  # one per panel member
+    assert send_reminders([overdue_panels], late) == 0  # never twice
+    db.session.commit()
+    assert "Overdue" in last_email(people["panel_a"].email).subject
