@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.assessments.views import bp as assessments_bp
     from labelling.assessors.views import bp as assessors_bp
     from labelling.benchmarking.views import bp as benchmarking_bp
+    from labelling.bodies.views import bp as bodies_bp
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import verify_bp
     from labelling.complaints.views import bp as complaints_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(criteria_bp)
     app.register_blueprint(appeals_bp)
     app.register_blueprint(complaints_bp)
+    app.register_blueprint(bodies_bp)
 
 
 def register_signal_receivers() -> None:

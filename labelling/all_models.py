@@ -26,6 +26,7 @@ from labelling.benchmarking.models import (  # noqa: F401
     BenchmarkValue,
     PeerSummary,
 )
+from labelling.bodies.models import BodyAssessor, BodyMember, LabellingBody  # noqa: F401
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.complaints.models import Complaint  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401

@@ -59,6 +59,8 @@ def register_commands(app) -> None:
         send_reminders,
         check_criteria,
         registry_rebuild,
+        body_add,
+        body_member,
     ):
         app.cli.add_command(command)
 
@@ -191,3 +193,56 @@ def check_criteria(paths):
             click.echo(f"ok  {path}: {framework.key}")
     if failed:
         raise SystemExit(1)
+
+
+@click.command("body-add")
+@click.argument("name")
+@click.option(
+    "--national/--european", default=True, help="A national partner (default) or the European body."
+)
+@click.option(
+    "--countries", default="", help="Country codes it covers, e.g. DK,SE (national bodies)."
+)
+@click.option(
+    "--levels", default="bronze", show_default=True, help="Levels it assesses and decides."
+)
+@click.option("--website", default=None)
+@with_appcontext
+def body_add(name: str, national: bool, countries: str, levels: str, website: str | None):
+    """Record a labelling body: applications from its countries for its levels go to it."""
+    from labelling.bodies.models import BodyKind, LabellingBody
+
+    body = LabellingBody(
+        name=name,
+        kind=(BodyKind.NATIONAL if national else BodyKind.EUROPEAN).value,
+        countries=[c.strip().upper() for c in countries.split(",") if c.strip()],
+        levels=[lv.strip().lower() for lv in levels.split(",") if lv.strip()],
+        website=website,
+    )
+    if national and not body.countries:
+        raise click.BadParameter(
+            "a national body covers at least one country", param_hint="--countries"
+        )
+    db.session.add(body)
+    db.session.commit()
+    click.echo(f"Labelling body {body.id} recorded: {body.name}.")
+
+
+@click.command("body-member")
+@click.argument("body_id", type=int)
+@click.argument("email")
+@click.option("--assessor", is_flag=True, help="Add to the body's assessor pool instead.")
+@with_appcontext
+def body_member(body_id: int, email: str, assessor: bool):
+    """Make an account a secretariat member of the body (or an assessor of its pool)."""
+    from labelling.accounts.services import find_user_by_email
+    from labelling.bodies.models import BodyAssessor, BodyMember, LabellingBody
+
+    body = db.session.get(LabellingBody, body_id)
+    user = find_user_by_email(email)
+    if body is None or user is None:
+        raise click.BadParameter("no such body or account")
+    model = BodyAssessor if assessor else BodyMember
+    db.session.add(model(body_id=body.id, user_id=user.id))
+    db.session.commit()
+    click.echo(f"{user.email} {'assesses for' if assessor else 'acts for'} {body.name}.")

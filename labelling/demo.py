@@ -24,6 +24,15 @@ DEMO_USERS = [
     ("secretariat@example.org", "Sofia Papadopoulou", (Role.SECRETARIAT,)),
     ("admin@example.org", "Ada Admin", (Role.ADMIN, Role.SECRETARIAT)),
     ("register@example.org", "Rita Register", (Role.CLUSTER_MANAGER,)),
+    ("secretariat-dk@example.org", "Freja Holm", (Role.SECRETARIAT,)),
+    ("secretariat-pl@example.org", "Tomasz Lis", (Role.SECRETARIAT,)),
+]
+
+# The labelling bodies: (name, national?, countries, levels, secretariat members).
+DEMO_BODIES = [
+    ("European Cluster Labelling Secretariat", False, [], [], ["secretariat@example.org"]),
+    ("Danish Cluster Labelling Body", True, ["DK"], ["bronze"], ["secretariat-dk@example.org"]),
+    ("Polish Cluster Labelling Body", True, ["PL"], ["bronze"], ["secretariat-pl@example.org"]),
 ]
 
 DEMO_ORGANISATIONS = [
@@ -150,6 +159,10 @@ def _ensure_user(email: str, name: str, roles) -> User:
 def load_demo_data() -> list[User]:
     """Create the demo accounts and organisations that do not exist yet; return the accounts."""
     users = [_ensure_user(email, name, roles) for email, name, roles in DEMO_USERS]
+    db.session.flush()
+    for body in DEMO_BODIES:
+        _ensure_body(*body)
+    db.session.flush()
     for manager_email, profile in DEMO_ORGANISATIONS:
         exists = db.session.scalar(
             db.select(Organisation).where(Organisation.legal_name == profile["legal_name"])
@@ -203,3 +216,18 @@ def _ensure_labelled(name, country, city, area, level, days_ago, suspension) -> 
         change_label_status(
             label, "suspend", find_user_by_email("secretariat@example.org"), suspension
         )
+
+
+def _ensure_body(name, national, countries, levels, members) -> None:
+    from labelling.bodies.models import BodyKind, BodyMember, LabellingBody
+
+    if db.session.scalar(db.select(LabellingBody.id).where(LabellingBody.name == name)):
+        return
+    body = LabellingBody(
+        name=name,
+        kind=(BodyKind.NATIONAL if national else BodyKind.EUROPEAN).value,
+        countries=countries,
+        levels=levels,
+    )
+    body.members = [BodyMember(user_id=find_user_by_email(email).id) for email in members]
+    db.session.add(body)

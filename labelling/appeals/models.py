@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
 from labelling.assessments.workflow import AppealActor, AppealState
+from labelling.bodies.services import acts_for
 from labelling.db import TimestampMixin, UTCDateTime
 from labelling.extensions import db
 
@@ -110,7 +111,19 @@ class Appeal(TimestampMixin, db.Model):
             return set()
         if any(member.user_id == user.id for member in self.panel):
             return {AppealActor.PANEL_MEMBER}
-        return {AppealActor.SECRETARIAT} if user.is_staff else set()
+        if user.is_staff and acts_for(user, self.body_id()):
+            return {AppealActor.SECRETARIAT}
+        return set()
+
+    def body_id(self) -> int | None:
+        """The labelling body of the decision appealed (its application's)."""
+        from labelling.assessments.models import Application
+        from labelling.certificates.models import Label
+
+        if self.application_id is not None:
+            return db.session.get(Application, self.application_id).body_id
+        label = db.session.get(Label, self.label_id)
+        return label.application.body_id if label is not None else None
 
     def can_view(self, user) -> bool:
         """The organisation's team, the staff and the panel."""

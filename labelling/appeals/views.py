@@ -260,7 +260,8 @@ def document(appeal_id: int):
 @login_required
 def queue():
     require(current_user.is_staff)
-    appeals = db.session.scalars(select(Appeal).order_by(Appeal.lodged_at.desc())).all()
+    everyone = db.session.scalars(select(Appeal).order_by(Appeal.lodged_at.desc())).all()
+    appeals = [appeal for appeal in everyone if appeal.actors_for(current_user)]
     return render_template(
         "appeals/queue.html",
         open_appeals=[a for a in appeals if a.status.is_open],

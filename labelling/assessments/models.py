@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from labelling.accounts.models import User
 from labelling.assessments.workflow import Action, Actor, State, can
+from labelling.bodies.services import acts_for
 from labelling.criteria.scoring import Rating, Status
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
@@ -62,6 +63,10 @@ class Application(TimestampMixin, db.Model):
     framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
     framework_version: Mapped[str] = mapped_column(String(20), nullable=False)
     framework_digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The labelling body that handles it (routed at the start); none: the European body.
+    body_id: Mapped[int | None] = mapped_column(
+        ForeignKey("labelling_body.id", ondelete="SET NULL"), index=True
+    )
     state: Mapped[str] = mapped_column(String(32), default=State.DRAFT, nullable=False, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(
@@ -158,7 +163,7 @@ class Application(TimestampMixin, db.Model):
             if assignment.is_lead:
                 actors.add(Actor.LEAD_ASSESSOR)
         involved = assignment is not None and assignment.status != AssignmentStatus.DECLINED
-        if user.is_staff and not involved:
+        if user.is_staff and not involved and acts_for(user, self.body_id):
             actors.add(Actor.SECRETARIAT)
         return actors
 

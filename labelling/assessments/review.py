@@ -40,6 +40,7 @@ from labelling.assessors.candidates import (
 )
 from labelling.assessors.conflicts import Conflict, Tie, detect_conflicts
 from labelling.assessors.models import AssessorProfile
+from labelling.bodies.services import pool_of, visible_condition
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
@@ -127,12 +128,14 @@ def deciders_for(application: Application) -> list[User]:
     return [user for user in staff if Actor.SECRETARIAT in application.actors_for(user)]
 
 
-def state_counts() -> dict[str, int]:
-    """Applications per state (one grouped query), for the secretariat's overview."""
-    rows = db.session.execute(
-        select(Application.state, func.count()).group_by(Application.state)
-    ).all()
-    return {state: count for state, count in rows}
+def state_counts(user: User | None = None) -> dict[str, int]:
+    """Applications per state (one grouped query), for the secretariat's overview: those
+    of the bodies `user` acts for."""
+    query = select(Application.state, func.count()).group_by(Application.state)
+    mine = visible_condition(user, Application.body_id) if user is not None else None
+    if mine is not None:
+        query = query.where(mine)
+    return {state: count for state, count in db.session.execute(query).all()}
 
 
 def assignment_counts(user: User) -> dict[str, int]:
@@ -268,9 +271,11 @@ def candidates_for(application: Application, today: date):
     """(ranked, excluded) assessors for the application, as the assignment page shows them."""
     framework = framework_of(application)
     workloads = open_workloads()
-    profiles = db.session.scalars(
-        select(AssessorProfile).join(User).where(User.is_enabled.is_(True))
-    ).all()
+    query = select(AssessorProfile).join(User).where(User.is_enabled.is_(True))
+    pool = pool_of(application.body_id)
+    if pool is not None:
+        query = query.where(AssessorProfile.user_id.in_(pool))  # the body's own assessors
+    profiles = db.session.scalars(query).all()
     candidates = [_candidate(p, application, today, workloads) for p in profiles]
     return rank_candidates(candidates, need_of(application, framework))
 

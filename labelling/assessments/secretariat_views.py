@@ -23,6 +23,7 @@ from labelling.assessments.models import Application, Assignment
 from labelling.assessments.review import AssignmentRefused, ReviewError
 from labelling.assessments.workflow import Action, Actor, State, TransitionError, check_transition
 from labelling.assessors.models import AccreditationRole
+from labelling.bodies.services import visible_condition
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.dates import show_date
 from labelling.core.http import get_or_404, require
@@ -63,11 +64,12 @@ def queue():
     states = dict(QUEUES).get(chosen)
     if states is None:
         abort(404)
+    query = select(Application).where(Application.state.in_([s.value for s in states]))
+    mine = visible_condition(current_user, Application.body_id)
+    if mine is not None:
+        query = query.where(mine)  # a body's secretariat acts on its own applications
     applications = db.session.scalars(
-        select(Application)
-        .where(Application.state.in_([s.value for s in states]))
-        .order_by(Application.submitted_at, Application.id)
-        .limit(200)
+        query.order_by(Application.submitted_at, Application.id).limit(200)
     ).all()
     return render_template(
         "secretariat/queue.html",
@@ -395,6 +397,7 @@ def accountability():
     return render_template(
         "secretariat/accountability.html",
         figures=figures.public_figures(),
+        per_body=figures.figures_per_body(),
         assessors=figures.assessor_figures(),
         level_names=level_names(),
         country_name=country_name,

@@ -25,6 +25,7 @@ from labelling.assessments.models import (
 )
 from labelling.assessments.signals import application_transitioned
 from labelling.assessments.workflow import Action, State, check_transition
+from labelling.bodies.services import route
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework, Section
 from labelling.criteria.scoring import (
@@ -116,9 +117,11 @@ def start_application(
 ) -> Application:
     """Create a draft application for `level`, pinned to `framework` (id, version, digest)."""
     framework.level(level)  # StopIteration for a level the framework does not define
+    body = route(organisation.country_code, level)
     application = Application(
         organisation=organisation,
         level=level,
+        body_id=body.id if body is not None else None,
         kind=Kind(kind).value,
         framework_id=framework.id,
         framework_version=framework.version,

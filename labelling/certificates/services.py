@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from labelling.assessments.models import Application
+from labelling.bodies.services import name_of
 from labelling.certificates.models import Certificate, Label, LabelStatus
 from labelling.certificates.rendering import certificate_number, render_certificate, signatories
 from labelling.certificates.validity import label_validity
@@ -147,7 +148,9 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         "valid_until": show_date(label.valid_until, "long"),
         "issued_on": show_date(date.today(), "long"),
         "issuer": framework.issuer,
-        "body_name": config["LABELLING_BODY_NAME"] or framework.issuer,
+        "body_name": name_of(label.application.body_id)
+        or config["LABELLING_BODY_NAME"]
+        or framework.issuer,
         "signatories": signatories(config["CERTIFICATE_SIGNATORIES"]),
         "verify_url": external_url("verify.certificate", number=number),
     }

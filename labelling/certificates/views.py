@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
+from labelling.bodies.services import acts_for, visible_condition
 from labelling.certificates import services
 from labelling.certificates.forms import CheckPdfForm
 from labelling.certificates.models import Label
@@ -40,7 +41,11 @@ bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 def index():
     require(current_user.is_staff)
     today = date.today()
-    labels = db.session.scalars(select(Label).order_by(Label.valid_until.desc())).all()
+    query = select(Label).order_by(Label.valid_until.desc())
+    mine = visible_condition(current_user, Application.body_id)
+    if mine is not None:  # a body's secretariat sees the labels of its own decisions
+        query = query.join(Application, Application.id == Label.application_id).where(mine)
+    labels = db.session.scalars(query).all()
     return render_template(
         "certificates/index.html", labels=[(label, label.status_on(today)) for label in labels]
     )
@@ -64,6 +69,7 @@ def _detail_page(label: Label, form=None, status: int = 200):
 def detail(label_id: int):
     require(current_user.is_staff)
     label = get_or_404(Label, label_id)
+    require(acts_for(current_user, label.application.body_id))  # its body's secretariat
     if request.method == "GET":
         return _detail_page(label)
     action = request.form.get("action", "")

@@ -53,7 +53,7 @@ def dashboard():
         assignment_counts=review.assignment_counts(current_user)
         if current_user.has_role(Role.ASSESSOR)
         else None,
-        state_counts=review.state_counts() if current_user.is_staff else None,
+        state_counts=review.state_counts(current_user) if current_user.is_staff else None,
         labels_by_org={org.id: held_labels(org.id) for org in organisations},
     )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from labelling.accounts.models import User
 from labelling.appeals.models import Appeal
@@ -99,9 +99,10 @@ def _days(start: datetime | None, end: datetime | None) -> int | None:
     return working_days_between(start.date(), end.date())
 
 
-def collect_groups() -> list[Group]:
+def collect_groups(body_condition=None) -> list[Group]:
     """Every decided application (imports of earlier awards excepted: they were not
-    decided here) and every appeal, by level and year."""
+    decided here) and every appeal, by level and year; of one labelling body when
+    `body_condition` (a condition on Application.body_id) is given."""
     groups: dict[tuple[str, int], Group] = {}
 
     def group(level: str, year: int) -> Group:
@@ -123,6 +124,7 @@ def collect_groups() -> list[Group]:
         )
         .outerjoin(first_certificate, first_certificate.c.application_id == Application.id)
         .where(Application.decided_at.is_not(None), Application.submitted_at.is_not(None))
+        .where(body_condition if body_condition is not None else true())
     )
     for level, state, submitted, decided_at, issued in decided:
         target = group(level, decided_at.year)
@@ -136,11 +138,15 @@ def collect_groups() -> list[Group]:
             target.to_certificate.append(to_certificate)
     appeals = db.session.execute(
         select(Appeal.lodged_at, Appeal.state, Application.level, Label.level)
-        .outerjoin(Application, Application.id == Appeal.application_id)
         .outerjoin(Label, Label.id == Appeal.label_id)
+        .outerjoin(
+            Application,
+            Application.id == func.coalesce(Appeal.application_id, Label.application_id),
+        )
+        .where(body_condition if body_condition is not None else true())
     )
     for lodged, state, application_level, label_level in appeals:
-        target = group(application_level or label_level, lodged.year)
+        target = group(label_level or application_level, lodged.year)
         target.appeals += 1
         target.overturned += state == "overturned"
     return list(groups.values())
@@ -220,3 +226,18 @@ def assessor_figures() -> list[AssessorFigures]:
         AssessorFigures(name, p["country"], p["accepted"], p["open"], percentile(p["days"], 0.5))
         for name, p in people.items()
     ]
+
+
+def figures_per_body() -> list[tuple[str, list[Row]]]:
+    """For the secretariat: the same rows for each labelling body (the European body's
+    include applications recorded before bodies existed)."""
+    from labelling.bodies.services import all_bodies
+
+    min_group = current_app.config["STATISTICS_MIN_GROUP"]
+    result = []
+    for body in all_bodies():
+        condition = Application.body_id == body.id
+        if body.kind == "european":
+            condition = condition | Application.body_id.is_(None)
+        result.append((body.name, summarise(collect_groups(condition), min_group)))
+    return result

@@ -11,6 +11,7 @@ from datetime import date
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import gettext as _
 
+from labelling.bodies.services import name_of
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
@@ -94,6 +95,7 @@ def organisation(organisation_id: int):
             "registry/organisation.html",
             organisation=found,
             history=history,
+            bodies={item.label.id: name_of(item.label.application.body_id) for item in history},
             level_names=level_names(),
         )
         return found.legal_name, content

@@ -23,7 +23,8 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert again.exit_code == 0, again.output
         # Eight of its own, forty benchmarked peers, three taken through the workflow.
         assert db.session.scalar(select(func.count(Organisation.id))) == 51
-        assert db.session.scalar(select(func.count(User.id))) == 9  # and the peers' manager
+        # ... and the peers' manager and the two national secretariats.
+        assert db.session.scalar(select(func.count(User.id))) == 11
         # An application in every state a first sign-in should meet.
         states = set(db.session.scalars(select(Application.state)))
         assert {

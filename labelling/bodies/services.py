@@ -1,0 +1,113 @@
+"""Which body an application goes to, and whose applications a member of staff acts on.
+
+With no body recorded at all the platform works as one secretariat (every member of staff
+acts on every application). Once bodies exist: an application goes to the national body
+that covers its country and level, else to the European body; staff act on their bodies'
+applications only (staff in no body act for the European body); administrators on all.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from labelling.accounts.models import Role, User
+from labelling.bodies.models import BodyAssessor, BodyKind, BodyMember, LabellingBody
+from labelling.extensions import db
+
+
+def all_bodies() -> list[LabellingBody]:
+    return list(
+        db.session.scalars(select(LabellingBody).order_by(LabellingBody.kind, LabellingBody.name))
+    )
+
+
+def european_body() -> LabellingBody | None:
+    return db.session.scalar(
+        select(LabellingBody).where(LabellingBody.kind == BodyKind.EUROPEAN.value)
+    )
+
+
+def route(country_code: str, level: str) -> LabellingBody | None:
+    """The body an application for `level` from `country_code` goes to (None: no bodies)."""
+    bodies = all_bodies()
+    national = [b for b in bodies if b.kind == BodyKind.NATIONAL and b.covers(country_code, level)]
+    if national:
+        return national[0]
+    return next((b for b in bodies if b.kind == BodyKind.EUROPEAN), None)
+
+
+def _scope_cache() -> dict:
+    if not has_request_context():
+        return {}
+    if "body_scope" not in g:
+        g.body_scope = {}
+    return g.body_scope
+
+
+def bodies_acted_for(user: User) -> set[int] | None:
+    """The bodies `user` acts for; None when they act for all (an administrator, or no
+    body recorded at all)."""
+    cache = _scope_cache()
+    if user.id in cache:
+        return cache[user.id]
+    scope: set[int] | None
+    if user.has_role(Role.ADMIN):
+        scope = None
+    else:
+        own = set(
+            db.session.scalars(select(BodyMember.body_id).where(BodyMember.user_id == user.id))
+        )
+        european = european_body()
+        if own:
+            scope = own
+        elif european is not None:
+            scope = {european.id}
+        else:
+            scope = None if not all_bodies() else set()
+    cache[user.id] = scope
+    return scope
+
+
+def effective_body_id(body_id: int | None) -> int | None:
+    """An application with no body recorded belongs to the European body."""
+    if body_id is not None:
+        return body_id
+    european = european_body()
+    return european.id if european else None
+
+
+def acts_for(user: User, body_id: int | None) -> bool:
+    scope = bodies_acted_for(user)
+    return scope is None or effective_body_id(body_id) in scope
+
+
+def visible_condition(user: User, column):
+    """A WHERE condition on an application's `body_id` column for what `user` acts on, or
+    None for no condition."""
+    scope = bodies_acted_for(user)
+    if scope is None:
+        return None
+    european = european_body()
+    condition = column.in_(scope)
+    if european is not None and european.id in scope:
+        condition = condition | column.is_(None)
+    return condition
+
+
+def pool_of(body_id: int | None) -> set[int] | None:
+    """User ids of the body's assessor pool; None when the body keeps no pool (then any
+    accredited assessor may be asked)."""
+    if body_id is None:
+        return None
+    ids = set(
+        db.session.scalars(select(BodyAssessor.user_id).where(BodyAssessor.body_id == body_id))
+    )
+    return ids or None
+
+
+def name_of(body_id: int | None) -> str | None:
+    """The name of the body an application belongs to (None: no bodies recorded)."""
+    effective = effective_body_id(body_id)
+    body = db.session.get(LabellingBody, effective) if effective is not None else None
+    return body.name if body else None
