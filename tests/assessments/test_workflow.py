@@ -107,3 +107,21 @@ def test_available_actions_follow_the_table():
         Action.REFUSE,
     ]
     assert S.MORE_INFORMATION.css_class == "state state-more-information-requested"
+
+
+def test_complaints_have_their_own_states_in_the_same_table():
+    from labelling.assessments.workflow import ComplaintAction, ComplaintActor, ComplaintState
+
+    staff, anyone = {ComplaintActor.SECRETARIAT}, {ComplaintActor.COMPLAINANT}
+    C = ComplaintState
+    assert check_transition(ComplaintAction.CONFIRM, C.UNCONFIRMED, anyone) == C.RECEIVED
+    assert check_transition(ComplaintAction.REVIEW, C.RECEIVED, staff) == C.UNDER_REVIEW
+    for start in (C.RECEIVED, C.UNDER_REVIEW):
+        assert check_transition(ComplaintAction.CLOSE, start, staff, "outcome") == C.CLOSED
+    with pytest.raises(TransitionError):
+        check_transition(ComplaintAction.REVIEW, C.UNCONFIRMED, staff)  # not confirmed yet
+    with pytest.raises(TransitionError):
+        check_transition(ComplaintAction.CLOSE, C.RECEIVED, staff, "")  # outcome required
+    with pytest.raises(TransitionError) as caught:
+        check_transition(ComplaintAction.CLOSE, C.RECEIVED, anyone, "outcome")
+    assert caught.value.status == 403
