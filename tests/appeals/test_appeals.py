@@ -138,13 +138,19 @@ def test_the_panel_has_two_people_who_took_no_part(client, refused):
     assert "You sit on the panel" in last_email(people["panel_b"].email).subject
 
 
-def test_only_the_panel_decides_and_an_upheld_refusal_stands(client, refused):
-    application, people = refused
+def under_review(client, application, people) -> Appeal:
+    """The manager appeals; the secretariat forms the panel of Paula and Piet."""
     as_user(client, people["applicant"])
     lodge(client, application)
     (appeal,) = appeals()
     as_user(client, people["secretariat"])
     form_panel(client, appeal, people["panel_a"], people["panel_b"])
+    return appeals()[0]
+
+
+def test_only_the_panel_decides_and_an_upheld_refusal_stands(client, refused):
+    application, people = refused
+    appeal = under_review(client, application, people)
     decision = {
         "outcome": "uphold",
         "reasons": "The member list was read right.",
@@ -162,11 +168,7 @@ def test_only_the_panel_decides_and_an_upheld_refusal_stands(client, refused):
 
 def test_an_overturned_refusal_is_decided_again_and_the_certificate_follows(client, refused):
     application, people = refused
-    as_user(client, people["applicant"])
-    lodge(client, application)
-    (appeal,) = appeals()
-    as_user(client, people["secretariat"])
-    form_panel(client, appeal, people["panel_a"], people["panel_b"])
+    appeal = under_review(client, application, people)
     as_user(client, people["panel_b"])
     overturn = {"outcome": "overturn", "reasons": "The list shows 40 members.", "confirmed": "yes"}
     assert client.post(f"/appeals/{appeal.id}/decision", data=overturn).status_code == 303
@@ -238,12 +240,7 @@ def test_an_overdue_panel_is_reminded_once(client, refused):
     from labelling.notifications.reminders import send_reminders
 
     application, people = refused
-    as_user(client, people["applicant"])
-    lodge(client, application)
-    (appeal,) = appeals()
-    as_user(client, people["secretariat"])
-    form_panel(client, appeal, people["panel_a"], people["panel_b"])
-    appeal = appeals()[0]
+    appeal = under_review(client, application, people)
     assert list(overdue_panels(appeal.due_on)) == []  # due today: not overdue yet
     late = appeal.due_on + timedelta(days=1)
     assert overdue_panels in reminder_providers()

@@ -9,7 +9,8 @@ from labelling.accounts.models import Role
 from labelling.assessments import decisions
 from labelling.assessments.workflow import State
 from labelling.extensions import db
-from tests.factories import PASSWORD, application_with_team, create_user, with_mini_framework
+from tests.browser.steps import sign_in_as
+from tests.factories import application_with_team, create_user, with_mini_framework
 
 pytestmark = pytest.mark.browser
 
@@ -17,16 +18,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config(app_config):
     return with_mini_framework(app_config)
-
-
-def sign_in_as(page, email) -> None:
-    if page.get_by_role("button", name="Sign out").count():
-        page.get_by_role("button", name="Sign out").click()
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_a_refusal_appealed_overturned_and_awarded(page, app):

@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from labelling.accounts.models import Role
+from tests.browser.steps import sign_in_as
 from tests.factories import (
-    PASSWORD,
     create_assessor,
     create_user,
     submitted_application,
@@ -22,16 +22,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config(app_config):
     return with_mini_framework(app_config)
-
-
-def sign_in_as(page, email) -> None:
-    if page.get_by_role("button", name="Sign out").count():
-        page.get_by_role("button", name="Sign out").click()
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def accept_assignment(page, email) -> None:
