@@ -69,7 +69,7 @@ def framework_of_label(label: Label) -> Framework:
     return services.registry().get(label.framework_id, label.framework_version)
 
 
-def _decision(application: Application | None, label: Label | None):
+def decision_of(application: Application | None, label: Label | None):
     """(subject, when it was decided, its key, organisation id, framework) or None."""
     if application is not None:
         framework = services.framework_of(application)
@@ -106,7 +106,7 @@ def appeals_of(application: Application | None = None, label: Label | None = Non
 
 def may_appeal(actor: User, application=None, label=None, today: date | None = None) -> str | None:
     """Why `actor` may not appeal now (a reason code), or None when they may."""
-    subject, when, key, organisation_id, framework = _decision(application, label)
+    subject, when, key, organisation_id, framework = decision_of(application, label)
     organisation = db.session.get(Organisation, organisation_id)
     if organisation.membership_of(actor) is None:
         return "not_on_the_team"
@@ -137,7 +137,7 @@ def lodge_appeal(
         raise AppealRefused(problem, 403 if problem == "not_on_the_team" else 409)
     if not grounds.strip():
         raise AppealRefused("grounds_required", 422)
-    subject, when, key, organisation_id, framework = _decision(application, label)
+    subject, when, key, organisation_id, framework = decision_of(application, label)
     appeal = Appeal(
         organisation_id=organisation_id,
         application_id=application.id if application is not None else None,
@@ -234,7 +234,7 @@ def panel_candidates(appeal: Appeal) -> list[tuple[User, list[str]]]:
 
 def form_panel(appeal: Appeal, actor: User, members: list[User]) -> None:
     """The secretariat names at least two people with no part in what is appealed."""
-    _check(appeal, AppealAction.FORM_PANEL, actor)
+    check_step(appeal, AppealAction.FORM_PANEL, actor)
     unique = list({user.id: user for user in members}.values())
     if len(unique) < MIN_PANEL:
         raise AppealRefused("panel_too_small", 422)
@@ -261,7 +261,7 @@ def decide_appeal(appeal: Appeal, actor: User, overturn: bool, reasons: str) -> 
     lower level is decided again (the application returns to "assessed"); a suspended or
     revoked label is valid again, and verification says so."""
     action = AppealAction.OVERTURN if overturn else AppealAction.UPHOLD
-    _check(appeal, action, actor, reasons)
+    check_step(appeal, action, actor, reasons)
     appeal.outcome_reason = reasons.strip()
     appeal.decided_by_id = actor.id
     appeal.decided_at = utcnow()
@@ -311,7 +311,8 @@ def _undo_the_decision(appeal: Appeal, actor: User, reasons: str) -> None:
 # --- the table ----------------------------------------------------------------------------------
 
 
-def _check(appeal: Appeal, action: AppealAction, actor: User, comment: str = "") -> None:
+def check_step(appeal: Appeal, action: AppealAction, actor: User, comment: str = "") -> None:
+    """Raise AppealRefused unless `actor` may take `action` now (before asking to confirm)."""
     try:
         check_transition(action, appeal.status, appeal.actors_for(actor), comment)
     except TransitionError as exc:

@@ -78,7 +78,7 @@ def lodge_for_label(label_id: int):
 
 def _lodge(application=None, label=None):
     problem = services.may_appeal(current_user, application, label)
-    subject, decided, _key, organisation_id, framework = services._decision(application, label)
+    subject, decided, _key, organisation_id, framework = services.decision_of(application, label)
     organisation = db.session.get(Organisation, organisation_id)
     form = LodgeAppealForm()
     page = {
@@ -199,9 +199,9 @@ def decide(appeal_id: int):
     overturn = form.outcome.data == "overturn"
     action = AppealAction.OVERTURN if overturn else AppealAction.UPHOLD
     try:
-        services._check(appeal, action, current_user, form.reasons.data)
+        services.check_step(appeal, action, current_user, form.reasons.data)
         if not is_confirmed():
-            return _confirm_decision(appeal, overturn)
+            return _confirmdecision_of(appeal, overturn)
         services.decide_appeal(appeal, current_user, overturn, form.reasons.data)
         db.session.commit()
     except services.AppealRefused as exc:
@@ -214,7 +214,7 @@ def decide(appeal_id: int):
     return redirect(url_for("appeals.detail", appeal_id=appeal.id), code=303)
 
 
-def _confirm_decision(appeal: Appeal, overturn: bool):
+def _confirmdecision_of(appeal: Appeal, overturn: bool):
     if not overturn:
         consequence = _(
             "The appeal is rejected and the decision stands. The organisation is told with "

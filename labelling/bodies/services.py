@@ -73,8 +73,11 @@ def effective_body_id(body_id: int | None) -> int | None:
     """An application with no body recorded belongs to the European body."""
     if body_id is not None:
         return body_id
-    european = european_body()
-    return european.id if european else None
+    cache = _scope_cache()
+    if "european" not in cache:
+        european = european_body()
+        cache["european"] = european.id if european else None
+    return cache["european"]
 
 
 def acts_for(user: User, body_id: int | None) -> bool:
