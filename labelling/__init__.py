@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask, request, session
 from flask_login import current_user
@@ -60,6 +61,9 @@ def _select_locale() -> str | None:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return None  # commands and background work: the default, or a forced locale
+    shared = request.args.get("lang")
+    if shared in languages:  # a link shared in a language (`?lang=de`) opens in it
+        return shared
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
@@ -180,6 +184,17 @@ def state_label(value: str) -> str:
     return value
 
 
+def url_in_language(code: str | None) -> str:
+    """This page's address in language `code` (None: without a chosen language), for the
+    hreflang alternates search engines and readers follow."""
+    args = request.args.to_dict(flat=False)
+    args.pop("lang", None)
+    if code:
+        args["lang"] = [code]
+    query = "&".join(f"{quote(k)}={quote(v)}" for k, values in args.items() for v in values)
+    return request.base_url + (f"?{query}" if query else "")
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_babel import refresh as refresh_locale
@@ -213,6 +228,7 @@ def register_template_helpers(app: Flask) -> None:
     from labelling.criteria.views import indicator_url
 
     app.jinja_env.globals["indicator_url"] = indicator_url
+    app.jinja_env.globals["url_in_language"] = url_in_language
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 

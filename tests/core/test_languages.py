@@ -1,0 +1,101 @@
+"""Languages readers choose: `?lang=` links for sharing, hreflang alternates on public pages,
+and the catalogues kept in step with the code (a string added without updating the
+catalogue, a fuzzy entry, or a stale compiled catalogue fails here)."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from tests.factories import sign_in
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "labelling" / "translations"
+
+
+def test_a_shared_link_opens_in_its_language(client):
+    assert 'lang="de"' in client.get("/?lang=de").text
+    assert 'lang="fr"' in client.get("/registry?lang=fr").text
+    assert 'lang="en"' in client.get("/?lang=xx").text  # unknown: ignored
+
+
+def test_public_pages_name_their_alternates(client):
+    page = client.get("/criteria/?x=1").text
+    alternates = {
+        code: html.unescape(href)
+        for code, href in re.findall(r'hreflang="([^"]+)" href="([^"]+)"', page)
+    }
+    assert alternates["de"] == "http://localhost/criteria/?x=1&lang=de"
+    assert alternates["x-default"] == "http://localhost/criteria/?x=1"
+    assert set(alternates) == {"en", "de", "fr", "x-default"}
+
+
+def test_signed_in_pages_have_no_alternates(client, manager):
+    sign_in(client, manager.email)
+    assert "hreflang" not in client.get("/dashboard").text
+
+
+def _message_ids(catalog) -> set:
+    return {
+        message.id if isinstance(message.id, str) else tuple(message.id)
+        for message in catalog
+        if message.id
+    }
+
+
+def test_the_template_is_extracted_from_the_code_as_it_is(tmp_path):
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-w",
+            "100",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with fresh.open("rb") as new, (TRANSLATIONS / "messages.pot").open("rb") as committed:
+        missing = _message_ids(read_po(new)) - _message_ids(read_po(committed))
+    assert not missing, f"run pybabel extract and update: {sorted(map(str, missing))[:5]}"
+
+
+@pytest.mark.parametrize("locale", ["de", "fr"])
+def test_catalogues_have_every_string_no_fuzzy_entry_and_are_compiled(locale):
+    folder = TRANSLATIONS / locale / "LC_MESSAGES"
+    with (folder / "messages.po").open("rb") as source:
+        catalog = read_po(source)
+    with (TRANSLATIONS / "messages.pot").open("rb") as template:
+        expected = _message_ids(read_po(template))
+    assert expected <= _message_ids(catalog), "run pybabel update"
+    assert [m.id for m in catalog if m.id and m.fuzzy] == []
+    with (folder / "messages.mo").open("rb") as compiled:
+        shipped = read_mo(compiled)
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]: m.string
+        for m in catalog
+        if m.id and m.string and (isinstance(m.string, str) or all(m.string))
+    }
+    for key, text in translated.items():
+        found = shipped.get(key)
+        shipped_text = found.string if found is not None else None
+        if not isinstance(text, str):  # plural forms: compare the forms
+            text, shipped_text = list(text), list(shipped_text or ())
+        assert shipped_text == text, f"run pybabel compile ({key!r})"
