@@ -31,11 +31,18 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register_user(email: str, full_name: str, password: str, roles=(Role.CLUSTER_MANAGER,)) -> User:
-    """Create an account. Raises AccountError if the e-mail is taken."""
+def register_user(
+    email: str,
+    full_name: str,
+    password: str,
+    roles=(Role.CLUSTER_MANAGER,),
+    locale: str | None = None,
+) -> User:
+    """Create an account (e-mail goes out in `locale`, by default the browser's language at
+    sign-up). Raises AccountError if the e-mail is taken."""
     if find_user_by_email(email) is not None:
         raise AccountError("email-taken")
-    user = User(email=normalise_email(email), full_name=full_name.strip())
+    user = User(email=normalise_email(email), full_name=full_name.strip(), locale=locale)
     user.set_password(password)
     for role in roles:
         user.grant(role)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -38,7 +39,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.email.data, form.full_name.data, form.password.data)
+            user = services.register_user(
+                form.email.data,
+                form.full_name.data,
+                form.password.data,
+                locale=str(get_locale()),  # the language the page was read in
+            )
         except services.AccountError:
             form.email.errors.append(_("An account with this e-mail address exists already."))
         else:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import date
 from pathlib import Path
 
 import segno
 from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
+from labelling.core.dates import show_date
 from labelling.core.pdf import render_pdf
 
 # Crockford's base 32: no I, L, O or U, so a number read aloud or typed is unambiguous.
@@ -34,6 +38,7 @@ class CertificateContext(Schema):
     number = fields.String(required=True)
     organisation_name = fields.String(required=True)
     country_name = fields.String(required=True)
+    country_name_en = fields.String(load_default="")
     level = fields.String(required=True)
     level_name = fields.String(required=True)
     level_rank = fields.Integer(load_default=1)
@@ -46,6 +51,11 @@ class CertificateContext(Schema):
     body_name = fields.String(load_default="")
     signatories = fields.List(fields.Nested(Signatory), load_default=list)
     verify_url = fields.String(required=True)
+    # The organisation's correspondence language, and the dates as ISO for both languages.
+    language = fields.String(load_default="en")
+    assessed_iso = fields.String(load_default="")
+    valid_until_iso = fields.String(load_default="")
+    issued_iso = fields.String(load_default="")
 
 
 # Image types a logo or a signature may have, by file ending.
@@ -103,13 +113,46 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=1, border=2)
 
 
+def phrases(c: dict) -> dict:
+    """The certificate's words in the current locale (the dates in its long form)."""
+
+    def long(iso: str, fallback: str) -> str:
+        return show_date(date.fromisoformat(iso), "long") if iso else fallback
+
+    return {
+        "certifies": _("certifies that"),
+        "awarded": _("has been awarded the"),
+        "level": _("%(level)s Label of Cluster Management Excellence", level=c["level_name"]),
+        "criteria": _("Criteria"),
+        "assessed_on": _("Assessed on"),
+        "assessed": long(c["assessed_iso"], c["assessment_date"]),
+        "valid_until": _("Valid until"),
+        "valid": long(c["valid_until_iso"], c["valid_until"]),
+        "issued": _("Issued on %(date)s", date=long(c["issued_iso"], c["issued_on"])),
+        "number": _("Certificate %(number)s", number=c["number"]),
+        "verify": _("Verify it at"),
+        "for_body": _("For the labelling body"),
+        "qr": _("QR code of the verification address"),
+    }
+
+
 def render_certificate(context: dict) -> bytes:
+    """The certificate in the organisation's language, with English beside it when that is
+    another language (funders abroad read it)."""
     checked = CertificateContext().load(context)
-    html = render_template(
-        "certificates/certificate_pdf.html",
-        c=checked,
-        qr=qr_data_uri(checked["verify_url"]),
-        logo=image_data_uri(current_app.config["CERTIFICATE_LOGO"]),
-        signature=image_data_uri(current_app.config["CERTIFICATE_SIGNATURE"]),
-    )
+    language = checked["language"] or "en"
+    english = None
+    if language != "en":
+        with force_locale("en"):
+            english = phrases(checked)
+    with force_locale(language):
+        html = render_template(
+            "certificates/certificate_pdf.html",
+            c=checked,
+            t=phrases(checked),
+            en=english,
+            qr=qr_data_uri(checked["verify_url"]),
+            logo=image_data_uri(current_app.config["CERTIFICATE_LOGO"]),
+            signature=image_data_uri(current_app.config["CERTIFICATE_SIGNATURE"]),
+        )
     return render_pdf(html, stylesheets=("css/certificate.css",))

@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import NamedTuple
 
+from babel import Locale
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -125,6 +126,13 @@ def _unused_number(label: Label) -> str:
             return number
 
 
+def country_in(organisation, language: str) -> str:
+    """The organisation's country named in `language` (Babel's territory names)."""
+    return Locale.parse(language).territories.get(organisation.country_code) or (
+        organisation.country_name
+    )
+
+
 def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
     """Render and store the label's certificate; a reissue supersedes the current one.
 
@@ -137,7 +145,8 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
     context = {
         "number": number,
         "organisation_name": label.organisation.legal_name,
-        "country_name": label.organisation.country_name,
+        "country_name": country_in(label.organisation, label.organisation.language or "en"),
+        "country_name_en": label.organisation.country_name,
         "level": level.id,
         "level_name": level.name,
         "level_rank": level.rank,
@@ -153,6 +162,10 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         or framework.issuer,
         "signatories": signatories(config["CERTIFICATE_SIGNATORIES"]),
         "verify_url": external_url("verify.certificate", number=number),
+        "language": label.organisation.language or "en",
+        "assessed_iso": label.assessment_date.isoformat(),
+        "valid_until_iso": label.valid_until.isoformat(),
+        "issued_iso": date.today().isoformat(),
     }
     pdf = render_certificate(context)
     previous = current_certificate(label)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pycountry
+from babel import Locale
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -30,6 +33,14 @@ from wtforms.validators import (
 )
 
 from labelling.organisations.models import MEMBER_CATEGORIES, TECHNOLOGY_AREAS, TeamRole
+
+
+def language_choices() -> list[SelectChoice]:
+    """The platform's languages, each named in itself (Deutsch, français, polski)."""
+    return [
+        SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in current_app.config["LANGUAGES"]
+    ]
 
 
 def country_choices() -> list[SelectChoice]:
@@ -59,6 +70,11 @@ class OrganisationForm(FlaskForm):
         _l("Short name"),
         validators=[Optional(), Length(max=80)],
         description=_l("The name the cluster is known by, if it differs from the legal name."),
+    )
+    language = SelectField(
+        _l("Correspondence language"),
+        validators=[DataRequired()],
+        description=_l("Certificates are issued in it, with English beside it."),
     )
     country_code = SelectField(_l("Country"), validators=[DataRequired()])
     region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
@@ -120,6 +136,9 @@ class OrganisationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        if not self.language.data:
+            self.language.data = str(get_locale())
         self.country_code.choices = country_choices()
         self.technology_area.choices = [SelectChoice("", _l("Choose a technology area"))] + [
             SelectChoice(key, label) for key, label in TECHNOLOGY_AREAS.items()

@@ -62,6 +62,8 @@ class Organisation(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     legal_name: Mapped[str] = mapped_column(String(250), nullable=False)
     short_name: Mapped[str | None] = mapped_column(String(80))
+    # The correspondence language: certificates are issued in it (English beside it).
+    language: Mapped[str | None] = mapped_column(String(10))
     country_code: Mapped[str] = mapped_column(String(2), nullable=False, index=True)
     region: Mapped[str | None] = mapped_column(String(120))
     city: Mapped[str] = mapped_column(String(120), nullable=False)

@@ -19,6 +19,7 @@ from labelling.organisations.models import Invitation, Membership, Organisation,
 PROFILE_FIELDS = [
     "legal_name",
     "short_name",
+    "language",
     "country_code",
     "region",
     "city",
@@ -62,6 +63,7 @@ def create_organisation(data: dict, creator: User) -> Organisation:
     """Create an organisation with the creator as its first manager."""
     organisation = Organisation()
     _apply_profile(organisation, data)
+    organisation.language = organisation.language or creator.locale
     organisation.memberships.append(Membership(user=creator, role=TeamRole.MANAGER))
     creator.grant(Role.CLUSTER_MANAGER)
     db.session.add(organisation)

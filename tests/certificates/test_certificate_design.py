@@ -115,3 +115,50 @@ def test_the_web_seal_draws_the_same_emblem(app, client):
     label, _certificate, _people = awarded()
     seal = client.get(f"/seal/{label.id}.svg").text
     assert 'class="emblem"' in seal and "★★★" in seal and "#8a6d00" in seal
+
+
+def test_a_german_organisation_gets_its_certificate_in_german_with_english_beside(app):
+    from labelling.assessments import decisions, services
+    from labelling.assessments.workflow import State
+    from labelling.certificates import services as certificates
+    from labelling.certificates.models import Label
+    from labelling.extensions import db
+    from tests.factories import application_with_team
+
+    application, people = application_with_team(State.ASSESSED)
+    application.organisation.language = "de"
+    db.session.commit()
+    framework = services.framework_of(application)
+    from datetime import date
+
+    decisions.award_label(application, framework, people["secretariat"], "gold", date(2026, 3, 15))
+    db.session.commit()
+    label = db.session.scalar(db.select(Label).filter_by(application_id=application.id))
+    certificate = certificates.current_certificate(label)
+    text = " ".join(pdf_text(certificate.pdf)[0].split())
+    assert "bescheinigt, dass" in text and "certifies that" in text
+    assert "15. März 2026" in text and "15 March 2026" in text  # each language's long date
+    assert "Gültig bis" in text and "Valid until" in text
+    assert "Deutschland" in text and "Germany" in text
+    _size, image = first_page_image(certificate.pdf)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    image.save(ARTEFACTS / "certificate-gold-de.png")
+    assert [code.text for code in zxingcpp.read_barcodes(image)] == [
+        certificate.context["verify_url"]
+    ]
+
+
+def test_a_new_organisation_takes_its_creator_language(client, manager):
+    from labelling.extensions import db
+    from labelling.organisations.models import Organisation
+    from tests.factories import form_data, organisation_data, sign_in
+
+    manager.locale = "fr"
+    db.session.commit()
+    sign_in(client, manager.email)
+    page = client.get("/organisations/new").text
+    assert 'name="language"' in page and "Français" in page
+    data = form_data(organisation_data(legal_name="Pôle Lyon")) | {"language": "fr"}
+    assert client.post("/organisations/new", data=data).status_code == 303
+    organisation = db.session.scalar(db.select(Organisation).filter_by(legal_name="Pôle Lyon"))
+    assert organisation.language == "fr"

@@ -99,3 +99,21 @@ def test_catalogues_have_every_string_no_fuzzy_entry_and_are_compiled(locale):
         if not isinstance(text, str):  # plural forms: compare the forms
             text, shipped_text = list(text), list(shipped_text or ())
         assert shipped_text == text, f"run pybabel compile ({key!r})"
+
+
+def test_an_account_keeps_the_language_it_was_opened_in(client):
+    from labelling.accounts.models import User
+    from labelling.extensions import db
+
+    client.post(
+        "/register",
+        data={
+            "full_name": "Dora Deutsch",
+            "email": "dora@example.org",
+            "password": "a long passphrase",
+            "confirm": "a long passphrase",
+        },
+        headers={"Accept-Language": "de-DE,de;q=0.9"},
+    )
+    user = db.session.scalar(db.select(User).filter_by(email="dora@example.org"))
+    assert user is not None and user.locale == "de"
