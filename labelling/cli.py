@@ -61,6 +61,7 @@ def register_commands(app) -> None:
         registry_rebuild,
         body_add,
         body_member,
+        criteria_template,
     ):
         app.cli.add_command(command)
 
@@ -179,8 +180,12 @@ def check_criteria(paths):
     from labelling.criteria.loader import FrameworkError, load_framework_file
 
     if not paths:
+        failed = False
         for framework in current_app.extensions["criteria"]:
             click.echo(f"ok  {framework.key}: {len(framework.indicators)} indicators")
+            failed |= _check_translations(framework)
+        if failed:
+            raise SystemExit(1)
         return
     failed = False
     for path in paths:
@@ -193,6 +198,43 @@ def check_criteria(paths):
             click.echo(f"ok  {path}: {framework.key}")
     if failed:
         raise SystemExit(1)
+
+
+@click.command("criteria-template")
+@click.argument("framework_id")
+@click.argument("version")
+@click.argument("locale")
+@with_appcontext
+def criteria_template(framework_id: str, version: str, locale: str):
+    """Print a companion file to translate a framework version into LOCALE: every text a
+    person reads, with its English beside it (translations already made are kept)."""
+    from labelling.criteria.translations import template
+
+    click.echo(template(current_app.extensions["criteria"].get(framework_id, version), locale))
+
+
+def _check_translations(framework) -> bool:
+    """Report each language's companion: an unknown key is an error; a missing translation
+    a warning in a draft framework and an error in an active one. True if any error."""
+    from labelling.criteria.translations import check_companion
+
+    failed = False
+    for locale in current_app.config["LANGUAGES"]:
+        if locale == "en":
+            continue
+        missing, unknown = check_companion(framework, locale)
+        is_error = bool(unknown) or (bool(missing) and framework.status == "active")
+        if missing or unknown:
+            kind = "error" if is_error else "warning"
+            click.echo(
+                f"{kind}  {framework.key} [{locale}]: {len(missing)} missing, "
+                f"{len(unknown)} unknown"
+                + (f" (first missing: {missing[0]})" if missing else "")
+                + (f" (unknown: {unknown[0]})" if unknown else ""),
+                err=True,
+            )
+        failed |= is_error
+    return failed
 
 
 @click.command("body-add")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -37,6 +38,7 @@ from labelling.criteria.scoring import (
     previous_label_met,
     score_application,
 )
+from labelling.criteria.translations import localised
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -46,15 +48,21 @@ def registry():
     return current_app.extensions["criteria"]
 
 
+def page_locale() -> str | None:
+    """The reader's language, for the criteria's own texts (None outside a request)."""
+    return str(get_locale()) if has_request_context() else None
+
+
 def current_framework() -> Framework:
-    return registry().get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
+    framework = registry().get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
+    return localised(framework, page_locale())
 
 
 def framework_of(application: Application) -> Framework:
     """The exact framework version the application was pinned to when it started, as its
     level asks it (questions for other levels left out)."""
     pinned = registry().get(application.framework_id, application.framework_version)
-    return pinned.for_level(application.level)
+    return localised(pinned, page_locale()).for_level(application.level)
 
 
 def prefill_answers(framework: Framework, organisation: Organisation) -> dict:

@@ -21,6 +21,7 @@ from labelling.core.dates import show_date
 from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
 from labelling.criteria.messages import framework_name
+from labelling.criteria.translations import localised
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -139,13 +140,15 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
     The PDF is rendered once from a primitives-only context (kept with it) through the
     static-only URL fetcher; its bytes and SHA-256 are stored and served as issued.
     """
+    language = label.organisation.language or "en"
+    framework = localised(framework, language)  # the criteria's words in that language
     level = framework.level(label.level)
     number = _unused_number(label)
     config = current_app.config
     context = {
         "number": number,
         "organisation_name": label.organisation.legal_name,
-        "country_name": country_in(label.organisation, label.organisation.language or "en"),
+        "country_name": country_in(label.organisation, language),
         "country_name_en": label.organisation.country_name,
         "level": level.id,
         "level_name": level.name,
@@ -162,7 +165,7 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         or framework.issuer,
         "signatories": signatories(config["CERTIFICATE_SIGNATORIES"]),
         "verify_url": external_url("verify.certificate", number=number),
-        "language": label.organisation.language or "en",
+        "language": language,
         "assessed_iso": label.assessment_date.isoformat(),
         "valid_until_iso": label.valid_until.isoformat(),
         "issued_iso": date.today().isoformat(),

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import yaml
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 
 from labelling.criteria.changes import compare, previous_version
 from labelling.criteria.framework import Framework
 from labelling.criteria.loader import version_key
+from labelling.criteria.translations import localised
 from labelling.extensions import cache
 
 bp = Blueprint("criteria", __name__, url_prefix="/criteria")
@@ -21,16 +23,20 @@ bp = Blueprint("criteria", __name__, url_prefix="/criteria")
 def frameworks() -> list[Framework]:
     """Every version on disk, newest version of each framework first."""
     newest_first = sorted(
-        current_app.extensions["criteria"], key=lambda f: version_key(f.version), reverse=True
+        (localised(f, str(get_locale())) for f in current_app.extensions["criteria"]),
+        key=lambda f: version_key(f.version),
+        reverse=True,
     )
     return sorted(newest_first, key=lambda f: f.id)  # stable: versions stay newest first
 
 
 def framework_or_404(framework_id: str, version: str) -> Framework:
+    """The version in the reader's language (its companion's texts, English elsewhere)."""
     try:
-        return current_app.extensions["criteria"].get(framework_id, version)
+        found = current_app.extensions["criteria"].get(framework_id, version)
     except KeyError:
         abort(404)
+    return localised(found, str(get_locale()))
 
 
 def source_data(framework: Framework) -> dict:
@@ -102,8 +108,6 @@ def _attachment(framework: Framework, extension: str) -> dict:
 @bp.route("/<framework_id>/<version>.pdf")
 def handbook(framework_id: str, version: str):
     """The printable handbook: rendered once per file content and language, then kept."""
-    from flask_babel import get_locale
-
     from labelling.core.pdf import render_pdf
 
     framework = framework_or_404(framework_id, version)

@@ -1,0 +1,102 @@
+"""The criteria in every language: companion files give each text a person reads; the
+pages show them in the reader's language; `check-criteria` reports what is missing (a
+warning in a draft framework, an error in an active one) or unknown; the answers and their
+fingerprint do not depend on the language."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+from flask_babel import force_locale
+
+from labelling.criteria.loader import DEFAULT_DIRECTORY, FrameworkRegistry
+from labelling.criteria.translations import check_companion, localised, text_keys
+
+ECEI = FrameworkRegistry.from_directory().get("ecei-2013")
+
+
+@pytest.mark.parametrize("locale", ["de", "fr"])
+def test_ecei_ships_every_text_in_german_and_french(locale):
+    assert check_companion(ECEI, locale) == ([], [])
+
+
+def test_the_localised_framework_changes_words_never_ids_or_thresholds():
+    german = localised(ECEI, "de")
+    assert german.level("silver").name == "Silber"
+    assert german.indicator("1.1.0").name == "Verbindlichkeit der Clusterakteure"
+    assert [i.code for i in german.indicators] == [i.code for i in ECEI.indicators]
+    assert [i.gold_threshold for i in german.indicators] == [
+        i.gold_threshold for i in ECEI.indicators
+    ]
+    assert [q.id for q in german.questions] == [q.id for q in ECEI.questions]
+    assert localised(ECEI, "en") is ECEI and localised(ECEI, "pl") is ECEI  # no companion
+    assert len(text_keys(ECEI)) == 216
+
+
+def test_pages_show_the_criteria_in_the_readers_language(client, manager):
+    from tests.factories import create_org, sign_in
+
+    organisation = create_org(manager)
+    sign_in(client, manager.email)
+    client.post(
+        f"/organisations/{organisation.id}/applications/new", data={"level": "gold", "kind": "new"}
+    )
+    from labelling.assessments.models import Application
+    from labelling.extensions import db
+
+    application = db.session.scalars(db.select(Application)).one()
+    client.post("/language", data={"locale": "de"})
+    section = client.get(f"/applications/{application.id}/questionnaire/structure").text
+    assert "Struktur des Clusters" in section and "Mitglieder: KMU" in section
+    public = client.get("/criteria/ecei-2013/2013.1?lang=fr").text
+    assert "Verbindlichkeit" not in public and "Engagement des acteurs du cluster" in public
+
+
+def test_the_answers_fingerprint_does_not_depend_on_the_language(app, manager):
+    from labelling.assessments import services
+    from labelling.extensions import db
+    from tests.factories import create_org
+
+    organisation = create_org(manager)
+    application = services.start_application(
+        organisation, "gold", "new", manager, services.current_framework()
+    )
+    db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = services.answers_fingerprint(application)
+    with app.test_request_context(headers={"Accept-Language": "de"}), force_locale("de"):
+        german = services.answers_fingerprint(application)
+    assert english == german
+
+
+@pytest.fixture
+def drafts(tmp_path):
+    """A copy of ECEI whose German companion lacks one text and names one unknown key."""
+    shutil.copytree(DEFAULT_DIRECTORY / "ecei-2013", tmp_path / "ecei-2013")
+    path = tmp_path / "ecei-2013" / "translations" / "2013.1.de.yaml"
+    data = yaml.safe_load(path.read_text())
+    del data["texts"]["areas.1"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    return tmp_path
+
+
+def test_check_criteria_reports_missing_and_unknown_texts(app, drafts):
+    app.extensions["criteria"] = FrameworkRegistry.from_directory(drafts)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["check-criteria"])
+    assert result.exit_code == 1  # active: a missing translation is an error
+    assert "error  ecei-2013@2013.1 [de]: 1 missing" in result.output
+    draft_file = drafts / "ecei-2013" / "2013.1.yaml"
+    draft_file.write_text(draft_file.read_text().replace("status: active", "status: draft"))
+    app.extensions["criteria"] = FrameworkRegistry.from_directory(drafts)
+    warned = runner.invoke(args=["check-criteria"])
+    assert warned.exit_code == 0 and "warning  ecei-2013@2013.1 [de]: 1 missing" in warned.output
+    path = drafts / "ecei-2013" / "translations" / "2013.1.de.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["texts"]["indicators.9.9.name"] = "Erfunden"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    app.extensions["criteria"] = FrameworkRegistry.from_directory(drafts)
+    unknown = runner.invoke(args=["check-criteria"])
+    assert unknown.exit_code == 1 and "1 unknown" in unknown.output
