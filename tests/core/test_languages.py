@@ -78,7 +78,7 @@ def test_the_template_is_extracted_from_the_code_as_it_is(tmp_path):
 
 
 @pytest.mark.parametrize("locale", ["de", "fr"])
-def test_catalogues_have_every_string_no_fuzzy_entry_and_are_compiled(locale):
+def test_catalogues_translate_every_string_no_fuzzy_entry_and_are_compiled(locale):
     folder = TRANSLATIONS / locale / "LC_MESSAGES"
     with (folder / "messages.po").open("rb") as source:
         catalog = read_po(source)
@@ -86,6 +86,12 @@ def test_catalogues_have_every_string_no_fuzzy_entry_and_are_compiled(locale):
         expected = _message_ids(read_po(template))
     assert expected <= _message_ids(catalog), "run pybabel update"
     assert [m.id for m in catalog if m.id and m.fuzzy] == []
+    empty = [
+        m.id
+        for m in catalog
+        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
+    assert empty == [], f"{len(empty)} untranslated, e.g. {empty[:3]}"
     with (folder / "messages.mo").open("rb") as compiled:
         shipped = read_mo(compiled)
     translated = {
