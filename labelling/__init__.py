@@ -222,6 +222,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["time"] = show_time
     app.jinja_env.filters["framework_name"] = framework_name
     app.jinja_env.filters["status_label"] = status_label
+    from labelling.registry.levels import country_name, level_name, level_tagline
+
+    app.jinja_env.filters["level_name"] = level_name
+    app.jinja_env.filters["level_tagline"] = level_tagline
+    app.jinja_env.globals["country_name"] = country_name
     app.jinja_env.globals["describe_threshold"] = describe_threshold
     app.jinja_env.globals["criteria_name"] = criteria_name
     app.jinja_env.globals["criteria_status"] = criteria_status

@@ -49,7 +49,16 @@ def text_keys(framework: Framework) -> dict[str, str]:
                 keys[f"questions.{question.id}.rubric.{band.band}"] = band.descriptor
     for item in framework.derived:
         keys[f"derived.{item.id}"] = item.label
+    for unit in units_in(framework):
+        keys[f"units.{unit}"] = unit
     return keys
+
+
+def units_in(framework: Framework) -> list[str]:
+    """The units values are read in ("years", "days per FTE and year"), each once; a bare
+    symbol ("%") reads the same everywhere and is left out."""
+    measured = [*framework.indicators, *framework.questions, *framework.derived]
+    return sorted({m.unit for m in measured if any(c.isalpha() for c in m.unit)})
 
 
 def companion_path(framework: Framework, locale: str) -> Path:
@@ -105,6 +114,9 @@ def _translated(framework: Framework, texts: dict[str, str]) -> Framework:
     def say(key: str, english: str) -> str:
         return texts.get(key) or english
 
+    def unit(english: str) -> str:
+        return say(f"units.{english}", english) if english else english
+
     def bands(prefix: str, rubric):
         return tuple(replace(b, descriptor=say(f"{prefix}.{b.band}", b.descriptor)) for b in rubric)
 
@@ -129,6 +141,7 @@ def _translated(framework: Framework, texts: dict[str, str]) -> Framework:
                 i,
                 name=say(f"indicators.{i.code}.name", i.name),
                 help=say(f"indicators.{i.code}.help", i.help),
+                unit=unit(i.unit),
                 rubric=bands(f"indicators.{i.code}.rubric", i.rubric),
             )
             for i in framework.indicators
@@ -142,6 +155,7 @@ def _translated(framework: Framework, texts: dict[str, str]) -> Framework:
                         q,
                         label=say(f"questions.{q.id}.label", q.label),
                         help=say(f"questions.{q.id}.help", q.help),
+                        unit=unit(q.unit),
                         choices=tuple(
                             replace(c, label=say(f"questions.{q.id}.choices.{c.value}", c.label))
                             for c in q.choices
@@ -153,7 +167,10 @@ def _translated(framework: Framework, texts: dict[str, str]) -> Framework:
             )
             for s in framework.sections
         ),
-        derived=tuple(replace(d, label=say(f"derived.{d.id}", d.label)) for d in framework.derived),
+        derived=tuple(
+            replace(d, label=say(f"derived.{d.id}", d.label), unit=unit(d.unit))
+            for d in framework.derived
+        ),
     )
 
 

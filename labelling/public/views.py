@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from labelling.accounts.models import Role
 from labelling.assessments import review
-from labelling.assessments.services import applications_of, next_step
+from labelling.assessments.services import applications_of, current_framework, next_step
 from labelling.certificates.services import held_labels
 from labelling.core.http import is_safe_next
 from labelling.extensions import db
@@ -26,14 +26,9 @@ from labelling.organisations.services import organisations_of
 bp = Blueprint("public", __name__)
 
 
-def default_framework():
-    registry = current_app.extensions["criteria"]
-    return registry.get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
-
-
 @bp.route("/")
 def home():
-    return render_template("public/home.html", framework=default_framework())
+    return render_template("public/home.html", framework=current_framework())
 
 
 @bp.route("/dashboard")
@@ -49,7 +44,7 @@ def dashboard():
             for org in organisations
         },
         next_step=next_step,
-        framework=default_framework(),
+        framework=current_framework(),
         assignment_counts=review.assignment_counts(current_user)
         if current_user.has_role(Role.ASSESSOR)
         else None,

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import base64
 import os
+from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pypdfium2
 import pytest
 import zxingcpp
+from pypdf import PdfReader
 
 from labelling.certificates.rendering import image_data_uri, signatories
+from labelling.config import Config
 from tests.certificates.test_certificates import awarded, pdf_text
 from tests.factories import with_mini_framework
 
@@ -129,8 +133,6 @@ def test_a_german_organisation_gets_its_certificate_in_german_with_english_besid
     application.organisation.language = "de"
     db.session.commit()
     framework = services.framework_of(application)
-    from datetime import date
-
     decisions.award_label(application, framework, people["secretariat"], "gold", date(2026, 3, 15))
     db.session.commit()
     label = db.session.scalar(db.select(Label).filter_by(application_id=application.id))
@@ -162,3 +164,29 @@ def test_a_new_organisation_takes_its_creator_language(client, manager):
     assert client.post("/organisations/new", data=data).status_code == 303
     organisation = db.session.scalar(db.select(Organisation).filter_by(legal_name="Pôle Lyon"))
     assert organisation.language == "fr"
+
+
+@pytest.mark.parametrize("language", [code for code in Config.LANGUAGES if code != "en"])
+def test_a_certificate_speaks_its_language_as_babel_formats_it(app, manager, language):
+    from babel import Locale
+    from babel.dates import format_date
+
+    from labelling.certificates.services import current_certificate
+    from tests.factories import labelled_organisation
+
+    label = labelled_organisation(
+        manager,
+        "gold",
+        date(2026, 3, 15),
+        with_certificate=True,
+        country_code="DK",
+        language=language,
+    )
+    certificate = current_certificate(label)
+    text = " ".join(pdf_text(certificate.pdf)[0].split())
+    issued = date.fromisoformat(certificate.context["issued_iso"])
+    for day in (label.assessment_date, label.valid_until, issued):
+        assert format_date(day, "long", locale=language) in text
+        assert format_date(day, "long", locale="en_GB") in text  # English beside it
+    assert Locale.parse(language).territories["DK"] in text and "Denmark" in text
+    assert PdfReader(BytesIO(certificate.pdf)).trailer["/Root"]["/Lang"] == language

@@ -123,3 +123,25 @@ def test_an_account_keeps_the_language_it_was_opened_in(client):
     )
     user = db.session.scalar(db.select(User).filter_by(email="dora@example.org"))
     assert user is not None and user.locale == "de"
+
+
+def test_the_verification_page_speaks_the_readers_language(client, manager):
+    from datetime import date
+
+    from labelling.certificates.services import current_certificate
+    from tests.factories import labelled_organisation
+
+    label = labelled_organisation(
+        manager, "silver", date(2026, 3, 15), with_certificate=True, country_code="DK"
+    )
+    number = current_certificate(label).number
+    german = client.get(f"/verify/{number}?lang=de").text
+    assert "Dänemark" in german and "Denmark" not in german
+    assert "Silber" in german and "15.03.2026" in german
+    french = client.get(f"/registry/organisations/{label.organisation_id}?lang=fr").text
+    assert "Danemark" in french and "Argent" in french
+
+
+def test_the_home_page_names_the_levels_in_the_readers_language(client):
+    page = client.get("/?lang=de").text
+    assert "<h3>Silber</h3>" in page and "<h3>Silver</h3>" not in page

@@ -32,7 +32,10 @@ def test_the_localised_framework_changes_words_never_ids_or_thresholds():
     ]
     assert [q.id for q in german.questions] == [q.id for q in ECEI.questions]
     assert localised(ECEI, "en") is ECEI and localised(ECEI, "pl") is ECEI  # no companion
-    assert len(text_keys(ECEI)) == 216
+    assert len(text_keys(ECEI)) == 227  # 216 texts and 11 units
+    assert german.indicator("5.2").unit == "Erfolgsgeschichten"
+    assert [q.unit for q in german.questions if q.id == "training_days"] == ["Tage"]
+    assert localised(ECEI, "fr").indicator("1.1.0").unit == ECEI.indicator("1.1.0").unit  # "%"
 
 
 def test_pages_show_the_criteria_in_the_readers_language(client, manager):
