@@ -227,6 +227,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["level_name"] = level_name
     app.jinja_env.filters["level_tagline"] = level_tagline
     app.jinja_env.globals["country_name"] = country_name
+    from labelling.core.languages import language_name
+
+    app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["describe_threshold"] = describe_threshold
     app.jinja_env.globals["criteria_name"] = criteria_name
     app.jinja_env.globals["criteria_status"] = criteria_status

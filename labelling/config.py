@@ -38,7 +38,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    LANGUAGES = ["en", "de", "fr"]
+    LANGUAGES = ["en", "de", "fr", "es", "it", "pl"]
     BABEL_DEFAULT_LOCALE = "en"
 
     RATELIMIT_STORAGE_URI = "memory://"

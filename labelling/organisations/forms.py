@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pycountry
-from babel import Locale
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -32,21 +31,22 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from labelling.core.languages import country_name, language_name
+from labelling.core.text import fold
 from labelling.organisations.models import MEMBER_CATEGORIES, TECHNOLOGY_AREAS, TeamRole
 
 
 def language_choices() -> list[SelectChoice]:
-    """The platform's languages, each named in itself (Deutsch, français, polski)."""
-    return [
-        SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
-        for code in current_app.config["LANGUAGES"]
-    ]
+    """The platform's languages, each named in itself (Deutsch, Français, Polski)."""
+    return [SelectChoice(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
 
 
 def country_choices() -> list[SelectChoice]:
-    countries = sorted(pycountry.countries, key=lambda c: c.name)
+    """Every country, named and ordered in the reader's language (Österreich among the O's)."""
+    named = [(c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries]
+    named.sort(key=lambda pair: fold(pair[1]))
     return [SelectChoice("", _l("Choose a country"))] + [
-        SelectChoice(c.alpha_2, c.name) for c in countries
+        SelectChoice(code, name) for code, name in named
     ]
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pycountry
-from flask_babel import get_locale
-
 from labelling.assessments.services import current_framework
+from labelling.core.languages import country_name
+
+__all__ = ["country_name", "level_name", "level_names", "level_ranks", "level_tagline"]
 
 
 def level_ranks() -> dict[str, int]:
@@ -25,14 +25,3 @@ def level_name(level: str) -> str:
 def level_tagline(level: str) -> str:
     found = [each.tagline for each in current_framework().levels if each.id == level]
     return found[0] if found else ""
-
-
-def country_name(code: str) -> str:
-    """The country in the reader's language (Babel's territory names); pycountry's English
-    name outside a request or for a code Babel does not know."""
-    locale = get_locale()
-    named = locale.territories.get(code) if locale is not None else None
-    if named:
-        return named
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code

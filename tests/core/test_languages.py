@@ -14,10 +14,12 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from labelling.config import Config
 from tests.factories import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "labelling" / "translations"
+OTHER_LANGUAGES = [code for code in Config.LANGUAGES if code != "en"]
 
 
 def test_a_shared_link_opens_in_its_language(client):
@@ -34,7 +36,7 @@ def test_public_pages_name_their_alternates(client):
     }
     assert alternates["de"] == "http://localhost/criteria/?x=1&lang=de"
     assert alternates["x-default"] == "http://localhost/criteria/?x=1"
-    assert set(alternates) == {"en", "de", "fr", "x-default"}
+    assert set(alternates) == {"en", "de", "fr", "es", "it", "pl", "x-default"}
 
 
 def test_signed_in_pages_have_no_alternates(client, manager):
@@ -77,7 +79,7 @@ def test_the_template_is_extracted_from_the_code_as_it_is(tmp_path):
     assert not missing, f"run pybabel extract and update: {sorted(map(str, missing))[:5]}"
 
 
-@pytest.mark.parametrize("locale", ["de", "fr"])
+@pytest.mark.parametrize("locale", OTHER_LANGUAGES)
 def test_catalogues_translate_every_string_no_fuzzy_entry_and_are_compiled(locale):
     folder = TRANSLATIONS / locale / "LC_MESSAGES"
     with (folder / "messages.po").open("rb") as source:
@@ -145,3 +147,34 @@ def test_the_verification_page_speaks_the_readers_language(client, manager):
 def test_the_home_page_names_the_levels_in_the_readers_language(client):
     page = client.get("/?lang=de").text
     assert "<h3>Silber</h3>" in page and "<h3>Silver</h3>" not in page
+
+
+@pytest.mark.parametrize("locale", ["pl", "de"])
+def test_scores_read_with_the_readers_decimal_comma(client, locale):
+    from labelling.assessments.models import Application
+    from labelling.demo import DEMO_PASSWORD, load_demo_data
+    from labelling.extensions import db
+    from labelling.organisations.models import Organisation
+
+    load_demo_data()
+    db.session.commit()
+    draft = db.session.scalars(
+        db.select(Application)
+        .join(Organisation)
+        .filter_by(legal_name="Klaster Technologii Kosmicznych")
+    ).one()
+    sign_in(client, "manager2@example.org", DEMO_PASSWORD)
+    page = client.get(f"/applications/{draft.id}/questionnaire/structure?lang={locale}").text
+    scores = re.findall(r"(\d+(?:[.,]\d+)?)\s%", page)
+    assert scores and any("," in score for score in scores)
+    assert not [score for score in scores if "." in score]  # 9,6 %, never 9.6 %
+
+
+def test_forms_name_countries_and_languages_for_the_reader(client, manager):
+    manager.locale = "pl"
+    sign_in(client, manager.email)
+    page = client.get("/organisations/new").text
+    assert '<option value="DK">Dania</option>' in page  # Denmark, in Polish
+    assert '<option value="AT">Austria</option>' in page.split('value="DK"')[0]  # A before D
+    for name in ("English", "Deutsch", "Français", "Español", "Italiano", "Polski"):
+        assert f">{name}</option>" in page  # the switcher and the correspondence language

@@ -1,0 +1,30 @@
+"""Languages and countries as readers see them: each language named in itself (in the
+switcher and the correspondence language field alike), each country in the reader's
+language."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pycountry
+from babel import Locale
+from flask_babel import get_locale
+
+
+@cache
+def language_name(code: str) -> str:
+    """English, Deutsch, Français, Español, Italiano, Polski: Babel's name of the language
+    in that language, with a capital as a menu entry has it."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def country_name(code: str) -> str:
+    """The country in the reader's language (Babel's territory names); pycountry's English
+    name outside a request or for a code Babel does not know."""
+    locale = get_locale()
+    named = locale.territories.get(code) if locale is not None else None
+    if named:
+        return named
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else code
