@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app, has_request_context
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -49,8 +49,10 @@ def registry():
 
 
 def page_locale() -> str | None:
-    """The reader's language, for the criteria's own texts (None outside a request)."""
-    return str(get_locale()) if has_request_context() else None
+    """The reader's language, for the criteria's own texts: the request's, or the one an
+    e-mail or a certificate is forced into (`force_locale`) outside a request."""
+    locale = get_locale()
+    return str(locale) if locale is not None else None
 
 
 def current_framework() -> Framework:

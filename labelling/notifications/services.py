@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import nullcontext
 from email.message import EmailMessage
 
 from flask import current_app, render_template
-from sqlalchemy import event, select, update
+from flask_babel import force_locale
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
+from labelling.accounts.models import User
 from labelling.core.audit import record_event
 from labelling.db import utcnow
 from labelling.extensions import db
@@ -27,10 +30,15 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     """Render emails/<template>/{subject,body}.txt and add the message to the outbox.
 
     The message becomes durable with the caller's commit; with SMTP configured it is
-    delivered right after that commit, otherwise it stays in the outbox and the log.
+    delivered right after that commit, otherwise it stays in the outbox and the log. It is
+    written in the recipient's language when they have an account that names one (whoever
+    acts, in whatever language), else in the current one (a complainant or an invitee
+    reads the language they or their inviter used).
     """
-    subject = render_template(f"emails/{template}/subject.txt", **context).strip()
-    body = render_template(f"emails/{template}/body.txt", **context)
+    language = recipient_language(recipient)
+    with force_locale(language) if language else nullcontext():
+        subject = render_template(f"emails/{template}/subject.txt", **context).strip()
+        body = render_template(f"emails/{template}/body.txt", **context)
     status = OutboxStatus.QUEUED if smtp_configured() else OutboxStatus.LOGGED
     message = OutboxMessage(
         recipient=recipient, template=template, subject=subject, body_text=body, status=status
@@ -45,6 +53,14 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     else:
         db.session.info.setdefault(PENDING_KEY, []).append(message.id)
     return message
+
+
+def recipient_language(recipient: str) -> str | None:
+    """The language of the account with this address, if it has one the platform offers."""
+    language = db.session.scalar(
+        select(User.locale).where(func.lower(User.email) == recipient.strip().lower())
+    )
+    return language if language in current_app.config["LANGUAGES"] else None
 
 
 def _smtp_send(config, recipient: str, subject: str, body: str) -> None:

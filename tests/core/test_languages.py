@@ -15,6 +15,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from labelling.config import Config
+from tests.conftest import PASSWORD
 from tests.factories import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +179,25 @@ def test_forms_name_countries_and_languages_for_the_reader(client, manager):
     assert '<option value="AT">Austria</option>' in page.split('value="DK"')[0]  # A before D
     for name in ("English", "Deutsch", "Français", "Español", "Italiano", "Polski"):
         assert f">{name}</option>" in page  # the switcher and the correspondence language
+
+
+def test_each_recipient_reads_their_e_mail_in_their_own_language(client, manager, secretariat):
+    from labelling.extensions import db
+    from tests.factories import labelled_organisation, last_email
+
+    label = labelled_organisation(manager, "silver", with_certificate=True)
+    manager.locale = "fr"
+    db.session.commit()
+    # The secretariat works in German; the French manager is told in French.
+    client.post("/login?lang=de", data={"email": secretariat.email, "password": PASSWORD})
+    url = f"/secretariat/labels/{label.id}?lang=de"
+    assert client.post(url, data={"action": "suspend", "comment": "Audit"}).status_code == 303
+    told = last_email(manager.email)
+    assert told.subject == "Votre label Argent est suspendu"
+    assert "Argent" in told.body_text and "Silber" not in told.body_text
+    # A reset asked for from an English page reaches a German account in German.
+    secretariat.locale = "de"
+    db.session.commit()
+    client.post("/logout")
+    client.post("/password/forgot?lang=en", data={"email": secretariat.email})
+    assert "Passwort" in last_email(secretariat.email).subject
