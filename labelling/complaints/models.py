@@ -29,6 +29,9 @@ class Complaint(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
+    # The language the complaint was written in: the outcome is told in it (the
+    # complainant has no account to hold a preference).
+    language: Mapped[str | None] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(
         String(20), default=ComplaintState.UNCONFIRMED, nullable=False, index=True
     )

@@ -4,12 +4,16 @@ told. Transitions follow the one lifecycle module (COMPLAINT_TRANSITIONS)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from labelling.accounts.models import User
 from labelling.appeals.services import staff
+from labelling.assessments.services import page_locale
 from labelling.assessments.workflow import (
     ComplaintAction,
     ComplaintActor,
@@ -50,6 +54,7 @@ def receive_complaint(organisation: Organisation, name: str, email: str, text: s
         name=name.strip(),
         email=email.strip(),
         text=text.strip(),
+        language=page_locale(),
     )
     db.session.add(complaint)
     db.session.flush()
@@ -102,12 +107,13 @@ def close_complaint(complaint: Complaint, actor: User, outcome: str) -> None:
     complaint.closed_at = utcnow()
     complaint.handled_by_id = actor.id
     _move(complaint, ComplaintAction.CLOSE, _actors(actor), actor, outcome)
-    queue_email(
-        complaint.email,
-        "complaint_closed",
-        complaint=complaint,
-        organisation=db.session.get(Organisation, complaint.organisation_id),
-    )
+    with force_locale(complaint.language) if complaint.language else nullcontext():
+        queue_email(
+            complaint.email,
+            "complaint_closed",
+            complaint=complaint,
+            organisation=db.session.get(Organisation, complaint.organisation_id),
+        )
 
 
 def visible_complaints() -> list[Complaint]:

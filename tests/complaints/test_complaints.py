@@ -85,3 +85,24 @@ class TestRateLimit:
         for _ in range(2):
             assert complain(client, listed).status_code == 200
         assert complain(client, listed).status_code == 429
+
+
+def test_the_complainant_is_answered_in_the_language_they_wrote_in(client, listed):
+    from labelling.complaints import services
+
+    client.post(
+        f"/registry/organisations/{listed.id}/complaint?lang=it",
+        data={"name": "Carla", "email": "carla@example.net", "text": TEXT},
+    )
+    (complaint,) = db.session.scalars(db.select(Complaint)).all()
+    assert complaint.language == "it"
+    assert "Conferma" in last_email("carla@example.net").subject
+    secretariat = create_user("sec@example.org", roles=(Role.SECRETARIAT,))
+    services.confirm_complaint(services.confirmation_token(complaint))
+    services.review_complaint(complaint, secretariat)
+    # The secretariat closes it from an English page: Carla reads the outcome in Italian.
+    with client.application.test_request_context("/?lang=en"):
+        services.close_complaint(complaint, secretariat, "Il registro è stato verificato.")
+    db.session.commit()
+    told = last_email("carla@example.net")
+    assert told.subject.startswith("L'esito del tuo reclamo")
