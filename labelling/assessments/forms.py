@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 
 from labelling.assessments.models import Kind
+from labelling.core.numbers import sane_number
 
 
 class StartApplicationForm(FlaskForm):
@@ -294,7 +295,7 @@ def rating_form(indicator, rating=None, formdata=None, prefix=""):
     else:
         Form.verified_value = DecimalField(
             _l("Verified value"),
-            validators=[Optional()],
+            validators=[Optional(), sane_number],
             description=_l("Leave empty to keep the applicant's value."),
         )
     if prefix:
@@ -319,7 +320,7 @@ def rating_form(indicator, rating=None, formdata=None, prefix=""):
 def rating_value(form, indicator):
     """The verified value from a valid rating form, as stored (a band int or a number)."""
     raw = form.verified_value.data
-    if raw in (None, ""):
+    if raw is None or not str(raw).strip():  # a blank band ("" or " ") is no rating
         return None
     if indicator.is_rubric:
         return int(raw)

@@ -18,6 +18,7 @@ from wtforms import DateField, DecimalField, IntegerField, RadioField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from labelling.core.numbers import is_sane, sane_number
 from labelling.criteria.framework import Framework, Question, Section
 from labelling.criteria.scoring import is_visible
 
@@ -51,13 +52,13 @@ def field_for(question: Question):
     description = question.help + (f" ({question.unit})" if question.unit else "")
     common = {"label": question.label, "description": description.strip()}
     if question.type == "integer":
-        validators = [Optional(), _range(question)]
+        validators = [Optional(), sane_number, _range(question)]
         if question.not_in_future:
             validators.append(_year_not_in_future)
         return IntegerField(validators=validators, render_kw={"inputmode": "numeric"}, **common)
     if question.type in ("number", "percentage"):
         return DecimalField(
-            validators=[Optional(), _range(question)],
+            validators=[Optional(), sane_number, _range(question)],
             render_kw={"inputmode": "decimal"},
             **common,
         )
@@ -99,7 +100,9 @@ def to_form_data(question: Question, value: Any) -> Any:
     if question.type == "date":
         return date.fromisoformat(value) if isinstance(value, str) else value
     if question.type in ("number", "percentage"):
-        return Decimal(str(value))
+        # A value no form accepts any more (stored before the bound) shows as empty, to
+        # be typed again, rather than keeping the page from opening.
+        return Decimal(str(value)) if is_sane(value) else None
     return value
 
 

@@ -3,10 +3,16 @@
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from labelling.core.numbers import is_sane
+
 
 def format_number(value) -> str:
-    """A computed value for people: whole numbers bare, others to one decimal, localised."""
+    """A computed value for people: whole numbers bare, others to one decimal, localised.
+    A value no form accepts any more (stored before the bound) is shown plainly, never an
+    error that would keep its page from opening."""
     number = float(value)
+    if not is_sane(number):
+        return f"{number:g}"
     return format_decimal(number, format="#,##0" if number.is_integer() else "#,##0.0")
 
 

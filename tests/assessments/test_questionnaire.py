@@ -107,6 +107,10 @@ def test_saving_moves_on_and_resumes_in_a_new_session(client, manager, gold_appl
             "budget_private",
             "cannot be more than Annual budget",
         ),
+        # Issue 15: these were stored (1e308) or crashed the flush (inf), then broke pages.
+        ("management", {"management_fte": "1e308"}, "management_fte", "Enter a number below"),
+        ("management", {"management_fte": "inf"}, "management_fte", "Enter a number below"),
+        ("structure", {"members_sme": "9" * 40}, "members_sme", "Enter a number below"),
     ],
 )
 def test_bad_input_is_shown_next_to_the_field_and_valid_answers_are_kept(
@@ -237,3 +241,17 @@ def test_a_bronze_only_question_is_not_asked_of_a_gold_applicant(client, manager
     bronze = db.session.scalars(select(Application).where(Application.level == "bronze")).one()
     bronze_page = client.get(f"/applications/{bronze.id}/questionnaire/interaction").text
     assert "Preferred format of the benchmarking interview" in bronze_page
+
+
+def test_a_huge_value_stored_before_the_bound_still_lets_every_page_open(client, gold_application):
+    from labelling.assessments.models import Answer
+
+    gold_application.answers.append(Answer(question_id="training_days", value=1e308))
+    db.session.commit()
+    base = f"/applications/{gold_application.id}"
+    for path in ("/questionnaire/management", "/questionnaire/structure", "/self-assessment"):
+        page = client.get(base + path)
+        assert page.status_code == 200, path
+    # ... and the applicant corrects it.
+    fixed = client.post(f"{base}/questionnaire/management", data={"training_days": "12"})
+    assert fixed.status_code == 303

@@ -299,6 +299,11 @@ def test_scores_are_independent_and_stale_saves_are_refused(client, people):
     assert db.session.get(IndicatorScore, row.id).verified_value == 12
     # Bad input: a band outside the rubric, a verdict that is not offered.
     assert score(client, application, "2.2", verified_value="7").status_code == 422
+    # Issue 15: a blank band answered 500 (int(" ")); inf and 1e308 are no values.
+    assert score(client, application, "2.2", verified_value=" ").status_code == 303
+    for absurd in ("inf", "1e308", "nan"):
+        refused = score(client, application, "2.1", verified_value=absurd)
+        assert refused.status_code == 422 and "Enter a number below" in refused.text
     assert score(client, application, "2.1", status="not_applicable").status_code == 422
     assert score(client, application, "9.9").status_code == 404
     # Omar's scores are his own.
