@@ -222,12 +222,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["time"] = show_time
     app.jinja_env.filters["framework_name"] = framework_name
     app.jinja_env.filters["status_label"] = status_label
-    from labelling.registry.levels import country_name, level_name, level_tagline
+    from labelling.core.languages import country_name, language_name
+    from labelling.registry.levels import level_name, level_tagline
 
     app.jinja_env.filters["level_name"] = level_name
     app.jinja_env.filters["level_tagline"] = level_tagline
     app.jinja_env.globals["country_name"] = country_name
-    from labelling.core.languages import language_name
 
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["describe_threshold"] = describe_threshold

@@ -8,8 +8,8 @@ from functools import cache
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Certificate, Label, LabelStatus
 from labelling.core.http import url_builder
+from labelling.core.languages import country_name
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
-from labelling.registry.levels import country_name
 from labelling.registry.search import RegistryRow
 
 # A reason is public only while it explains the status.

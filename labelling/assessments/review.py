@@ -8,7 +8,6 @@ from datetime import date
 
 from babel.languages import get_official_languages
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -113,11 +112,11 @@ def managers_of(organisation: Organisation) -> list[User]:
 
 
 def _mail(users, template: str, **context) -> None:
-    """Queue one e-mail per enabled user, each in that user's own language."""
+    """Queue one e-mail per enabled user, each in that user's own language (queue_email
+    finds it)."""
     for user in users:
         if user is not None and user.is_enabled:
-            with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-                queue_email(user.email, template, recipient=user, **context)
+            queue_email(user.email, template, recipient=user, **context)
 
 
 def deciders_for(application: Application) -> list[User]:

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from labelling.assessments.signals import application_transitioned
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.bodies.services import route
 from labelling.core.audit import record_event
+from labelling.core.languages import page_locale
 from labelling.criteria.framework import Framework, Section
 from labelling.criteria.scoring import (
     EarlierLabel,
@@ -46,13 +46,6 @@ from labelling.organisations.models import Organisation
 
 def registry():
     return current_app.extensions["criteria"]
-
-
-def page_locale() -> str | None:
-    """The reader's language, for the criteria's own texts: the request's, or the one an
-    e-mail or a certificate is forced into (`force_locale`) outside a request."""
-    locale = get_locale()
-    return str(locale) if locale is not None else None
 
 
 def current_framework() -> Framework:

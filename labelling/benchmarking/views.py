@@ -17,10 +17,10 @@ from labelling.benchmarking.metrics import benchmark_metrics
 from labelling.benchmarking.peers import GROUP_KINDS, default_group
 from labelling.benchmarking.services import group_sizes_of, min_peers, peer_view
 from labelling.core.http import get_or_404, require
+from labelling.core.languages import country_name
 from labelling.core.pdf import render_pdf
 from labelling.extensions import db
 from labelling.organisations.models import TECHNOLOGY_AREAS
-from labelling.registry.levels import country_name
 
 bp = Blueprint("benchmarking", __name__)
 

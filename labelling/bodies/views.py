@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from labelling.bodies.services import all_bodies
-from labelling.registry.levels import country_name, level_names
+from labelling.core.languages import country_name
+from labelling.registry.levels import level_names
 
 bp = Blueprint("bodies", __name__)
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from labelling.accounts.models import User
 from labelling.appeals.services import staff
-from labelling.assessments.services import page_locale
 from labelling.assessments.workflow import (
     ComplaintAction,
     ComplaintActor,
@@ -24,6 +23,7 @@ from labelling.assessments.workflow import (
 from labelling.complaints.models import Complaint
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
+from labelling.core.languages import page_locale
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email

@@ -11,6 +11,13 @@ from babel import Locale
 from flask_babel import get_locale
 
 
+def page_locale() -> str | None:
+    """The reader's language: the request's, or the one an e-mail or a certificate is
+    forced into (`force_locale`) outside a request."""
+    locale = get_locale()
+    return str(locale) if locale is not None else None
+
+
 @cache
 def language_name(code: str) -> str:
     """English, Deutsch, Français, Español, Italiano, Polski: Babel's name of the language

@@ -31,9 +31,9 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
 
     The message becomes durable with the caller's commit; with SMTP configured it is
     delivered right after that commit, otherwise it stays in the outbox and the log. It is
-    written in the recipient's language when they have an account that names one (whoever
-    acts, in whatever language), else in the current one (a complainant or an invitee
-    reads the language they or their inviter used).
+    written in the language of the recipient's account (whoever acts, in whatever
+    language), else in the current one (a complainant or an invitee reads the language they
+    or their inviter used).
     """
     language = recipient_language(recipient)
     with force_locale(language) if language else nullcontext():
@@ -56,11 +56,16 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
 
 
 def recipient_language(recipient: str) -> str | None:
-    """The language of the account with this address, if it has one the platform offers."""
-    language = db.session.scalar(
+    """The language of the account with this address: its own, or the platform's default
+    when it names none the platform offers. None when no account has the address."""
+    account = db.session.execute(
         select(User.locale).where(func.lower(User.email) == recipient.strip().lower())
-    )
-    return language if language in current_app.config["LANGUAGES"] else None
+    ).first()
+    if account is None:
+        return None
+    if account.locale in current_app.config["LANGUAGES"]:
+        return account.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _smtp_send(config, recipient: str, subject: str, body: str) -> None:

@@ -1,11 +1,8 @@
-"""Names and order of levels and countries as the public registry shows them."""
+"""Names and order of levels as the reader's language and the current framework give them."""
 
 from __future__ import annotations
 
 from labelling.assessments.services import current_framework
-from labelling.core.languages import country_name
-
-__all__ = ["country_name", "level_name", "level_names", "level_ranks", "level_tagline"]
 
 
 def level_ranks() -> dict[str, int]:
