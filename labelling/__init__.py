@@ -94,11 +94,10 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please sign in to see this page.")
 
-    from labelling.accounts.models import User
+    from labelling.accounts.sessions import load_user_first, user_for_request
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(user_for_request)
+    app.before_request(load_user_first)
 
     # Import every model so metadata (and Alembic autogenerate) sees the whole schema.
     import labelling.all_models  # noqa: F401
@@ -195,6 +194,26 @@ def url_in_language(code: str | None) -> str:
     return request.base_url + (f"?{query}" if query else "")
 
 
+# Browser features the platform never uses, denied to it and to anything it might embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "usb",
+    )
+)
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
     from flask_babel import refresh as refresh_locale
@@ -237,6 +256,9 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["indicator_url"] = indicator_url
     app.jinja_env.globals["url_in_language"] = url_in_language
+    from labelling.accounts.two_factor import qr_svg
+
+    app.jinja_env.globals["qr_svg"] = qr_svg
     # Choose the locale afresh for each request, even inside a long-lived app context.
     app.before_request(refresh_locale)
 
@@ -253,6 +275,16 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        cache_control = response.headers.get("Cache-Control", "")
+        if current_user.is_authenticated and "no-store" not in cache_control:
+            # Nothing shown to a signed-in reader (pages, evidence, PDFs) may stay in a
+            # shared or back-button cache.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+            )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,6 +1,12 @@
 """Imports every feature's models, so the metadata and migrations see the whole schema."""
 
-from labelling.accounts.models import User, UserRole  # noqa: F401
+from labelling.accounts.models import (  # noqa: F401
+    RecoveryCode,
+    TrustedDevice,
+    User,
+    UserRole,
+    UserSession,
+)
 from labelling.appeals.models import Appeal, AppealPanelMember  # noqa: F401
 from labelling.assessments.models import (  # noqa: F401
     Answer,

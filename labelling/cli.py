@@ -62,6 +62,8 @@ def register_commands(app) -> None:
         body_add,
         body_member,
         criteria_template,
+        audit,
+        check_answers,
     ):
         app.cli.add_command(command)
 
@@ -83,10 +85,17 @@ def demo(host: str, port: int, no_serve: bool):
     upgrade()
     users = load_demo_data()
     db.session.commit()
+    # Only here do staff accounts sign in without a second factor; the pages say so.
+    current_app.config.update(TWO_FACTOR_REQUIRED=False, DEMO_MODE=True)
     click.echo(f"\nDemo data is ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
     for user in users:
         roles = ", ".join(sorted(user.roles))
         click.echo(f"  {user.email:<34} {roles}")
+    click.echo(
+        "\nDemo only: assessors, the secretariat and administrators sign in without a second "
+        "factor here. Everywhere else (LABELLING_TWO_FACTOR_REQUIRED, on by default) they set "
+        "one up at their first sign-in."
+    )
     if no_serve:
         return
     click.echo(f"\nOpen http://{host}:{port}/ in your browser. Stop with Ctrl+C.\n")
@@ -102,18 +111,52 @@ def demo(host: str, port: int, no_serve: bool):
 def create_admin(email: str, full_name: str, password: str):
     """Create an administrator account, or give an existing account the admin role."""
     from labelling.accounts.models import Role
+    from labelling.accounts.passwords import judge_password
     from labelling.accounts.services import find_user_by_email, register_user
 
-    if len(password) < current_app.config["PASSWORD_MIN_LENGTH"]:
-        raise click.BadParameter("the password is too short", param_hint="--password")
     user = find_user_by_email(email)
     if user is None:
+        verdict = judge_password(
+            password,
+            name=full_name,
+            email=email,
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            min_score=current_app.config["PASSWORD_MIN_SCORE"],
+        )
+        if not verdict.is_acceptable:
+            raise click.BadParameter(" ".join(verdict.problems), param_hint="--password")
         user = register_user(email, full_name, password, roles=(Role.ADMIN, Role.SECRETARIAT))
         click.echo(f"Administrator {user.email} created.")
     else:
         user.grant(Role.ADMIN)
         click.echo(f"{user.email} is now an administrator.")
+    if not user.has_second_factor and current_app.config["TWO_FACTOR_REQUIRED"]:
+        _enrol_on_the_command_line(user)
     db.session.commit()
+
+
+def _enrol_on_the_command_line(user) -> None:
+    """Administrators need a second factor: set it up here, so that the first sign-in
+    does not depend on anyone else."""
+    import segno
+
+    from labelling.accounts import two_factor
+
+    two_factor.new_secret(user)
+    uri = two_factor.provisioning_uri(user)
+    click.echo("\nSet up the second factor: scan this with an authenticator app,")
+    segno.make(uri, error="m").terminal(compact=True)
+    click.echo(f"or enter this key in it: {user.totp_secret}")
+    for _attempt in range(3):
+        codes = two_factor.enable(user, click.prompt("Code the app shows now"))
+        if codes is not None:
+            click.echo("\nRecovery codes (each signs in once without the app; keep them safe):")
+            for code in codes:
+                click.echo(f"  {code}")
+            return
+        click.echo("This code is not right. Check the app's clock and try again.")
+    db.session.rollback()
+    raise click.ClickException("The second factor was not set up: nothing was saved.")
 
 
 @click.command("send-outbox")
@@ -288,3 +331,80 @@ def body_member(body_id: int, email: str, assessor: bool):
     db.session.add(model(body_id=body.id, user_id=user.id))
     db.session.commit()
     click.echo(f"{user.email} {'assesses for' if assessor else 'acts for'} {body.name}.")
+
+
+@click.group("audit")
+def audit():
+    """The tamper-evident audit trail."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the whole audit chain and the heads that decisions and certificates recorded;
+    name the first broken link. Exit status 1 when anything is wrong."""
+    from labelling.core.audit import AuditEvent, chain_head, verify_chain
+
+    count, broken = verify_chain()
+    if broken is not None:
+        why = {
+            "changed": "its content was changed after it was written",
+            "unlinked": "the event before it is not the one it was written after "
+            "(an event was removed or slipped in)",
+        }[broken.problem]
+        click.echo(f"BROKEN at audit event #{broken.event_id}: {why}.")
+        raise SystemExit(1)
+    known = set(db.session.scalars(db.select(AuditEvent.chain_hash)))
+    missing = [(what, head) for what, head in published_heads() if head not in known]
+    for what, head in missing:
+        click.echo(f"BROKEN: {what} recorded the chain head {head}, which the chain lacks.")
+    if missing:
+        raise SystemExit(1)
+    head = chain_head()
+    click.echo(f"The audit chain is intact: {count} events, each linked to the one before.")
+    # Kept outside the database (a log, a ticket, a signed e-mail), the head makes even a
+    # recomputed rewrite of the chain show.
+    click.echo(f"Head: {head}")
+
+
+def published_heads():
+    """(what, head) for every chain head a decision or a certificate recorded."""
+    from labelling.assessments.models import Application
+    from labelling.certificates.models import Certificate
+
+    decided = db.session.execute(
+        db.select(Application.id, Application.decision_audit_head).where(
+            Application.decision_audit_head.is_not(None)
+        )
+    )
+    for app_id, head in decided:
+        yield f"the decision on application #{app_id}", head
+    issued = db.session.execute(db.select(Certificate.number, Certificate.context))
+    for number, context in issued:
+        if context.get("audit_head"):
+            yield f"certificate {number}", context["audit_head"]
+
+
+@click.command("check-answers")
+@with_appcontext
+def check_answers():
+    """List stored answers and verified values that the forms would refuse today (saved
+    before a bound existed); exit status 1 when there are any."""
+    from itertools import chain
+
+    from labelling.assessments.checks import stored_answer_problems, stored_score_problems
+
+    found = 0
+    for item in chain(stored_answer_problems(), stored_score_problems()):
+        found += 1
+        click.echo(
+            f"application #{item.application_id}, {item.question_id}: {item.value!r} "
+            f"({item.problem.replace('_', ' ')})"
+        )
+    if found:
+        click.echo(
+            f"{found} stored value(s) to correct: the applicant or assessor sees the "
+            "field empty and types the value again."
+        )
+        raise SystemExit(1)
+    click.echo("Every stored answer is one the forms accept.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 ENV_PREFIX = "LABELLING_"
@@ -37,6 +38,22 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Server-side sessions (accounts.sessions): how long one may sit idle, for most users
+    # and for those who decide or see confidential evidence (assessors, secretariat,
+    # administrators); how long one lives at most; and, when a manager asks to stay signed
+    # in on a device, how long that lasts.
+    SESSION_IDLE_MINUTES = 8 * 60
+    SESSION_PRIVILEGED_IDLE_MINUTES = 2 * 60
+    SESSION_ABSOLUTE_HOURS = 12
+    SESSION_REMEMBER_DAYS = 14
+    # The second factor (accounts.two_factor): required of assessors, the secretariat and
+    # administrators (the demo alone turns it off); a device may be remembered for at most
+    # 30 days; a sign-in waits this long for its code; codes tried per account.
+    TWO_FACTOR_REQUIRED = True
+    TWO_FACTOR_REMEMBER_DAYS = 30
+    TWO_FACTOR_PENDING_SECONDS = 600
+    TWO_FACTOR_RATE_LIMIT = "5 per minute;30 per hour"
+    DEMO_MODE = False  # set by `labelling demo`: a banner says what differs from production
 
     LANGUAGES = ["en", "de", "fr", "es", "it", "pl"]
     BABEL_DEFAULT_LOCALE = "en"
@@ -65,7 +82,9 @@ class Config:
 
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     INVITATION_MAX_AGE_DAYS = 14
-    PASSWORD_MIN_LENGTH = 10
+    EMAIL_CONFIRMATION_MAX_AGE = 3 * 24 * 3600  # seconds a sign-up's confirmation link works
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MIN_SCORE = 3  # zxcvbn's 0-4: 3 is "safely unguessable" offline at a slow hash
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method name, not a password
 
     MAIL_SERVER = ""  # empty -> mail goes to the outbox table and the log only
@@ -105,7 +124,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     REGISTRY_VERSION_TTL = 0.0  # tests change data and look at once
-    PASSWORD_MIN_LENGTH = 8
+    # Hundreds of tests sign staff in; the second factor's own tests turn it on.
+    TWO_FACTOR_REQUIRED = False
     # Cheap hashing keeps hundreds of test sign-ins fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name
 
@@ -139,11 +159,22 @@ def _finalise(app) -> None:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
+    _session_cookie(app.config)
     if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == Config.CACHE_TYPE:
         app.config["CACHE_TYPE"] = "RedisCache"
     # A request may carry one evidence file plus the form around it.
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = app.config["EVIDENCE_MAX_BYTES"] + 1024 * 1024
+
+
+def _session_cookie(config) -> None:
+    """The cookie lives as long as a remembered session may; on HTTPS it takes the
+    `__Host-` prefix, which browsers accept only from a secure origin, for the whole site."""
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_REMEMBER_DAYS"])
+    if config["SESSION_COOKIE_SECURE"] and config.get("SESSION_COOKIE_NAME") == "session":
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["SESSION_COOKIE_PATH"] = "/"
+        config["SESSION_COOKIE_DOMAIN"] = None
 
 
 def _instance_secret(instance: Path) -> str:

@@ -7,6 +7,8 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from labelling.extensions import db
@@ -54,16 +56,33 @@ def error_response(
     )
 
 
+def csrf_error_response():
+    return error_response(
+        400,
+        _(
+            "The form had expired or came from elsewhere. Go back, reload the page and "
+            "send it again."
+        ),
+    )
+
+
+def _changed_meanwhile() -> str:
+    return _(
+        "Someone else changed this at the same moment, or it was sent twice. Nothing was "
+        "changed by this request: reload the page to see where things stand."
+    )
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """PostgreSQL's unique_violation (23505), or SQLite's UNIQUE constraint failure."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        return error_response(
-            400,
-            _(
-                "The form had expired or came from elsewhere. Go back, reload the page and "
-                "send it again."
-            ),
-        )
+        return csrf_error_response()
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -77,6 +96,21 @@ def register_error_handlers(app) -> None:
         # Keep the headers that tell the client what to do next (e.g. Allow on a 405).
         headers = {k: v for k, v in exc.get_headers() if k.lower() in ("retry-after", "allow")}
         return error_response(exc.code or 500, message, headers)
+
+    @app.errorhandler(StaleDataError)
+    def changed_meanwhile(exc: StaleDataError):
+        # A row version moved under the request: someone (or a second click) was first.
+        db.session.rollback()
+        return error_response(409, _changed_meanwhile())
+
+    @app.errorhandler(IntegrityError)
+    def conflicting_write(exc: IntegrityError):
+        db.session.rollback()
+        if not is_unique_violation(exc):
+            return unexpected_error(exc)
+        # A rule of one (one draft per level, one assignment per assessor, one successor
+        # per audit event) met by a simultaneous request: this one changes nothing.
+        return error_response(409, _changed_meanwhile())
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

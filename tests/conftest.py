@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from labelling import create_app
@@ -96,6 +97,7 @@ def _fresh_g() -> None:
 @pytest.fixture
 def app(app_config):
     app = create_app(dict(app_config))
+    app.test_client_class = ClosingClient
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         yield app
@@ -113,3 +115,11 @@ def _empty_tables() -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class ClosingClient(FlaskClient):
+    """A test client that closes each response, as every WSGI server does, so work run
+    after the response (core.after_response) happens before the test looks."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)

@@ -108,3 +108,35 @@ def test_the_registry_migration_copies_existing_labels_in(empty_database_url, tm
             flask_migrate.downgrade(revision="base")
         finally:
             db.engine.dispose()
+
+
+def test_the_audit_chain_migration_links_the_events_already_written(empty_database_url, tmp_path):
+    """Events from before the chain become its first stretch, exactly as the app hashes."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from labelling.core.audit import verify_chain
+
+    app = migrating_app(empty_database_url, tmp_path)
+    now = datetime.now(UTC)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="7ea4b12010b3")  # the revision before the chain
+            with db.engine.begin() as conn:
+                for n in range(3):
+                    conn.execute(
+                        text(
+                            "INSERT INTO audit_event (created_at, action, object_type, "
+                            "object_id, data) VALUES (:at, 'label.suspend', 'label', :n, :data)"
+                        ),
+                        {"at": now + timedelta(seconds=n), "n": n, "data": json.dumps({"n": n})},
+                    )
+            flask_migrate.upgrade()
+            assert verify_chain() == (3, None)
+            db.session.rollback()  # let the downgrade take its locks
+            flask_migrate.downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -1,23 +1,51 @@
 """Account forms."""
 
 from flask import current_app
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from labelling.accounts.passwords import judge_password
+from labelling.accounts.two_factor import remember_days
 
-def _password_long_enough(form, field):
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(field.data or "") < minimum:
-        raise ValidationError(_l("Use at least %(n)s characters.", n=minimum))
+
+def _strong_enough(form, field):
+    """The server's verdict on a new password, kept on the field for the strength meter.
+    The account it is for is the form's `owner` (a signed-in user, a reset link's), or the
+    name and address typed beside it at sign-up."""
+    owner = getattr(form, "owner", None)
+    config = current_app.config
+    field.verdict = judge_password(
+        field.data or "",
+        name=owner.full_name if owner else _typed(form, "full_name"),
+        email=owner.email if owner else _typed(form, "email"),
+        min_length=config["PASSWORD_MIN_LENGTH"],
+        min_score=config["PASSWORD_MIN_SCORE"],
+    )
+    if not field.verdict.is_acceptable:
+        raise ValidationError(" ".join(field.verdict.problems))
+
+
+def _typed(form, name: str) -> str:
+    return form[name].data or "" if name in form else ""
+
+
+def _password_help() -> str:
+    return _(
+        "At least %(n)s characters, hard to guess: a passphrase of four or more words is "
+        "best. Common passwords, keyboard patterns and your own name are refused.",
+        n=current_app.config["PASSWORD_MIN_LENGTH"],
+    )
 
 
 def new_password_field(label):
     return PasswordField(
         label,
-        validators=[DataRequired(), _password_long_enough, Length(max=200)],
-        description=_l("At least 10 characters; a passphrase of several words is best."),
+        validators=[DataRequired(), Length(max=200), _strong_enough],
+        description=LazyString(_password_help),
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -80,3 +108,45 @@ class ChangePasswordForm(FlaskForm):
 
 class RolesForm(FlaskForm):
     """Administrators grant and withdraw roles; the fields are added per role at runtime."""
+
+
+class ConfirmForm(FlaskForm):
+    """A button, so that only a person (not a mail scanner opening links) confirms."""
+
+
+def code_field(label=None):
+    return StringField(
+        label or _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class SecondFactorForm(FlaskForm):
+    code = code_field()
+    remember_device = BooleanField(
+        LazyString(
+            lambda: _(
+                "Do not ask again on this device for %(days)s days",
+                days=remember_days(),
+            )
+        ),
+        description=_l("Only on a device that you alone use."),
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ConfirmWithCodeForm(FlaskForm):
+    """An account change that a second factor must confirm."""
+
+    code = code_field()

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from labelling.accounts.models import Role, User
 from labelling.core.audit import record_event
+from labelling.core.http import external_url
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
 
 RESET_SALT = "labelling.password-reset"
+CONFIRM_SALT = "labelling.email-confirmation"
 
 
 class AccountError(ValueError):
@@ -34,16 +36,26 @@ def find_user_by_email(email: str) -> User | None:
 def register_user(
     email: str,
     full_name: str,
-    password: str,
+    password: str | None = None,
     roles=(Role.CLUSTER_MANAGER,),
     locale: str | None = None,
+    *,
+    password_hash: str | None = None,
+    confirmed: bool = True,
 ) -> User:
     """Create an account (e-mail goes out in `locale`, by default the browser's language at
-    sign-up). Raises AccountError if the e-mail is taken."""
+    sign-up), from a password or its hash. An account made by sign-up is unconfirmed until
+    its owner follows the link; one an administrator or a command makes is confirmed.
+    Raises AccountError if the e-mail is taken."""
     if find_user_by_email(email) is not None:
         raise AccountError("email-taken")
     user = User(email=normalise_email(email), full_name=full_name.strip(), locale=locale)
-    user.set_password(password)
+    if password_hash is not None:
+        user.password_hash = password_hash
+    else:
+        user.set_password(password)
+    if confirmed:
+        user.email_confirmed_at = utcnow()
     for role in roles:
         user.grant(role)
     db.session.add(user)
@@ -52,8 +64,60 @@ def register_user(
     return user
 
 
+def sign_up(email: str, full_name: str, password_hash: str, locale: str, next_url: str) -> None:
+    """What a sign-up does once its response has gone out (core.after_response), so that
+    the page cannot tell a known address from a new one: a new address gets its account
+    and a link to confirm it; a known one is told, by mail, that it has an account."""
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_email(
+            existing.email,
+            "account_exists",
+            user=existing,
+            sign_in=external_url("accounts.login"),
+            reset=external_url("accounts.forgot_password"),
+        )
+        return
+    user = register_user(
+        email, full_name, locale=locale, password_hash=password_hash, confirmed=False
+    )
+    send_confirmation(user, next_url)
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def send_confirmation(user: User, next_url: str = "") -> None:
+    token = _confirm_serializer().dumps({"uid": user.id, "email": user.email, "next": next_url})
+    link = external_url("accounts.confirm_email", token=token)
+    queue_email(user.email, "confirm_email", user=user, link=link)
+
+
+def confirmation_from_token(token: str) -> tuple[User, str] | None:
+    """The account a valid, unexpired confirmation link names, and where to go after."""
+    max_age = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
+    try:
+        payload = _confirm_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("email"):
+        return None
+    return user, str(payload.get("next") or "")
+
+
+def confirm_email(user: User) -> None:
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        record_event("user.email_confirmed", "user", user.id, actor=user)
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The user if the credentials match an enabled account, else None."""
+    """The user if the credentials match an enabled account, else None. The caller checks
+    that the address is confirmed."""
     user = find_user_by_email(email)
     if user is None:
         # Spend the same time as a real check so response times do not reveal accounts.
@@ -61,7 +125,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password) or not user.is_enabled:
         return None
-    user.last_login_at = utcnow()
     return user
 
 
@@ -99,11 +162,12 @@ def user_from_reset_token(token: str) -> User | None:
 
 
 def request_password_reset(email: str) -> None:
-    """E-mail a reset link if the account exists; silent otherwise, so accounts are not revealed."""
+    """E-mail a reset link if the account exists; silent otherwise. Run after the response
+    (core.after_response), so that neither the page nor its timing reveals accounts."""
     user = find_user_by_email(email)
     if user is None or not user.is_enabled:
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
     queue_email(user.email, "password_reset", user=user, link=link)
     record_event("user.password_reset_requested", "user", user.id, actor=user)
 

@@ -10,6 +10,7 @@ from labelling.assessments.models import Application
 from labelling.assessments.services import apply_transition
 from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import Action
+from labelling.core.audit import current_chain_head
 from labelling.criteria.framework import Framework
 from labelling.db import utcnow
 
@@ -65,6 +66,7 @@ def award_label(
     application.awarded_level = level
     application.assessment_date = assessment_date
     apply_transition(application, Action.AWARD, actor, reason)
+    application.decision_audit_head = current_chain_head()
     application_awarded.send(application, framework=framework)
     _notify_decision(application)
 
@@ -73,6 +75,7 @@ def refuse_label(application: Application, actor: User, reason: str) -> None:
     """Refuse with a reason (required by the workflow table). Final and audited."""
     _record_decision(application, actor, reason)
     apply_transition(application, Action.REFUSE, actor, reason)
+    application.decision_audit_head = current_chain_head()
     _notify_decision(application)
 
 

@@ -11,10 +11,12 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
@@ -41,6 +43,15 @@ class Application(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("level IN ('bronze', 'silver', 'gold')", name="level_known"),
         CheckConstraint("kind IN ('new', 'renewal')", name="kind_known"),
+        # One draft per organisation and level: a double click starts one application.
+        Index(
+            "uq_application_one_draft_per_level",
+            "organisation_id",
+            "level",
+            unique=True,
+            sqlite_where=text("state = 'draft'"),
+            postgresql_where=text("state = 'draft'"),
+        ),
         # A decided application always says who decided, when, and (if awarded) what.
         CheckConstraint(
             "state NOT IN ('awarded', 'refused') "
@@ -93,6 +104,8 @@ class Application(TimestampMixin, db.Model):
     awarded_level: Mapped[str | None] = mapped_column(String(16))
     assessment_date: Mapped[date | None]  # the interview or audit; label validity counts from it
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    # The head of the audit chain right after the decision was recorded (core.audit).
+    decision_audit_head: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -308,6 +308,9 @@ def assign_assessor(
         status=AssignmentStatus.PROPOSED,
     )
     application.assignments.append(assignment)
+    # Writing the application row takes its version: of two simultaneous assignments
+    # (two clicks, two colleagues), the second fails (StaleDataError) and changes nothing.
+    application.updated_at = utcnow()
     db.session.flush()
     _audit(
         application,

@@ -115,11 +115,34 @@ def _json_value(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
+class AlreadyStarted(Exception):
+    """The organisation already has a draft for this level: `draft`."""
+
+    def __init__(self, draft: Application):
+        super().__init__(draft.id)
+        self.draft = draft
+
+
+def open_draft(organisation: Organisation, level: str) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(
+            Application.organisation_id == organisation.id,
+            Application.level == level,
+            Application.state == State.DRAFT,
+        )
+    )
+
+
 def start_application(
     organisation: Organisation, level: str, kind: str, actor: User, framework: Framework
 ) -> Application:
-    """Create a draft application for `level`, pinned to `framework` (id, version, digest)."""
+    """Create a draft application for `level`, pinned to `framework` (id, version, digest).
+    Raises AlreadyStarted when the organisation has a draft for that level (a double
+    click); two simultaneous starts meet the database's one-draft rule (IntegrityError)."""
     framework.level(level)  # StopIteration for a level the framework does not define
+    existing = open_draft(organisation, level)
+    if existing is not None:
+        raise AlreadyStarted(existing)
     body = route(organisation.country_code, level)
     application = Application(
         organisation=organisation,

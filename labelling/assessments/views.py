@@ -13,14 +13,15 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
+from labelling.accounts.sessions import fields_to_carry, take_carried_form
 from labelling.assessments import evidence as evidence_storage
 from labelling.assessments import exports, forms, questionnaire, review, services
 from labelling.assessments.evidence import EvidenceRejected
@@ -43,7 +44,7 @@ from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
-from labelling.extensions import csrf, db
+from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
 bp = Blueprint("assessments", __name__)
@@ -57,9 +58,16 @@ def start(org_id: int):
     framework = services.current_framework()
     form = StartApplicationForm(framework)
     if form.validate_on_submit():
-        application = services.start_application(
-            organisation, form.level.data, form.kind.data, current_user, framework
-        )
+        try:
+            application = services.start_application(
+                organisation, form.level.data, form.kind.data, current_user, framework
+            )
+        except services.AlreadyStarted as started:
+            # A second click, or a colleague a moment earlier: the draft they started.
+            draft_id = started.draft.id
+            db.session.rollback()
+            flash(_("A draft for this level is already open: here it is."), "info")
+            return redirect(url_for("assessments.detail", app_id=draft_id), code=303)
         db.session.commit()
         flash(_("Your application is started as a draft."), "success")
         return redirect(url_for("assessments.detail", app_id=application.id), code=303)
@@ -184,37 +192,45 @@ def _replies(application: Application) -> dict[int, str]:
     }
 
 
-PENDING_ANSWERS = "labelling.pending_answers"
+def _answers_back_after_sign_in():
+    """A section posted after the session ended: the answers go back to the browser in the
+    sign-in page (never into a session), return with the sign-in and are shown unsaved."""
+    from labelling.accounts.views import render_sign_in
 
-
-def _keep_unsaved_answers() -> None:
-    """Park a page's posted answers in the session, to show them again after sign-in."""
-    data = {k: v for k, v in request.form.items(multi=True) if k != "csrf_token"}
-    session[PENDING_ANSWERS] = {"path": request.path, "data": data}
+    fields = [pair for pair in fields_to_carry(request.form) if pair[0] != "go"]
+    return render_sign_in(carried=fields, next_url=request.path), 401
 
 
 def _restored_answers() -> MultiDict | None:
-    pending = session.get(PENDING_ANSWERS)
-    if not pending or pending.get("path") != request.path:
+    carried = take_carried_form(request.path)
+    if carried is None:
         return None
-    session.pop(PENDING_ANSWERS)
-    return MultiDict(pending["data"])
+    db.session.commit()  # shown once
+    return MultiDict(carried)
+
+
+@bp.errorhandler(CSRFError)
+def expired_questionnaire_page(exc: CSRFError):
+    """A signed-in applicant's section sent from a page whose token had expired: nothing
+    is saved, and the page comes back with the answers and a fresh token. Any other
+    token-less or stale POST gets the general answer."""
+    if (
+        request.endpoint == "assessments.questionnaire_section"
+        and request.method == "POST"
+        and current_user.is_authenticated
+    ):
+        return questionnaire_section(**request.view_args)
+    from labelling.errors import csrf_error_response
+
+    return csrf_error_response()
 
 
 @bp.route("/applications/<int:app_id>/questionnaire")
 @bp.route("/applications/<int:app_id>/questionnaire/<section_id>", methods=["GET", "POST"])
-@csrf.exempt  # the token is checked below, so an expired page keeps what was typed
 def questionnaire_section(app_id: int, section_id: str | None = None):
     if not current_user.is_authenticated:
         if request.method == "POST" and section_id is not None:
-            _keep_unsaved_answers()
-            flash(
-                _(
-                    "Your session had ended. Sign in again: your answers are kept and shown "
-                    "again, ready to save."
-                ),
-                "info",
-            )
+            return _answers_back_after_sign_in()
         return redirect(url_for("accounts.login", next=request.path))
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
@@ -241,7 +257,8 @@ def questionnaire_section(app_id: int, section_id: str | None = None):
         form = form_class()
         form.validate()  # field by field, and the CSRF token
         if "csrf_token" in form.errors:
-            # An expired page: show the answers again with a fresh token, save nothing.
+            # An expired page (expired_questionnaire_page): show the answers again with a
+            # fresh token, save nothing.
             form.csrf_token.errors = []
             flash(_("This page had expired. Check your answers and save them again."), "error")
             return _render_section(application, framework, sections, index, form, editable_ids), 400

@@ -66,12 +66,17 @@ class Label(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active", nullable=False)
     status_reason: Mapped[str | None] = mapped_column(Text)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic lock: of two simultaneous status changes, the second finds the row
+    # changed under it (StaleDataError, answered 409) instead of running twice.
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1", nullable=False)
     previous_label_id: Mapped[int | None] = mapped_column(
         ForeignKey("label.id", ondelete="SET NULL")
     )
 
     organisation: Mapped[Organisation] = relationship()
     application: Mapped[Application] = relationship()
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     def status_on(self, day: date) -> LabelStatus:
         if self.status != LabelStatus.ACTIVE:

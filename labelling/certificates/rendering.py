@@ -56,6 +56,8 @@ class CertificateContext(Schema):
     assessed_iso = fields.String(load_default="")
     valid_until_iso = fields.String(load_default="")
     issued_iso = fields.String(load_default="")
+    # The head of the audit chain at issue (core.audit), shown on the verification page.
+    audit_head = fields.String(load_default="")
 
 
 # Image types a logo or a signature may have, by file ending.

@@ -16,7 +16,7 @@ from labelling.bodies.services import name_of
 from labelling.certificates.models import Certificate, Label, LabelStatus
 from labelling.certificates.rendering import certificate_number, render_certificate, signatories
 from labelling.certificates.validity import label_validity
-from labelling.core.audit import record_event
+from labelling.core.audit import current_chain_head, record_event
 from labelling.core.dates import show_date
 from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
@@ -169,6 +169,8 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         "assessed_iso": label.assessment_date.isoformat(),
         "valid_until_iso": label.valid_until.isoformat(),
         "issued_iso": date.today().isoformat(),
+        # The audit chain as it stood at issue: published here, it anchors the chain.
+        "audit_head": current_chain_head(),
     }
     pdf = render_certificate(context)
     previous = current_certificate(label)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from labelling.accounts.models import User
 from labelling.appeals.services import staff
+from labelling.assessments.models import Application
 from labelling.assessments.workflow import (
     ComplaintAction,
     ComplaintActor,
@@ -20,6 +21,8 @@ from labelling.assessments.workflow import (
     TransitionError,
     check_transition,
 )
+from labelling.bodies.services import acts_for
+from labelling.certificates.models import Label
 from labelling.complaints.models import Complaint
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
@@ -85,6 +88,8 @@ def confirm_complaint(token: str) -> Complaint:
     complaint.confirmed_at = utcnow()
     organisation = db.session.get(Organisation, complaint.organisation_id)
     for user in staff():
+        if not may_handle(user, complaint):
+            continue  # another body's staff: not theirs to read
         queue_email(
             user.email,
             "complaint_received",
@@ -116,14 +121,33 @@ def close_complaint(complaint: Complaint, actor: User, outcome: str) -> None:
         )
 
 
-def visible_complaints() -> list[Complaint]:
-    """What staff see: confirmed complaints only, newest first."""
-    return list(
-        db.session.scalars(
-            select(Complaint)
-            .where(Complaint.state != ComplaintState.UNCONFIRMED.value)
-            .order_by(Complaint.confirmed_at.desc())
-        )
+def visible_complaints(user: User) -> list[Complaint]:
+    """What `user` (staff) sees: confirmed complaints about organisations their body
+    labelled, newest first."""
+    confirmed = db.session.scalars(
+        select(Complaint)
+        .where(Complaint.state != ComplaintState.UNCONFIRMED.value)
+        .order_by(Complaint.confirmed_at.desc())
+    )
+    return [complaint for complaint in confirmed if may_handle(user, complaint)]
+
+
+def handling_bodies(organisation_id: int) -> set[int | None]:
+    """The bodies whose labels the organisation holds or held: a complaint about it is
+    theirs (None, the European body, when no body labelled it)."""
+    bodies = db.session.scalars(
+        select(Application.body_id)
+        .join(Label, Label.application_id == Application.id)
+        .where(Label.organisation_id == organisation_id)
+    )
+    return set(bodies) or {None}
+
+
+def may_handle(user: User, complaint: Complaint) -> bool:
+    """Staff of a body that labelled the organisation: the complainant's name and address
+    go no further."""
+    return user.is_staff and any(
+        acts_for(user, body_id) for body_id in handling_bodies(complaint.organisation_id)
     )
 
 

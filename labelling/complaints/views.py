@@ -62,7 +62,7 @@ def confirm(token: str):
 @login_required
 def queue():
     require(current_user.is_staff)
-    complaints = services.visible_complaints()
+    complaints = services.visible_complaints(current_user)
     return render_template(
         "complaints/queue.html",
         complaints=complaints,
@@ -77,6 +77,7 @@ def _staff_complaint(complaint_id: int) -> Complaint:
     complaint = get_or_404(Complaint, complaint_id)
     if complaint.state == "unconfirmed":
         abort(404)  # never shown to staff before the e-mail is confirmed
+    require(services.may_handle(current_user, complaint))  # its body's staff only
     return complaint
 
 

@@ -1,14 +1,31 @@
-"""The audit log: one row for every state change and every e-mail, who did it and when."""
+"""The audit log: one row for every state change and every e-mail, who did it and when.
+
+The rows form a hash chain: each carries the SHA-256 of its own content and of the row
+before it, computed as it is written, in the writer's transaction. Changing, removing or
+slipping in a row breaks the chain from there on; `labelling audit verify` walks it and
+names the first broken link. Decisions and certificates record the head of the chain at
+their time, and the public verification page shows it, so that even a rewrite of the
+whole chain from some point on disagrees with what was published.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, inspect, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from labelling.db import UTCDateTime, utcnow
 from labelling.extensions import db
+
+GENESIS = "0" * 64  # the "previous hash" of the first event
+# PostgreSQL advisory lock that serialises writers of the chain until they commit, so
+# that two transactions never both extend the same head (a fork).
+CHAIN_LOCK = 0x1AB_E11ED
 
 
 class AuditEvent(db.Model):
@@ -25,6 +42,114 @@ class AuditEvent(db.Model):
     to_state: Mapped[str | None] = mapped_column(String(40))
     comment: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict | None] = mapped_column(JSON)
+    # Unique both: an event has one successor, so a chain that forked could not be written.
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+
+
+def event_digest(row, prev_hash: str) -> str:
+    """The SHA-256 of an event's content and of the previous event's hash. `row` is an
+    AuditEvent or a row with the same attributes (the verifier reads plain rows)."""
+    content = {
+        "created_at": _utc_iso(row.created_at),
+        "actor_id": row.actor_id,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "from_state": row.from_state,
+        "to_state": row.to_state,
+        "comment": row.comment,
+        "data": row.data,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _utc_iso(moment: datetime) -> str:
+    from datetime import UTC
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_events(session: Session, _flush_context, _instances) -> None:
+    """Link the events about to be written to the head of the chain, in the order they
+    were recorded, under the chain lock (held until this transaction ends)."""
+    new = [obj for obj in session.new if isinstance(obj, AuditEvent)]
+    if not new:
+        return
+    new.sort(key=lambda obj: inspect(obj).insert_order)
+    with session.no_autoflush:
+        lock_chain(session)
+        head = chain_head(session)
+    for item in new:
+        item.created_at = item.created_at or utcnow()
+        # Microseconds are what every database keeps; the hash is of the stored value.
+        item.prev_hash = head
+        item.chain_hash = head = event_digest(item, head)
+
+
+def lock_chain(session: Session) -> None:
+    """Hold the right to extend the chain until this transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    else:
+        # SQLite has one writer at a time: a write statement (matching nothing) takes
+        # that place before the head is read.
+        session.execute(text("UPDATE audit_event SET id = id WHERE 1 = 0"))
+
+
+def chain_head(session: Session | None = None) -> str:
+    """The hash of the latest event written (in this transaction's view), or GENESIS."""
+    session = session or db.session
+    head = session.execute(
+        select(AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar()
+    return head or GENESIS
+
+
+def current_chain_head() -> str:
+    """The head including this transaction's own pending events: what a decision or a
+    certificate records."""
+    db.session.flush()
+    return chain_head()
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    event_id: int
+    problem: str  # "changed": its content no longer matches its hash; "unlinked": the
+    # event before it is not the one it was written after (removed, inserted or reordered)
+
+
+def verify_chain(batch: int = 2000) -> tuple[int, BrokenLink | None]:
+    """Walk the whole chain in order: how many events, and the first broken link."""
+    expected_prev = GENESIS
+    count = 0
+    for row in _rows_in_order(batch):
+        count += 1
+        if row.prev_hash != expected_prev:
+            return count, BrokenLink(row.id, "unlinked")
+        if event_digest(row, row.prev_hash) != row.chain_hash:
+            return count, BrokenLink(row.id, "changed")
+        expected_prev = row.chain_hash
+    return count, None
+
+
+def _rows_in_order(batch: int) -> Iterator:
+    columns = [c for c in AuditEvent.__table__.columns]
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(*columns).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
 
 
 def record_event(
@@ -71,6 +196,13 @@ def _action_labels() -> dict[str, str]:
         "user.signed_in": _("Signed in"),
         "user.password_reset_requested": _("Password reset requested"),
         "user.password_changed": _("Password changed"),
+        "user.session_ended": _("Session ended"),
+        "user.email_confirmed": _("E-mail address confirmed"),
+        "user.second_factor_enabled": _("Two-step sign-in turned on"),
+        "user.second_factor_disabled": _("Two-step sign-in turned off"),
+        "user.second_factor_failed": _("Wrong second-factor code"),
+        "user.recovery_code_used": _("Recovery code used"),
+        "user.recovery_codes_renewed": _("New recovery codes"),
         "user.roles_changed": _("Roles changed"),
         "organisation.created": _("Organisation registered"),
         "organisation.updated": _("Profile updated"),

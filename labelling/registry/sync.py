@@ -48,6 +48,23 @@ cell_table = RegistryCell.__table__
 CELL_FIELDS = ("level", "country_code", "technology_area", "status", "assessment_year")
 
 
+# What the registry reads of a label, by name: the registry's migration runs this code
+# on schemas that lack later columns of the label table.
+_LABEL_COLUMNS = (
+    "id",
+    "organisation_id",
+    "level",
+    "framework_id",
+    "framework_version",
+    "assessment_date",
+    "valid_from",
+    "valid_until",
+    "status",
+    "status_reason",
+    "status_changed_at",
+)
+
+
 def _dialect_insert(conn: Connection):
     """INSERT with ON CONFLICT for the database at hand (PostgreSQL and SQLite both
     have it, each in its own dialect module)."""
@@ -158,7 +175,9 @@ def _computed_rows(
     }
     labels: dict[int, list[dict]] = defaultdict(list)
     for row in conn.execute(
-        select(label_table).where(label_table.c.organisation_id.in_(organisation_ids))
+        select(*(label_table.c[name] for name in _LABEL_COLUMNS)).where(
+            label_table.c.organisation_id.in_(organisation_ids)
+        )
     ).mappings():
         labels[row["organisation_id"]].append(dict(row))
     label_ids = [label["id"] for group in labels.values() for label in group]

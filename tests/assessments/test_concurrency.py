@@ -10,9 +10,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from labelling.accounts.models import User
+from labelling.accounts.models import Role, User
 from labelling.assessments import decisions, review, services
 from labelling.assessments.models import Application, IndicatorScore
 from labelling.assessments.review import RatingInput, StaleScore
@@ -150,3 +151,97 @@ def test_a_double_clicked_decision_decides_once(app):
         select(func.count()).select_from(AuditEvent).filter_by(action="application.award")
     )
     assert awards == 1
+
+
+def test_a_double_clicked_suspension_runs_once(app):
+    """Finding 11: two 303s, two audit events ("from active" both times), two e-mails."""
+    from labelling.certificates import services as label_services
+    from labelling.certificates.models import Label
+    from labelling.notifications.models import OutboxMessage
+    from tests.factories import create_user, labelled_organisation
+
+    manager = create_user("m@example.org", "Maria Manager")
+    label_id = labelled_organisation(manager, "gold").id
+    secretariat = create_user("sec@example.org", roles=(Role.SECRETARIAT,))
+    sec_email = secretariat.email
+    db.session.commit()
+
+    def suspending(barrier):
+        label = db.session.get(Label, label_id)
+        actor = db.session.scalar(select(User).filter_by(email=sec_email))
+        label.status  # read before the other writes  # noqa: B018
+        barrier.wait()
+        label_services.change_label_status(label, "suspend", actor, "Audit pending")
+        return "suspended"
+
+    outcomes = race(app, suspending, suspending)
+    assert outcomes.count("suspended") == 1
+    assert isinstance(next(o for o in outcomes if o != "suspended"), StaleDataError)
+    events = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).filter_by(action="label.suspend")
+    )
+    mails = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .filter_by(recipient="m@example.org", template="label_status_changed")
+    )
+    assert (events, mails) == (1, 1)
+
+
+def test_a_double_clicked_start_makes_one_draft(app):
+    from labelling.organisations.models import Organisation
+    from tests.factories import create_org, create_user
+
+    manager = create_user("m@example.org", "Maria Manager")
+    org_id, email = create_org(manager).id, manager.email
+    db.session.commit()
+
+    def starting(barrier):
+        organisation = db.session.get(Organisation, org_id)
+        actor = db.session.scalar(select(User).filter_by(email=email))
+        framework = services.current_framework()
+        barrier.wait()
+        return services.start_application(organisation, "gold", "new", actor, framework).id
+
+    outcomes = race(app, starting, starting)
+    winners = [o for o in outcomes if isinstance(o, int)]
+    assert len(winners) == 1
+    assert isinstance(next(o for o in outcomes if not isinstance(o, int)), IntegrityError)
+    assert db.session.scalar(select(func.count(Application.id))) == 1
+
+
+def test_two_simultaneous_assignments_to_the_last_place_make_one(app):
+    """Two colleagues (or two tabs) filling the team's last place at once: each check saw
+    room, and both assessors were assigned. The application's version lets one through."""
+    from labelling.assessments.models import Assignment
+    from tests.factories import create_assessor
+
+    application, people = build_case(State.IN_ASSESSMENT)
+    # Room for one more: the co-assessor was taken off.
+    leaving = next(a for a in application.assignments if a.assessor_id == people["assessor"].id)
+    leaving.status = "removed"
+    third = create_assessor("third@example.org", "Third", country="IT", areas=("food",))
+    fourth = create_assessor("fourth@example.org", "Fourth", country="ES", areas=("food",))
+    app_id, sec_email = application.id, people["secretariat"].email
+    db.session.commit()
+
+    def assigning(email):
+        def job(barrier):
+            current = db.session.get(Application, app_id)
+            actor = db.session.scalar(select(User).filter_by(email=sec_email))
+            assessor = db.session.scalar(select(User).filter_by(email=email))
+            current.assignments  # loaded before the other writes  # noqa: B018
+            barrier.wait()
+            review.assign_assessor(current, assessor, actor, date.today())
+            return "assigned"
+
+        return job
+
+    outcomes = race(app, assigning(third.email), assigning(fourth.email))
+    assert outcomes.count("assigned") == 1
+    loser = next(o for o in outcomes if o != "assigned")
+    assert isinstance(loser, StaleDataError), loser
+    newcomers = select(func.count(Assignment.id)).where(
+        Assignment.assessor_id.in_([third.id, fourth.id])
+    )
+    assert db.session.scalar(newcomers) == 1

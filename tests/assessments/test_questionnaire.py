@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from labelling.assessments.models import Application
+from labelling.assessments.services import start_application
 from labelling.extensions import db
 from tests.factories import create_org, create_user, sign_in, with_mini_framework
 
@@ -176,6 +177,13 @@ class TestSmallFramework:
         assert "5 of 5 (100 %)" in html
 
 
+def carried_fields(sign_in_page: str) -> dict:
+    return {
+        f"carry:{name}": value
+        for name, value in re.findall(r'name="carry:([^"]+)" value="([^"]*)"', sign_in_page)
+    }
+
+
 def test_answers_survive_an_ended_session(client, manager, gold_application):
     url = f"/applications/{gold_application.id}/questionnaire/financing"
     client.post("/logout")  # the session ends while the manager is typing
@@ -183,12 +191,19 @@ def test_answers_survive_an_ended_session(client, manager, gold_application):
         url,
         data={"budget_total": "480000", "budget_private": "150000", "financing_secured_years": "2"},
     )
-    assert response.status_code == 302
-    assert "/login?next=" in response.headers["Location"]
+    # The sign-in page, holding the answers: nothing is kept on the server meanwhile.
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert "your answers are kept" in page
+    carried = carried_fields(page)
+    assert carried["carry:budget_total"] == "480000"
     db.session.expire_all()
     assert "budget_total" not in db.session.get(Application, gold_application.id).answer_values()
+    next_url = re.search(r'name="next" value="([^"]*)"', page).group(1)
     back = client.post(
-        f"/login?next={url}", data={"email": manager.email, "password": "correct horse battery"}
+        "/login",
+        data={"email": manager.email, "password": "correct horse battery", "next": next_url}
+        | carried,
     )
     assert back.headers["Location"] == url
     html = client.get(url).get_data(as_text=True)
@@ -203,6 +218,27 @@ class TestExpiredPage:
     @pytest.fixture
     def app_config(self, app_config):
         return {**app_config, "WTF_CSRF_ENABLED": True}
+
+    @pytest.mark.parametrize("signed_in", [True, False])
+    def test_a_post_without_a_token_plants_nothing(self, app, client, manager, signed_in):
+        """Finding 7: the section was CSRF-exempt, and a form-free POST from another site
+        parked answers in the session that were shown pre-filled after sign-in."""
+        org = create_org(manager)
+        framework = app.extensions["criteria"].get(app.config["CRITERIA_DEFAULT_FRAMEWORK"])
+        application = start_application(org, "gold", "new", manager, framework)
+        db.session.commit()
+        url = f"/applications/{application.id}/questionnaire/financing"
+        if signed_in:
+            token_sign_in(client, manager)
+        forged = client.post(url, data={"budget_total": "666"})
+        assert forged.status_code == 400
+        assert "carry:" not in forged.get_data(as_text=True)
+        if not signed_in:
+            token_sign_in(client, manager)
+        page = client.get(url).get_data(as_text=True)
+        assert "666" not in page and "Your unsaved answers" not in page
+        db.session.expire_all()
+        assert "budget_total" not in db.session.get(Application, application.id).answer_values()
 
     def test_an_expired_form_token_shows_the_answers_again_unsaved(self, client, manager):
         org = create_org(manager)
@@ -227,6 +263,15 @@ class TestExpiredPage:
         assert re.search(r'id="budget_total"[^>]*value="480000"', html)
         db.session.expire_all()
         assert "budget_total" not in db.session.get(Application, application.id).answer_values()
+
+
+def token_sign_in(client, user) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(
+        "/login",
+        data={"email": user.email, "password": "correct horse battery", "csrf_token": token},
+    )
 
 
 def test_a_bronze_only_question_is_not_asked_of_a_gold_applicant(client, manager):

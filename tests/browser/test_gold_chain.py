@@ -23,6 +23,7 @@ from labelling.config import Config
 from labelling.demo_cases import add_benchmarked_peers
 from labelling.extensions import db
 from labelling.notifications.models import OutboxMessage
+from tests.browser.steps import confirm_sign_up
 from tests.browser.test_gold_questionnaire import fill_visible
 from tests.factories import PASSWORD, create_assessor, create_user
 
@@ -135,6 +136,7 @@ def test_the_gold_chain_from_the_first_click_to_the_revoked_certificate(page, pe
     page.get_by_label("Password", exact=True).fill(MANAGER_PASSWORD)
     page.get_by_label("Repeat the password").fill(MANAGER_PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    confirm_sign_up(page, "mette@example.org")
     page.get_by_role("link", name="Register an organisation").click()
     page.get_by_label("Legal name").fill(ORGANISATION)
     page.get_by_label("Short name").fill(SHORT_NAME)

@@ -106,3 +106,41 @@ def test_the_complainant_is_answered_in_the_language_they_wrote_in(client, liste
     db.session.commit()
     told = last_email("carla@example.net")
     assert told.subject.startswith("L'esito del tuo reclamo")
+
+
+def test_a_complaint_reaches_only_the_body_that_labelled_the_organisation(client, listed):
+    """Found by the permission table: any body's secretariat read any complaint (and the
+    complainant's name and address) and was mailed about it."""
+    from labelling.bodies.models import BodyMember, LabellingBody
+    from labelling.notifications.models import OutboxMessage
+
+    european = LabellingBody(name="European body", kind="european", countries=[], levels=[])
+    polish = LabellingBody(name="Polish body", kind="national", countries=["PL"], levels=[])
+    db.session.add_all([european, polish])
+    db.session.flush()
+    ours = create_user("eu@example.org", roles=(Role.SECRETARIAT,))
+    theirs = create_user("pl@example.org", roles=(Role.SECRETARIAT,))
+    db.session.add_all(
+        [
+            BodyMember(body_id=european.id, user_id=ours.id),
+            BodyMember(body_id=polish.id, user_id=theirs.id),
+        ]
+    )
+    db.session.commit()
+    complain(client, listed)
+    link = confirmation_link("clara@example.net")
+    client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+    (complaint,) = db.session.scalars(db.select(Complaint)).all()
+    mailed = set(
+        db.session.scalars(
+            db.select(OutboxMessage.recipient).filter_by(template="complaint_received")
+        )
+    )
+    assert mailed == {ours.email}
+    sign_in(client, theirs.email)
+    assert "Clara Concerned" not in client.get("/secretariat/complaints").text
+    assert client.get(f"/secretariat/complaints/{complaint.id}").status_code == 403
+    client.post("/logout")
+    sign_in(client, ours.email)
+    assert "Clara Concerned" in client.get("/secretariat/complaints").text
+    assert client.get(f"/secretariat/complaints/{complaint.id}").status_code == 200

@@ -14,11 +14,15 @@ from labelling.organisations.models import Organisation
 
 def test_demo_loads_data_once_and_prints_the_sign_ins(app):
     db.drop_all()  # `demo` builds the schema itself, through the migrations
+    app.config["TWO_FACTOR_REQUIRED"] = True  # as everywhere but in the demo
     try:
         runner = app.test_cli_runner()
         first = runner.invoke(args=["demo", "--no-serve"])
         assert first.exit_code == 0, first.output
         assert "manager@example.org" in first.output and DEMO_PASSWORD in first.output
+        # Staff sign in with the password alone, in the demo only, and it says so.
+        assert "Demo only" in first.output and "without a second factor" in first.output
+        assert app.config["TWO_FACTOR_REQUIRED"] is False
         again = runner.invoke(args=["demo", "--no-serve"])
         assert again.exit_code == 0, again.output
         # Eight of its own, forty benchmarked peers, three taken through the workflow.
@@ -57,6 +61,11 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert db.session.scalar(select(func.count(AssessorProfile.id))) == 3
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
+        staff = app.test_client()
+        signed = staff.post("/login", data={"email": admin.email, "password": DEMO_PASSWORD})
+        assert signed.headers["Location"].endswith("/dashboard")
+        banner = staff.get("/dashboard").text
+        assert "This is a demonstration" in banner
     finally:
         db.session.remove()
         db.drop_all()
@@ -84,4 +93,4 @@ def test_create_admin(app):
     short = runner.invoke(
         args=["create-admin", "--email", "x@example.org", "--name", "X", "--password", "short"]
     )
-    assert short.exit_code != 0 and "too short" in short.output
+    assert short.exit_code != 0 and "Use at least 12 characters" in short.output

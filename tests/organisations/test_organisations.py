@@ -141,6 +141,8 @@ def test_invitation_admits_the_invited_person(client, manager):
             "confirm": "a long passphrase",
         },
     )
+    confirmation = link_in(last_email("colleague@example.org")).split("localhost", 1)[1]
+    assert client.post(confirmation).status_code == 303
     assert "Join" in client.get(path).get_data(as_text=True)
     joined = client.post(path)
     assert joined.status_code == 303
