@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from labelling.accounts.models import Role, User, UserSession
-from labelling.assessments.models import Application, Assignment, Evidence
+from labelling.assessments.models import Assignment, Evidence
 from labelling.assessments.workflow import State
 from labelling.extensions import db
 from tests.factories import (
@@ -259,9 +259,7 @@ def build_world(app) -> World:
     )
     certificate = db.session.scalars(select(Certificate).filter_by(label_id=label.id)).one()
     colleague = create_user("colleague@example.org", "Carla Colleague")
-    membership = Membership(
-        organisation_id=organisation.id, user_id=colleague.id, role="member"
-    )
+    membership = Membership(organisation_id=organisation.id, user_id=colleague.id, role="member")
     db.session.add(membership)
     invite_member(organisation, "new@example.org", "member", manager)
     invitation_token = link_in(last_email("new@example.org")).rsplit("/", 1)[1]
@@ -279,9 +277,7 @@ def build_world(app) -> World:
         uploaded_by_id=manager.id,
     )
     db.session.add(evidence)
-    lead_profile = db.session.scalar(
-        select(AssessorProfile).filter_by(user_id=people["lead"].id)
-    )
+    lead_profile = db.session.scalar(select(AssessorProfile).filter_by(user_id=people["lead"].id))
     accreditation = db.session.scalars(
         select(Accreditation).filter_by(profile_id=lead_profile.id)
     ).first()
