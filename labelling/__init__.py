@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=_asset_dir("static"),
         instance_relative_config=True,
     )
+    from labelling.core.http import LabellingRequest
+
+    app.request_class = LabellingRequest
     instance = (config or {}).get("INSTANCE_PATH") or _env_instance_path()
     if instance:
         app.instance_path = str(instance)

@@ -12,8 +12,9 @@ from zxcvbn import zxcvbn
 
 # zxcvbn scores 0 (too guessable) to 4 (very unguessable); the words readers see.
 STRENGTH_WORDS = (_l("Very weak"), _l("Weak"), _l("Fair"), _l("Strong"), _l("Very strong"))
-# zxcvbn compares at most this many characters (its estimate slows down beyond).
-_CHECKED_CHARS = 100
+# zxcvbn judges at most this many characters (it refuses longer input): a longer
+# password is judged by its beginning, which is strong already or not.
+_CHECKED_CHARS = 72
 
 # Why a password is easy to guess, by the kind of pattern zxcvbn found in it.
 _PATTERN_PROBLEMS = {

@@ -78,7 +78,7 @@ def decision_of(application: Application | None, label: Label | None):
         key = f"application:{application.id}:{when.isoformat() if when else ''}"
         return subject, when, key, application.organisation_id, framework
     subject = subject_of_label(label)
-    when = label.status_changed_at or label.updated_at
+    when = label.status_changed_at or label.created_at
     key = f"label:{label.id}:{label.status}:{when.isoformat() if when else ''}"
     return subject, when, key, label.organisation_id, framework_of_label(label)
 

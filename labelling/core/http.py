@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote, urljoin, urlsplit
 
-from flask import abort, current_app, has_request_context, request, url_for
+from flask import Request, abort, current_app, has_request_context, request, url_for
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from labelling.extensions import db
 
@@ -69,3 +70,25 @@ def url_builder(endpoint: str, **kinds: type) -> Callable[..., str]:
         return url
 
     return build
+
+
+def _without_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class CleanParameters(ImmutableMultiDict):
+    """Query and form parameters without NUL characters: nobody types one, PostgreSQL
+    stores none (it refused them with an error), and no page should meet one."""
+
+    def __init__(self, mapping=None):
+        if isinstance(mapping, MultiDict):
+            pairs = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            pairs = mapping.items()
+        else:
+            pairs = mapping or ()
+        super().__init__([(_without_nul(key), _without_nul(value)) for key, value in pairs])
+
+
+class LabellingRequest(Request):
+    parameter_storage_class = CleanParameters

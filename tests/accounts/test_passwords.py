@@ -98,3 +98,9 @@ def test_a_new_password_may_not_be_the_users_own_name(client, manager):
     assert "It contains your name or your e-mail address." in response.get_data(as_text=True)
     db.session.refresh(manager)
     assert manager.check_password(PASSWORD)
+
+
+def test_a_very_long_password_is_judged_not_refused_with_an_error():
+    """Found by the fuzz test: zxcvbn raises on more than 72 characters (a 500)."""
+    verdict = judge_password("correct horse battery staple " * 10, **RULES)
+    assert verdict.is_acceptable

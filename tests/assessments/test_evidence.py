@@ -69,6 +69,8 @@ def test_a_pdf_is_stored_listed_and_served_to_the_team_only(app, client, applica
     assert download.status_code == 200 and download.data == content
     assert download.mimetype == "application/pdf"
     assert "attachment" in download.headers["Content-Disposition"]
+    # Finding 5 of issue 15: private files went out with only "no-cache".
+    assert download.headers["Cache-Control"] == "no-store"
     client.post("/logout")
     sign_in(client, create_user("outsider@example.org").email)
     assert client.get(f"/applications/{application.id}/evidence/{item.id}").status_code == 403
