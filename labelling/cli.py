@@ -64,6 +64,7 @@ def register_commands(app) -> None:
         criteria_template,
         audit,
         check_answers,
+        purge_sessions,
     ):
         app.cli.add_command(command)
 
@@ -408,3 +409,14 @@ def check_answers():
         )
         raise SystemExit(1)
     click.echo("Every stored answer is one the forms accept.")
+
+
+@click.command("purge-sessions")
+@with_appcontext
+def purge_sessions():
+    """Delete ended sessions and expired remembered devices (run daily, e.g. from cron)."""
+    from labelling.accounts.sessions import purge_expired_sessions
+
+    count = purge_expired_sessions()
+    db.session.commit()
+    click.echo(f"{count} ended session(s) and expired device(s) removed.")

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
 
-from labelling.accounts.models import User, UserSession
+from labelling.accounts.models import TrustedDevice, User, UserSession
 from labelling.db import utcnow
 from labelling.extensions import db
 
@@ -160,14 +160,21 @@ def active_sessions(user: User) -> list[UserSession]:
 
 
 def purge_expired_sessions(now: datetime | None = None) -> int:
-    """Delete sessions past the longest lifetime any session can have (housekeeping)."""
+    """Delete sessions past the longest lifetime any session can have, and remembered
+    devices past their date (housekeeping: `labelling purge-sessions`); how many rows."""
     config = current_app.config
+    now = now or utcnow()
     longest = max(
         timedelta(days=config["SESSION_REMEMBER_DAYS"]),
         timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]),
     )
-    cutoff = (now or utcnow()) - longest
-    return db.session.execute(delete(UserSession).where(UserSession.created_at < cutoff)).rowcount
+    ended = db.session.execute(
+        delete(UserSession).where(UserSession.created_at < now - longest)
+    ).rowcount
+    forgotten = db.session.execute(
+        delete(TrustedDevice).where(TrustedDevice.expires_at < now)
+    ).rowcount
+    return ended + forgotten
 
 
 def load_user_first() -> None:

@@ -186,3 +186,24 @@ def test_on_https_the_cookie_is_host_bound_and_hsts_is_sent(app_config, _schema)
         hsts = response.headers["Strict-Transport-Security"]
         assert int(hsts.split("max-age=")[1].split(";")[0]) >= 365 * 24 * 3600
         db.session.remove()
+
+
+def test_ended_sessions_are_purged_by_the_daily_command(app, manager):
+    from labelling.accounts.models import TrustedDevice
+    from labelling.db import utcnow
+
+    old, current = signed_in(app, manager), signed_in(app, manager)
+    stale = session_rows(manager)[0]
+    stale_id = stale.id
+    age(stale, since_start=timedelta(days=15))
+    db.session.add(
+        TrustedDevice(user_id=manager.id, token_hash="x" * 64, expires_at=utcnow() - timedelta(1))
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-sessions"])
+    assert result.exit_code == 0 and "2 ended session(s)" in result.output
+    db.session.expire_all()
+    assert stale_id not in [row.id for row in session_rows(manager)]
+    assert len(session_rows(manager)) == 1
+    assert current.get("/dashboard").status_code == 200
+    assert old.get("/dashboard").status_code == 302
