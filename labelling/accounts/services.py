@@ -95,7 +95,8 @@ def send_confirmation(user: User, next_url: str = "") -> None:
 
 
 def confirmation_from_token(token: str) -> tuple[User, str] | None:
-    """The account a valid, unexpired confirmation link names, and where to go after."""
+    """The account a valid, unexpired, unused confirmation link names, and where to go
+    after."""
     max_age = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
     try:
         payload = _confirm_serializer().loads(token, max_age=max_age)
@@ -106,6 +107,8 @@ def confirmation_from_token(token: str) -> tuple[User, str] | None:
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.email != payload.get("email"):
         return None
+    if user.email_confirmed_at is not None:
+        return None  # used: it signs in once, never again
     return user, str(payload.get("next") or "")
 
 

@@ -62,6 +62,11 @@ def test_register_confirms_the_address_then_signs_in_as_cluster_manager(app, cli
     assert "Nina Neu" in client.get("/dashboard").get_data(as_text=True)
     db.session.refresh(user)
     assert user.email_confirmed_at is not None
+    # The link signed in once; a second use (a forwarded mail, a shared computer) does not.
+    client.post("/logout")
+    again = client.post(path)
+    assert again.status_code == 302 and "/login" in again.headers["Location"]
+    assert client.get("/dashboard").status_code == 302
 
 
 def test_a_forged_confirmation_link_confirms_nothing(client):
