@@ -61,6 +61,8 @@ def _environment(database: str, instance: str) -> dict:
         "LABELLING_INSTANCE_PATH": instance,
         "LABELLING_SECRET_KEY": "chain-pages-benchmark",
         "LABELLING_RATELIMIT_ENABLED": "false",
+        # The demo's accounts, as `labelling demo` serves them: without a second factor.
+        "LABELLING_TWO_FACTOR_REQUIRED": "false",
     }
 
 
