@@ -84,12 +84,21 @@ def sign_up(email: str, full_name: str, password_hash: str, locale: str, next_ur
     send_confirmation(user, next_url)
 
 
-def _confirm_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _signed_payload(salt: str, token: str, max_age: int) -> dict | None:
+    """What a link's token carries, if we signed it for `salt` within `max_age` seconds."""
+    try:
+        payload = _serializer(salt).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 def send_confirmation(user: User, next_url: str = "") -> None:
-    token = _confirm_serializer().dumps({"uid": user.id, "email": user.email, "next": next_url})
+    token = _serializer(CONFIRM_SALT).dumps({"uid": user.id, "email": user.email, "next": next_url})
     link = external_url("accounts.confirm_email", token=token)
     queue_email(user.email, "confirm_email", user=user, link=link)
 
@@ -98,13 +107,8 @@ def confirmation_from_token(token: str) -> tuple[User, str] | None:
     """The account a valid, unexpired, unused confirmation link names, and where to go
     after."""
     max_age = current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
-    try:
-        payload = _confirm_serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    if not isinstance(payload, dict):
-        return None
-    user = db.session.get(User, payload.get("uid"))
+    payload = _signed_payload(CONFIRM_SALT, token, max_age)
+    user = db.session.get(User, payload.get("uid")) if payload else None
     if user is None or user.email != payload.get("email"):
         return None
     if user.email_confirmed_at is not None:
@@ -136,29 +140,19 @@ def _dummy_hash() -> str:
     return generate_password_hash("not-a-real-password")
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
-
-
 def _password_fingerprint(user: User) -> str:
     # Tying the token to the current hash makes it single-use: a new password voids it.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def make_reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _serializer(RESET_SALT).dumps({"uid": user.id, "fp": _password_fingerprint(user)})
 
 
 def user_from_reset_token(token: str) -> User | None:
     """The user a valid, unexpired, unused token names, else None."""
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    try:
-        payload = _reset_serializer().loads(token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
-    if not isinstance(payload, dict):
-        return None
-    user = db.session.get(User, payload.get("uid"))
+    payload = _signed_payload(RESET_SALT, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, payload.get("uid")) if payload else None
     if user is None or payload.get("fp") != _password_fingerprint(user):
         return None
     return user

@@ -80,23 +80,45 @@ def _set_device_cookie(response, token: str) -> None:
 
 def _enrol_at_sign_in(record):
     """Those who must have a second factor and have none set it up before going on."""
-    user = record.user
-    if not user.totp_secret:
+
+    def signed_in() -> str:
+        complete_sign_in(record.user, record)
+        return _target()
+
+    return _enrol(record.user, required=True, fresh_secret=False, done=signed_in)
+
+
+def _enrol(user, *, required: bool, fresh_secret: bool, done):
+    """The enrolment page (QR code and key of a secret not yet in force) and the code that
+    puts it in force; then `done()` (which commits and says where to go next) and the
+    recovery codes, shown once."""
+    if fresh_secret or not user.totp_secret:
         two_factor.new_secret(user)
         db.session.commit()
     form = EnrolForm()
     if form.validate_on_submit():
         codes = two_factor.enable(user, form.code.data)
         if codes is not None:
-            complete_sign_in(user, record)
-            return no_store(
-                render_template("accounts/recovery_codes.html", codes=codes, next_url=_target())
-            )
+            return _recovery_codes_page(codes, next_url=done())
         form.code.errors.append(_("This code is not right. Check the app's clock and try again."))
     status = 422 if form.errors else 200
-    return no_store(
-        render_template("accounts/enrol.html", form=form, user=user, required=True)
-    ), status
+    page = render_template("accounts/enrol.html", form=form, user=user, required=required)
+    return no_store(page), status
+
+
+def _recovery_codes_page(codes: list[str], next_url: str):
+    page = render_template("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+    return no_store(page)  # shown once, kept by no cache
+
+
+def _settings_page(user, form, status: int = 200):
+    page = render_template(
+        "accounts/two_factor.html",
+        form=form,
+        left=two_factor.recovery_codes_left(user),
+        required=two_factor.is_required(user),
+    )
+    return page, status
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -104,35 +126,16 @@ def _enrol_at_sign_in(record):
 def two_factor_settings():
     """Turn the second factor on (or set it up anew), get new recovery codes, turn it off."""
     user = current_user
-    if not user.has_second_factor:
-        if not user.totp_secret or request.method == "GET":
-            two_factor.new_secret(user)
-            db.session.commit()
-        form = EnrolForm()
-        if form.validate_on_submit():
-            codes = two_factor.enable(user, form.code.data)
-            if codes is not None:
-                db.session.commit()
-                return no_store(
-                    render_template(
-                        "accounts/recovery_codes.html",
-                        codes=codes,
-                        next_url=url_for("accounts.account"),
-                    )
-                )
-            form.code.errors.append(
-                _("This code is not right. Check the app's clock and try again.")
-            )
-        status = 422 if form.errors else 200
-        page = render_template("accounts/enrol.html", form=form, user=user, required=False)
-        return no_store(page), status
-    form = ConfirmWithCodeForm()
-    return render_template(
-        "accounts/two_factor.html",
-        form=form,
-        left=two_factor.recovery_codes_left(user),
-        required=two_factor.is_required(user),
-    )
+    if user.has_second_factor:
+        return _settings_page(user, ConfirmWithCodeForm())
+
+    def turned_on() -> str:
+        db.session.commit()
+        return url_for("accounts.account")
+
+    # Each visit shows a new secret; the code posted is checked against the last shown.
+    fresh = request.method == "GET"
+    return _enrol(user, required=False, fresh_secret=fresh, done=turned_on)
 
 
 @bp.route("/account/two-factor/<action>", methods=["POST"])
@@ -146,13 +149,7 @@ def two_factor_change(action: str):
     if not (form.validate_on_submit() and two_factor.check_code(user, form.code.data)):
         db.session.rollback()
         form.code.errors.append(_("This code is not right, or was used already. Try the next one."))
-        page = render_template(
-            "accounts/two_factor.html",
-            form=form,
-            left=two_factor.recovery_codes_left(user),
-            required=two_factor.is_required(user),
-        )
-        return page, 422
+        return _settings_page(user, form, 422)
     if action == "turn-off":
         if two_factor.is_required(user):
             abort(409, _("Your role requires the second factor: it cannot be turned off."))
@@ -163,10 +160,7 @@ def two_factor_change(action: str):
     codes = two_factor.new_recovery_codes(user)
     record_event("user.recovery_codes_renewed", "user", user.id, actor=user)
     db.session.commit()
-    page = render_template(
-        "accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.account")
-    )
-    return no_store(page)
+    return _recovery_codes_page(codes, next_url=url_for("accounts.account"))
 
 
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
