@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 # zxcvbn scores 0 (too guessable) to 4 (very unguessable); the words readers see.
 STRENGTH_WORDS = (_l("Very weak"), _l("Weak"), _l("Fair"), _l("Strong"), _l("Very strong"))
@@ -52,6 +51,10 @@ def judge_password(
     password: str, *, name: str = "", email: str = "", min_length: int, min_score: int
 ) -> Verdict:
     """The verdict on a new password: its strength and, if refused, why, in words."""
+    # Imported here: its frequency lists take 13 MB, which a worker that never sees a new
+    # password (most of them) need not hold.
+    from zxcvbn import zxcvbn
+
     words = personal_words(name, email)
     result = zxcvbn(password[:_CHECKED_CHARS], user_inputs=words)
     score = int(result["score"])
