@@ -85,7 +85,7 @@ def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or its first answer still coming
             time.sleep(0.2)
     server.kill()
     raise SystemExit("gunicorn did not start")
