@@ -81,6 +81,18 @@ def register_extensions(app: Flask) -> None:
     from labelling.extensions import babel, cache, csrf, db, limiter, login_manager
 
     db.init_app(app)
+
+    @app.teardown_appcontext
+    def remove_session_quietly(_exc) -> None:
+        # Runs before Flask-SQLAlchemy's own removal (teardowns run last registered first):
+        # a rollback on a connection the database killed must not raise past the error
+        # handlers (gunicorn then answered "Error handling request").
+        try:
+            db.session.remove()
+        except Exception:
+            logging.getLogger(__name__).warning("Session removal failed", exc_info=True)
+            db.session.registry.clear()
+
     csrf.init_app(app)
     babel.init_app(
         app,

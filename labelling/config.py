@@ -31,6 +31,10 @@ class Config:
     SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None  # None -> sqlite:///<instance>/labelling.sqlite
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL: how long a worker waits for a connection, and for one statement, before
+    # the request is answered 503 instead of hanging with the database (0: no limit).
+    DATABASE_CONNECT_TIMEOUT = 5  # seconds
+    DATABASE_STATEMENT_TIMEOUT_MS = 30_000
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -158,6 +162,7 @@ def _finalise(app) -> None:
         "sqlite:///" + str(Path(app.instance_path) / "labelling.sqlite")
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, url)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     _session_cookie(app.config)
     if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == Config.CACHE_TYPE:
@@ -165,6 +170,20 @@ def _finalise(app) -> None:
     # A request may carry one evidence file plus the form around it.
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = app.config["EVIDENCE_MAX_BYTES"] + 1024 * 1024
+
+
+def _engine_options(config, url: str) -> dict:
+    """The engine's options, with PostgreSQL's connect and statement timeouts."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if url.startswith("postgresql"):
+        connect_args = dict(options.get("connect_args", {}))
+        if config["DATABASE_CONNECT_TIMEOUT"]:
+            connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT"]))
+        if config["DATABASE_STATEMENT_TIMEOUT_MS"]:
+            timeout = int(config["DATABASE_STATEMENT_TIMEOUT_MS"])
+            connect_args.setdefault("options", f"-c statement_timeout={timeout}")
+        options["connect_args"] = connect_args
+    return options
 
 
 def _session_cookie(config) -> None:

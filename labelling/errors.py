@@ -7,7 +7,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +28,7 @@ def _titles() -> dict[int, str]:
         422: _("Some input needs correcting"),
         429: _("Too many attempts"),
         500: _("Something went wrong on our side"),
+        503: _("Briefly unavailable"),
     }
 
 
@@ -79,6 +80,23 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)
 
 
+def _rollback_quietly() -> None:
+    """Roll back, where the connection itself may be what failed."""
+    try:
+        db.session.rollback()
+    except Exception:  # a dead connection: let the pool replace it
+        log.warning("Rollback failed; the connection is dropped", exc_info=True)
+        db.session.invalidate()
+
+
+def _nobody_signed_in() -> None:
+    from flask import g
+
+    from labelling.extensions import login_manager
+
+    g._login_user = login_manager.anonymous_user()
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -111,6 +129,19 @@ def register_error_handlers(app) -> None:
         # A rule of one (one draft per level, one assignment per assessor, one successor
         # per audit event) met by a simultaneous request: this one changes nothing.
         return error_response(409, _changed_meanwhile())
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        # Down, unreachable, or too slow (a statement timeout): nothing was written, and
+        # the next request tries again on a fresh connection (pool pre-ping).
+        _rollback_quietly()
+        _nobody_signed_in()  # the page must not ask the database who is reading it
+        log.warning("Database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        return error_response(
+            503,
+            _("The service is briefly unavailable. Nothing was saved: try again in a moment."),
+            {"Retry-After": "5"},
+        )
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
