@@ -50,8 +50,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     is_enabled: Mapped[bool] = mapped_column(default=True, nullable=False)
     locale: Mapped[str | None] = mapped_column(String(10))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Set when the owner of the address followed the link sent at sign-up (or was invited
-    # to it, or an administrator created the account): only then can it sign in.
+    # Set when the owner of the address followed the link sent at sign-up or a reset link,
+    # or when a command or an administrator created the account: only then can it sign in.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, nullable=False
