@@ -123,24 +123,39 @@ def close_complaint(complaint: Complaint, actor: User, outcome: str) -> None:
 
 def visible_complaints(user: User) -> list[Complaint]:
     """What `user` (staff) sees: confirmed complaints about organisations their body
-    labelled, newest first."""
-    confirmed = db.session.scalars(
-        select(Complaint)
-        .where(Complaint.state != ComplaintState.UNCONFIRMED.value)
-        .order_by(Complaint.confirmed_at.desc())
+    labelled, newest first (the bodies read in one query, not one per complaint)."""
+    confirmed = list(
+        db.session.scalars(
+            select(Complaint)
+            .where(Complaint.state != ComplaintState.UNCONFIRMED.value)
+            .order_by(Complaint.confirmed_at.desc())
+        )
     )
-    return [complaint for complaint in confirmed if may_handle(user, complaint)]
+    bodies = _bodies_by_organisation({c.organisation_id for c in confirmed})
+    return [
+        complaint
+        for complaint in confirmed
+        if user.is_staff
+        and any(acts_for(user, body) for body in bodies.get(complaint.organisation_id, {None}))
+    ]
+
+
+def _bodies_by_organisation(organisation_ids: set[int]) -> dict[int, set[int | None]]:
+    found: dict[int, set[int | None]] = {}
+    rows = db.session.execute(
+        select(Label.organisation_id, Application.body_id)
+        .join(Application, Label.application_id == Application.id)
+        .where(Label.organisation_id.in_(organisation_ids))
+    )
+    for organisation_id, body_id in rows:
+        found.setdefault(organisation_id, set()).add(body_id)
+    return found
 
 
 def handling_bodies(organisation_id: int) -> set[int | None]:
     """The bodies whose labels the organisation holds or held: a complaint about it is
     theirs (None, the European body, when no body labelled it)."""
-    bodies = db.session.scalars(
-        select(Application.body_id)
-        .join(Label, Label.application_id == Application.id)
-        .where(Label.organisation_id == organisation_id)
-    )
-    return set(bodies) or {None}
+    return _bodies_by_organisation({organisation_id}).get(organisation_id, {None})
 
 
 def may_handle(user: User, complaint: Complaint) -> bool:
