@@ -152,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.certificates.views import verify_bp
     from labelling.complaints.views import bp as complaints_bp
     from labelling.criteria.views import bp as criteria_bp
+    from labelling.notifications.views import bp as deliveries_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
     from labelling.registry.views import bp as registry_bp
@@ -172,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(appeals_bp)
     app.register_blueprint(complaints_bp)
     app.register_blueprint(bodies_bp)
+    app.register_blueprint(deliveries_bp)
 
 
 def register_signal_receivers() -> None:
@@ -280,8 +282,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         from labelling.accounts.models import Role
+        from labelling.bodies.services import acts_for_platform
 
         return {
+            "acts_for_platform": acts_for_platform,
             "site_name": app.config["SITE_NAME"],
             "languages": app.config["LANGUAGES"],
             "current_locale": str(get_locale() or "en"),

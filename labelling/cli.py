@@ -52,7 +52,11 @@ def main():
 
 
 def register_commands(app) -> None:
+    from labelling.jobs.cli import scheduler, worker
+
     for command in (
+        worker,
+        scheduler,
         demo,
         create_admin,
         send_outbox,
@@ -163,22 +167,14 @@ def _enrol_on_the_command_line(user) -> None:
 @click.command("send-outbox")
 @with_appcontext
 def send_outbox():
-    """Retry e-mail that is queued or failed (needs LABELLING_MAIL_SERVER)."""
-    from labelling.notifications.services import retry_unsent, smtp_configured
+    """Send every e-mail that is queued, failed or given up, now (needs
+    LABELLING_MAIL_SERVER). Safe beside a running worker: each message is claimed first."""
+    from labelling.notifications.delivery import retry_unsent, smtp_configured
 
     if not smtp_configured():
         click.echo("No SMTP server configured: messages stay in the outbox table.")
         return
     click.echo(f"{retry_unsent()} message(s) sent.")
-
-
-def reminder_providers() -> list:
-    """Everything `send-reminders` checks, in order; a feature with reminders adds its own."""
-    from labelling.appeals.reminders import overdue_panels
-    from labelling.assessments.reminders import answers_due, overdue_assessments
-    from labelling.certificates.reminders import label_expiry
-
-    return [answers_due, overdue_assessments, label_expiry, overdue_panels]
 
 
 @click.command("send-reminders")
@@ -193,6 +189,7 @@ def send_reminders(today):
     """Queue the reminders that are due. Safe to run twice: none is ever sent twice."""
     from datetime import date
 
+    from labelling.jobs.scheduler import reminder_providers
     from labelling.notifications.reminders import send_reminders as send_due
 
     day = today.date() if today else date.today()

@@ -97,6 +97,27 @@ class Config:
     MAIL_PASSWORD = ""
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "labelling@localhost"
+    MAIL_TIMEOUT_SECONDS = 20  # for each exchange with the mail server
+    # A refused message is tried again after 1, 2, 4, ... minutes, at most an hour apart,
+    # and given up after this many attempts (the secretariat sees it and may retry it).
+    MAIL_RETRY_BASE_SECONDS = 60
+    MAIL_RETRY_MAX_SECONDS = 3600
+    MAIL_MAX_ATTEMPTS = 10
+    MAIL_CLAIM_SECONDS = 300  # a claim this old is a sender that died: another may send
+    MAIL_SWEEP_AFTER_SECONDS = 60  # a message queued this long ago is enqueued again
+
+    # Background jobs (RQ on Redis): e-mail delivery and the daily tasks. Empty: they run
+    # in-process right after the commit (the embedded demo). A failed job is retried after
+    # 30 s, 1, 2, 4 and 8 minutes, then kept this many days in the failed list.
+    JOBS_REDIS_URL = ""
+    JOBS_QUEUE = "labelling"
+    JOBS_REDIS_TIMEOUT_SECONDS = 2.0
+    JOB_TIMEOUT_SECONDS = 600
+    JOB_MAX_RETRIES = 5
+    JOB_RETRY_BASE_SECONDS = 30
+    JOB_FAILURE_KEEP_DAYS = 30
+    SCHEDULER_TICK_SECONDS = 30
+    DAILY_TASKS_HOUR = 5  # UTC: the day's reminders go out at the first tick after it
 
     EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # per file
     EVIDENCE_DIRECTORY = ""  # empty -> <instance>/evidence

@@ -123,3 +123,36 @@ class ClosingClient(FlaskClient):
 
     def open(self, *args, buffered=True, **kwargs):
         return super().open(*args, buffered=buffered, **kwargs)
+
+
+@pytest.fixture
+def mail_server():
+    from tests.mailserver import MailServer
+
+    server = MailServer().start()
+    yield server
+    server.stop()
+
+
+REDIS_URL = os.environ.get("LABELLING_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def job_queue_config():
+    """Settings for a job queue of this test's own on the machine's Redis; its keys go
+    at the end. Without Redis the test is skipped, except under CI, where it fails."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except RedisError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required under CI: {exc}")
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    queue = f"labelling-test-{uuid.uuid4().hex[:10]}"
+    yield {"JOBS_REDIS_URL": REDIS_URL, "JOBS_QUEUE": queue}
+    for key in client.scan_iter(match=f"*{queue}*"):
+        client.delete(key)
+    client.close()

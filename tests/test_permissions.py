@@ -213,6 +213,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("benchmarking.analytics", "GET"): STAFF | {"other_body_secretariat"},
     ("benchmarking.export_csv", "GET"): STAFF | {"other_body_secretariat"},
     ("benchmarking.export_xlsx", "GET"): STAFF | {"other_body_secretariat"},
+    # The outbox and the job queue are the platform's, not a national body's.
+    ("deliveries.index", "GET"): STAFF,
+    ("deliveries.retry_message", "POST"): STAFF,
+    ("deliveries.retry_job", "POST"): STAFF,
 }
 
 
@@ -262,7 +266,8 @@ def build_world(app) -> World:
     membership = Membership(organisation_id=organisation.id, user_id=colleague.id, role="member")
     db.session.add(membership)
     invite_member(organisation, "new@example.org", "member", manager)
-    invitation_token = link_in(last_email("new@example.org")).rsplit("/", 1)[1]
+    invitation = last_email("new@example.org")
+    invitation_token = link_in(invitation).rsplit("/", 1)[1]
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
     stored = store(png, "members.png")
     evidence = Evidence(
@@ -314,6 +319,8 @@ def build_world(app) -> World:
             "user_id": manager.id,
             "membership_id": membership.id,
             "token": invitation_token,
+            "outbox_id": invitation.id,
+            "job_id": "labelling-mail-1",
             "evidence_id": evidence.id,
             "profile_id": lead_profile.id,
             "accreditation_id": accreditation.id,

@@ -114,3 +114,13 @@ def name_of(body_id: int | None) -> str | None:
     effective = effective_body_id(body_id)
     body = db.session.get(LabellingBody, effective) if effective is not None else None
     return body.name if body else None
+
+
+def acts_for_platform(user: User) -> bool:
+    """Staff of the platform as a whole (administrators and the European body's
+    secretariat), who run what no single body owns: the outbox, the job queue."""
+    if not user.is_staff:
+        return False
+    scope = bodies_acted_for(user)
+    european = european_body()
+    return scope is None or (european is not None and european.id in scope)

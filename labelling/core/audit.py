@@ -210,6 +210,8 @@ def _action_labels() -> dict[str, str]:
         "organisation.member_joined": _("Team member joined"),
         "organisation.member_removed": _("Team member removed"),
         "email.queued": _("E-mail queued"),
+        "email.retried": _("E-mail sent again by hand"),
+        "job.retried": _("Failed background job put back on the queue"),
         "application.created": _("Application started"),
         "application.imported": _("Earlier award recorded from the existing register"),
         "application.answers_saved": _("Answers saved"),

@@ -14,9 +14,11 @@ from labelling.extensions import db
 
 class OutboxStatus(StrEnum):
     QUEUED = "queued"  # waiting for SMTP delivery after the commit
+    SENDING = "sending"  # claimed by one sender; nobody else may send it meanwhile
     SENT = "sent"  # handed to the SMTP server
     LOGGED = "logged"  # no SMTP configured: kept here and in the log only
-    FAILED = "failed"  # SMTP refused; retried by `labelling send-outbox`
+    FAILED = "failed"  # SMTP refused; tried again at next_attempt_at
+    GIVEN_UP = "given_up"  # refused too often: the secretariat sees it and may retry it
 
 
 class OutboxMessage(TimestampMixin, db.Model):
@@ -31,6 +33,12 @@ class OutboxMessage(TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The SMTP Message-ID, fixed when the message is queued: a message sent again after a
+    # sender died between the server's acceptance and the record of it carries the same
+    # one, so mail systems take it for the duplicate it is.
+    message_id: Mapped[str | None] = mapped_column(String(250), unique=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class SentReminder(db.Model):
@@ -52,3 +60,19 @@ class SentReminder(db.Model):
     occasion: Mapped[str] = mapped_column(String(40), nullable=False)
     recipient: Mapped[str] = mapped_column(String(254), nullable=False)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class ScheduledRun(db.Model):
+    """A periodic task that has started for its period (e.g. the reminders of one day).
+
+    The scheduler inserts the row before it enqueues the task: on several hosts, or with a
+    cron line on each, the unique constraint lets exactly one of them through.
+    """
+
+    __tablename__ = "scheduled_run"
+    __table_args__ = (UniqueConstraint("task", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(40), nullable=False)
+    period: Mapped[str] = mapped_column(String(40), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

@@ -1,36 +1,35 @@
-"""Queue e-mail in the outbox inside the caller's transaction; deliver after it commits."""
+"""Queue e-mail in the outbox inside the caller's transaction; deliver after it commits.
+
+Delivery is a background job (`labelling.notifications.delivery`): the request that
+queues a message only enqueues it, so a slow or absent mail server never slows a page.
+"""
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from contextlib import nullcontext
-from email.message import EmailMessage
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from labelling.accounts.models import User
 from labelling.core.audit import record_event
-from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.jobs.queue import enqueue
+from labelling.notifications.delivery import delivery_key, new_message_id, smtp_configured
 from labelling.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "labelling.outbox.pending"
 
 
-def smtp_configured() -> bool:
-    return bool(current_app.config.get("MAIL_SERVER"))
-
-
 def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     """Render emails/<template>/{subject,body}.txt and add the message to the outbox.
 
-    The message becomes durable with the caller's commit; with SMTP configured it is
-    delivered right after that commit, otherwise it stays in the outbox and the log. It is
+    The message becomes durable with the caller's commit; with SMTP configured a job
+    delivers it after that commit, otherwise it stays in the outbox and the log. It is
     written in the language of the recipient's account (whoever acts, in whatever
     language), else in the current one (a complainant or an invitee reads the language they
     or their inviter used).
@@ -41,7 +40,12 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
         body = render_template(f"emails/{template}/body.txt", **context)
     status = OutboxStatus.QUEUED if smtp_configured() else OutboxStatus.LOGGED
     message = OutboxMessage(
-        recipient=recipient, template=template, subject=subject, body_text=body, status=status
+        recipient=recipient,
+        template=template,
+        subject=subject,
+        body_text=body,
+        status=status,
+        message_id=new_message_id(),
     )
     db.session.add(message)
     db.session.flush()
@@ -68,66 +72,12 @@ def recipient_language(recipient: str) -> str | None:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _smtp_send(config, recipient: str, subject: str, body: str) -> None:
-    msg = EmailMessage()
-    msg["From"] = config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = recipient
-    msg["Subject"] = subject
-    msg.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(msg)
-
-
-def deliver(message_ids: list[int]) -> int:
-    """Send queued messages over SMTP in their own transaction; return how many went out."""
-    config = current_app.config
-    sent = 0
-    with db.engine.begin() as conn:
-        rows = conn.execute(
-            select(
-                OutboxMessage.id,
-                OutboxMessage.recipient,
-                OutboxMessage.subject,
-                OutboxMessage.body_text,
-            ).where(
-                OutboxMessage.id.in_(message_ids),
-                OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.FAILED]),
-            )
-        ).all()
-        for row in rows:
-            values: dict = {"attempts": OutboxMessage.attempts + 1}
-            try:
-                _smtp_send(config, row.recipient, row.subject, row.body_text)
-            except (OSError, smtplib.SMTPException) as exc:
-                log.warning("E-mail #%s to %s failed: %s", row.id, row.recipient, exc)
-                values |= {"status": OutboxStatus.FAILED, "last_error": str(exc)[:2000]}
-            else:
-                values |= {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
-                sent += 1
-            conn.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
-    return sent
-
-
-def retry_unsent() -> int:
-    ids = list(
-        db.session.scalars(
-            select(OutboxMessage.id).where(
-                OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.FAILED])
-            )
-        )
-    )
-    return deliver(ids) if ids and smtp_configured() else 0
-
-
 @event.listens_for(Session, "after_commit")
 def _deliver_after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, None)
     if pending and current_app:
-        deliver(pending)
+        for outbox_id in pending:
+            enqueue("mail.deliver", outbox_id, key=delivery_key(outbox_id))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -236,7 +236,7 @@ def test_a_level_below_the_one_applied_for_can_be_appealed(app):
 
 def test_an_overdue_panel_is_reminded_once(client, refused):
     from labelling.appeals.reminders import overdue_panels
-    from labelling.cli import reminder_providers
+    from labelling.jobs.scheduler import reminder_providers
     from labelling.notifications.reminders import send_reminders
 
     application, people = refused

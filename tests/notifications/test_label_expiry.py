@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from labelling.certificates.reminders import expiry_occasion
-from labelling.cli import reminder_providers
 from labelling.extensions import db
+from labelling.jobs.scheduler import reminder_providers
 from labelling.notifications.models import OutboxMessage
 from labelling.notifications.reminders import send_reminders
 from tests.factories import create_user, labelled_organisation

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from labelling.extensions import db
+from labelling.notifications.delivery import retry_unsent
 from labelling.notifications.models import OutboxMessage, OutboxStatus
-from labelling.notifications.services import queue_email, retry_unsent
+from labelling.notifications.services import queue_email
 from tests.factories import create_user
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from labelling.assessments.models import InformationRequest
 from labelling.assessments.workflow import State
-from labelling.cli import reminder_providers
 from labelling.extensions import db
+from labelling.jobs.scheduler import reminder_providers
 from labelling.notifications.models import OutboxMessage
 from labelling.notifications.reminders import send_reminders
 from tests.factories import application_with_team, last_email, with_mini_framework

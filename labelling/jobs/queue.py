@@ -1,0 +1,133 @@
+"""Enqueue named tasks after the commit of what they act on; run them in a worker.
+
+A task is a function in `labelling.jobs.tasks.TASKS`, called with plain arguments (ids,
+not objects) so that a job holds nothing stale. Every task is idempotent: the record it
+acts on says whether the work is done, so a job run twice (a retry, a worker that died,
+a sweep that enqueued it again) does the work once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextlib import suppress
+
+from flask import current_app
+
+from labelling.extensions import db
+
+log = logging.getLogger(__name__)
+job_log = logging.getLogger("labelling.jobs")
+
+
+def queue_configured() -> bool:
+    return bool(current_app.config.get("JOBS_REDIS_URL"))
+
+
+def redis_connection(app=None):
+    """The jobs' Redis client, one per application, with short socket timeouts: a Redis
+    that is down or silent costs a request two seconds at most, never a hung worker."""
+    app = app or current_app._get_current_object()
+    client = app.extensions.get("jobs_redis")
+    if client is None:
+        from redis import Redis
+
+        timeout = app.config["JOBS_REDIS_TIMEOUT_SECONDS"]
+        client = Redis.from_url(
+            app.config["JOBS_REDIS_URL"], socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+        app.extensions["jobs_redis"] = client
+    return client
+
+
+def job_queue(app=None):
+    from rq import Queue
+
+    app = app or current_app._get_current_object()
+    return Queue(app.config["JOBS_QUEUE"], connection=redis_connection(app))
+
+
+def retry_intervals(config) -> list[int]:
+    """Seconds before each retry of a failed job: base, 2 x base, 4 x base, ..."""
+    base = int(config["JOB_RETRY_BASE_SECONDS"])
+    return [base * 2**attempt for attempt in range(int(config["JOB_MAX_RETRIES"]))]
+
+
+def enqueue(task: str, *args: int | str, key: str | None = None) -> bool:
+    """Have `task` run with `args` in the background; False when Redis could not take it.
+
+    `key` names the work (e.g. "mail-42"; letters, digits, "-" and "_"): while a job with
+    that key waits or runs, a second enqueue adds nothing (the queue's name prefixes it,
+    so installations sharing one Redis keep apart). Without a queue configured the task
+    runs here and now (the caller has committed). When Redis is down nothing is lost: a
+    task acts on a database record, which the scheduler's sweep finds and enqueues again.
+    """
+    if not queue_configured():
+        run_in_process(task, *args)
+        return True
+    from redis.exceptions import RedisError
+    from rq import Retry
+    from rq.exceptions import DuplicateJobError
+
+    config = current_app.config
+    intervals = retry_intervals(config)
+    try:
+        job_queue().enqueue_call(
+            "labelling.jobs.queue.perform",
+            args=(task, *args),
+            job_id=f"{config['JOBS_QUEUE']}-{key}" if key else None,
+            unique=key is not None,
+            retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+            timeout=config["JOB_TIMEOUT_SECONDS"],
+            result_ttl=0,  # the database holds the outcome; a key is free again at once
+            failure_ttl=config["JOB_FAILURE_KEEP_DAYS"] * 86400,
+            description=f"{task}{args!r}",
+        )
+    except DuplicateJobError:
+        return True
+    except RedisError as exc:
+        log.warning("Job %s%r not queued (Redis: %s); the sweep will find it", task, args, exc)
+        return False
+    return True
+
+
+def run_in_process(task: str, *args: int | str) -> None:
+    """Run a task now, as the embedded default does; a failure is logged, never raised
+    (the caller's transaction has committed, and its response must not fail)."""
+    with suppress(Exception):
+        perform(task, *args)
+
+
+def perform(task: str, *args: int | str) -> None:
+    """The worker's entry point: one task in a fresh application context and transaction,
+    ending in one JSON log line. A failure rolls back and raises, so RQ retries it."""
+    from labelling.jobs.tasks import TASKS
+
+    app = current_app._get_current_object()
+    started = time.perf_counter()
+    outcome = "done"
+    # A new application context is a new session: the caller's (a request that has just
+    # committed, the worker's own) is left as it was.
+    with app.app_context(), app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+        try:
+            TASKS[task](*args)
+            db.session.commit()
+        except Exception:
+            outcome = "failed"
+            db.session.rollback()
+            job_log.exception("Job %s%r failed", task, args)
+            raise
+        finally:
+            db.session.remove()
+            job_log.info(
+                json.dumps(
+                    {
+                        "event": "job",
+                        "task": task,
+                        "args": list(args),
+                        "outcome": outcome,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    }
+                )
+            )

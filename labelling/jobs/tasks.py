@@ -1,0 +1,14 @@
+"""Every task a job may run, by the name the queue stores (stable across releases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from labelling.jobs.scheduler import run_daily_tasks
+from labelling.notifications.delivery import deliver_message, sweep_outbox
+
+TASKS: dict[str, Callable[..., object]] = {
+    "mail.deliver": deliver_message,
+    "outbox.sweep": sweep_outbox,
+    "daily": run_daily_tasks,
+}

@@ -1,0 +1,223 @@
+"""Deliver outbox messages over SMTP: each claimed by one sender, sent once, retried later.
+
+A sender first claims the message in one atomic UPDATE (queued, or failed and due, or
+claimed so long ago that its sender must have died) and commits the claim; only then does
+it talk to the mail server, and it records the outcome after. Two senders at once (two
+workers, a worker and `labelling send-outbox`) can therefore never both send a message.
+The one window left is a sender dying after the server accepted and before the record:
+the message is sent again once its claim is stale, under the same Message-ID, which mail
+systems take for a duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from labelling.db import utcnow
+from labelling.extensions import db
+from labelling.jobs.queue import enqueue
+from labelling.notifications.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+RETRIED = (OutboxStatus.QUEUED, OutboxStatus.FAILED)
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def delivery_key(outbox_id: int) -> str:
+    """One delivery job per message at a time, however often it is enqueued."""
+    return f"mail-{outbox_id}"
+
+
+def new_message_id() -> str:
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    return make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+
+
+def retry_delay(attempts: int, base_seconds: int, cap_seconds: int) -> timedelta:
+    """Exponential backoff after the n-th failed attempt: base, 2 x base, 4 x base, ...,
+    never more than the cap."""
+    exponent = min(max(attempts - 1, 0), 32)
+    return timedelta(seconds=min(cap_seconds, base_seconds * 2**exponent))
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A refusal that a retry cannot change (5xx: no such mailbox, message refused)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: int
+    recipient: str
+    subject: str
+    body_text: str
+    message_id: str
+    attempts: int
+    claimed_at: datetime
+
+
+def _claimable(now: datetime):
+    stale = now - timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    return or_(
+        OutboxMessage.status == OutboxStatus.QUEUED,
+        and_(
+            OutboxMessage.status == OutboxStatus.FAILED,
+            or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+        ),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale),
+    )
+
+
+def claim(outbox_id: int, now: datetime) -> Claim | None:
+    """Take the message for this sender, committed before anything is sent; None when it
+    is sent, being sent by another, not due yet, or given up."""
+    with db.engine.begin() as conn:
+        row = conn.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, _claimable(now))
+            .values(
+                status=OutboxStatus.SENDING,
+                claimed_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                message_id=func.coalesce(OutboxMessage.message_id, new_message_id()),
+            )
+            .returning(
+                OutboxMessage.id,
+                OutboxMessage.recipient,
+                OutboxMessage.subject,
+                OutboxMessage.body_text,
+                OutboxMessage.message_id,
+                OutboxMessage.attempts,
+            )
+        ).first()
+    return Claim(*row, claimed_at=now) if row else None
+
+
+def _record(claimed: Claim, **values) -> None:
+    """Write the outcome, unless the claim went stale and another sender took over."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == claimed.id,
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.claimed_at == claimed.claimed_at,
+            )
+            .values(**values)
+        )
+
+
+def _failure(claimed: Claim, exc: Exception, now: datetime) -> dict:
+    config = current_app.config
+    if is_permanent(exc) or claimed.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        return {"status": OutboxStatus.GIVEN_UP, "next_attempt_at": None}
+    delay = retry_delay(
+        claimed.attempts, config["MAIL_RETRY_BASE_SECONDS"], config["MAIL_RETRY_MAX_SECONDS"]
+    )
+    return {"status": OutboxStatus.FAILED, "next_attempt_at": now + delay}
+
+
+def _smtp_send(config, claimed: Claim) -> None:
+    msg = EmailMessage()
+    msg["From"] = config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = claimed.recipient
+    msg["Subject"] = claimed.subject
+    msg["Message-ID"] = claimed.message_id
+    msg.set_content(claimed.body_text)
+    timeout = config["MAIL_TIMEOUT_SECONDS"]
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+
+
+def deliver_message(outbox_id: int) -> bool:
+    """Claim, send and record one message; True when this call sent it."""
+    claimed = claim(outbox_id, utcnow())
+    if claimed is None:
+        return False
+    try:
+        _smtp_send(current_app.config, claimed)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("E-mail #%s to %s failed: %s", claimed.id, claimed.recipient, exc)
+        _record(claimed, last_error=str(exc)[:2000], **_failure(claimed, exc, utcnow()))
+        return False
+    _record(
+        claimed,
+        status=OutboxStatus.SENT,
+        sent_at=utcnow(),
+        last_error=None,
+        next_attempt_at=None,
+    )
+    return True
+
+
+def deliver(outbox_ids: list[int]) -> int:
+    """Deliver these messages here and now; returns how many this call sent."""
+    return sum(deliver_message(outbox_id) for outbox_id in outbox_ids)
+
+
+def due_message_ids(now: datetime, limit: int = 1000) -> list[int]:
+    """Messages a sender should take now: queued a while ago (their job may have been
+    lost with Redis), failed and due again, or claimed by a sender that died."""
+    queued_before = now - timedelta(seconds=current_app.config["MAIL_SWEEP_AFTER_SECONDS"])
+    waiting = or_(
+        and_(_claimable(now), OutboxMessage.status != OutboxStatus.QUEUED),
+        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.created_at < queued_before),
+    )
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id).where(waiting).order_by(OutboxMessage.id).limit(limit)
+        )
+    )
+
+
+def retry_now(outbox_ids: list[int] | None = None) -> list[int]:
+    """Make failed and given-up messages due at once (all of them, or these); the caller
+    commits and then delivers the ids returned."""
+    retried = (*RETRIED, OutboxStatus.GIVEN_UP)
+    condition = OutboxMessage.status.in_(retried)
+    if outbox_ids is not None:
+        condition = and_(condition, OutboxMessage.id.in_(outbox_ids))
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(condition)))
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status != OutboxStatus.QUEUED)
+            .values(status=OutboxStatus.FAILED, next_attempt_at=None)
+        )
+    return ids
+
+
+def retry_unsent() -> int:
+    """`labelling send-outbox`: send every queued, failed or given-up message now."""
+    if not smtp_configured():
+        return 0
+    ids = retry_now()
+    db.session.commit()
+    return deliver(ids)
+
+
+def sweep_outbox() -> int:
+    """Enqueue a delivery for every message that is due; returns how many."""
+    if not smtp_configured():
+        return 0
+    due = due_message_ids(utcnow())
+    for outbox_id in due:
+        enqueue("mail.deliver", outbox_id, key=delivery_key(outbox_id))
+    return len(due)

@@ -1,0 +1,139 @@
+"""Background jobs on the machine's Redis: requests enqueue, the worker delivers, the
+scheduler's sweep picks up what Redis lost, failed jobs wait for the secretariat."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from labelling.accounts.models import Role
+from labelling.core.audit import AuditEvent
+from labelling.db import utcnow
+from labelling.extensions import db
+from labelling.jobs.queue import enqueue, job_queue
+from labelling.jobs.scheduler import tick
+from labelling.notifications.models import OutboxMessage, OutboxStatus, ScheduledRun
+from tests.factories import create_user, sign_in
+from tests.mailserver import free_port
+
+
+def run_worker(app) -> None:
+    """What `labelling worker --burst` does, in this process: every job waiting now."""
+    queue = job_queue(app)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def ask_for_a_reset(client, email: str):
+    response = client.post("/password/forgot", data={"email": email})
+    assert response.status_code == 303
+    return response
+
+
+class TestWithRedis:
+    @pytest.fixture
+    def app_config(self, app_config, mail_server, job_queue_config):
+        return {**app_config, **mail_server.config(), **job_queue_config}
+
+    def test_a_reset_request_only_enqueues_and_the_worker_delivers(self, app, client, mail_server):
+        # Seen: a reset request waited 5 s on a slow mail server, 20 s on a silent one.
+        user = create_user("reset@example.org")
+        mail_server.delay = 30  # would hold the request for half a minute if it sent
+        ask_for_a_reset(client, user.email)
+        assert mail_server.transactions == 0  # the request never spoke to the mail server
+        assert job_queue(app).count == 1
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert message.status == OutboxStatus.QUEUED
+        mail_server.delay = 0
+        run_worker(app)
+        [sent] = mail_server.messages
+        assert sent["To"] == user.email and sent["Message-ID"] == message.message_id
+        assert "/password/reset/" in sent.get_payload(decode=True).decode()
+        db.session.expire_all()
+        assert db.session.get(OutboxMessage, message.id).status == OutboxStatus.SENT
+
+    def test_enqueueing_the_same_message_twice_makes_one_job(self, app):
+        assert enqueue("mail.deliver", 1, key="mail-1")
+        assert enqueue("mail.deliver", 1, key="mail-1")
+        assert job_queue(app).count == 1
+
+    def test_with_redis_down_the_request_works_and_the_sweep_sends_later(
+        self, app, client, mail_server, job_queue_config
+    ):
+        user = create_user("reset@example.org")
+        app.config["JOBS_REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+        app.extensions.pop("jobs_redis", None)
+        ask_for_a_reset(client, user.email)
+        assert db.session.scalars(select(OutboxMessage.status)).one() == OutboxStatus.QUEUED
+        # Redis returns; the scheduler's next tick enqueues the sweep, the worker sends.
+        app.config["JOBS_REDIS_URL"] = job_queue_config["JOBS_REDIS_URL"]
+        app.extensions.pop("jobs_redis", None)
+        app.config["MAIL_SWEEP_AFTER_SECONDS"] = 0
+        assert "outbox.sweep" in tick(utcnow())
+        run_worker(app)
+        assert [m["To"] for m in mail_server.messages] == [user.email]
+
+    def test_a_failed_job_waits_in_the_list_and_staff_put_it_back(self, app, client):
+        app.config["JOB_MAX_RETRIES"] = 0
+        enqueue("daily", "not-a-day")  # fails: ValueError
+        run_worker(app)
+        admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+        sign_in(client, admin.email)
+        page = client.get("/secretariat/deliveries/").get_data(as_text=True)
+        assert "daily(&#39;not-a-day&#39;,)" in page
+        assert "Invalid isoformat string" in page
+        [job_id] = job_queue(app).failed_job_registry.get_job_ids()
+        response = client.post(f"/secretariat/deliveries/jobs/{job_id}/retry")
+        assert response.status_code == 302
+        assert job_queue(app).count == 1
+        assert job_queue(app).failed_job_registry.get_job_ids() == []
+        assert db.session.scalars(select(AuditEvent.action)).all()[-1] == "job.retried"
+
+
+class TestScheduler:
+    def test_the_daily_tasks_run_once_a_day_whatever_the_hosts(self, app):
+        hour = app.config["DAILY_TASKS_HOUR"]
+        morning = datetime(2026, 12, 2, hour, 0).astimezone()
+        assert tick(morning - timedelta(hours=1)) == ["outbox.sweep"]
+        assert tick(morning) == ["outbox.sweep", "daily"]
+        assert tick(morning + timedelta(minutes=1)) == ["outbox.sweep"]  # another host
+        assert tick(morning + timedelta(days=1)) == ["outbox.sweep", "daily"]
+        periods = db.session.scalars(select(ScheduledRun.period).order_by(ScheduledRun.id))
+        assert periods.all() == ["2026-12-02", "2026-12-03"]
+
+    def test_the_once_command_is_the_cron_line(self, app):
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["scheduler", "--once"])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("Enqueued: outbox.sweep")
+
+    def test_the_worker_needs_a_queue(self, app):
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code != 0
+        assert "LABELLING_JOBS_REDIS_URL is not set" in result.output
+
+
+class TestDeadLetters:
+    @pytest.fixture
+    def app_config(self, app_config, mail_server):
+        return {**app_config, **mail_server.config()}
+
+    def test_staff_see_a_given_up_message_and_send_it_again(self, app, client, mail_server):
+        mail_server.reply = "550 Mailbox unavailable"
+        user = create_user("bounce@example.org")
+        ask_for_a_reset(client, user.email)
+        message = db.session.scalars(select(OutboxMessage)).one()
+        assert message.status == OutboxStatus.GIVEN_UP
+        admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+        sign_in(client, admin.email)
+        page = client.get("/secretariat/deliveries/").get_data(as_text=True)
+        assert "bounce@example.org" in page and "Given up" in page and "550" in page
+        mail_server.reply = None
+        client.post(f"/secretariat/deliveries/{message.id}/retry")
+        assert [m["To"] for m in mail_server.messages] == [user.email]
+        db.session.expire_all()
+        assert db.session.get(OutboxMessage, message.id).status == OutboxStatus.SENT
+        page = client.get("/secretariat/deliveries/").get_data(as_text=True)
+        assert "Every message has been delivered." in page
