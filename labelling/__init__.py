@@ -100,6 +100,9 @@ def register_extensions(app: Flask) -> None:
         default_translation_directories=str(PACKAGE_DIR / "translations"),
     )
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Flask-Limiter keeps a fallback once enabled across init_app calls (one process may
+    # create several apps: tests, commands); each app's RATELIMIT_FAIL_CLOSED decides.
+    limiter._in_memory_fallback_enabled = False
     limiter.init_app(app)
     cache.init_app(app)
     login_manager.init_app(app)

@@ -69,6 +69,14 @@ class Config:
     ADDRESS_LOGIN_RATE_LIMIT = "200 per minute;2000 per hour"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True  # Retry-After on every 429
+    # With the limits' Redis down: False, each worker counts in its own memory until Redis
+    # returns; True, every request that has a limit is answered 503 meanwhile.
+    RATELIMIT_FAIL_CLOSED = False
+    # Every Redis client (limits, cache, jobs) waits this long for a connection or an answer:
+    # a Redis that is down or silent costs a request this much, never a hung worker. After
+    # a failure the cache is left alone for REDIS_RETRY_SECONDS in that worker.
+    REDIS_TIMEOUT_SECONDS = 0.5
+    REDIS_RETRY_SECONDS = 30
     # Rendered public pages and computed facet counts, keyed by the registry's data
     # version: in-process by default (least recently used out first); set CACHE_REDIS_URL
     # to share one cache between workers and hosts (the rate limits' Redis will do).
@@ -111,7 +119,6 @@ class Config:
     # 30 s, 1, 2, 4 and 8 minutes, then kept this many days in the failed list.
     JOBS_REDIS_URL = ""
     JOBS_QUEUE = "labelling"
-    JOBS_REDIS_TIMEOUT_SECONDS = 2.0
     JOB_TIMEOUT_SECONDS = 600
     JOB_MAX_RETRIES = 5
     JOB_RETRY_BASE_SECONDS = 30
@@ -188,6 +195,7 @@ def _finalise(app) -> None:
     _session_cookie(app.config)
     if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == Config.CACHE_TYPE:
         app.config["CACHE_TYPE"] = "RedisCache"
+    _redis_timeouts(app.config)
     # A request may carry one evidence file plus the form around it.
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = app.config["EVIDENCE_MAX_BYTES"] + 1024 * 1024
@@ -205,6 +213,17 @@ def _engine_options(config, url: str) -> dict:
             connect_args.setdefault("options", f"-c statement_timeout={timeout}")
         options["connect_args"] = connect_args
     return options
+
+
+def _redis_timeouts(config) -> None:
+    """Short socket timeouts on the cache's and the limits' Redis, and what the limits do
+    when it is away."""
+    timeout = float(config["REDIS_TIMEOUT_SECONDS"])
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    config.setdefault("CACHE_OPTIONS", options)
+    if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis", "rediss")):
+        config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = not config["RATELIMIT_FAIL_CLOSED"]
 
 
 def _session_cookie(config) -> None:

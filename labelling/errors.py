@@ -143,6 +143,25 @@ def register_error_handlers(app) -> None:
             {"Retry-After": "5"},
         )
 
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # the embedded default runs without the redis extra
+        RedisError = None
+
+    if RedisError is not None:
+
+        @app.errorhandler(RedisError)
+        def redis_unavailable(exc):
+            # Only what must not go on without Redis raises here: rate limits set to fail
+            # closed (RATELIMIT_FAIL_CLOSED). The cache and the job queue carry on without.
+            _rollback_quietly()
+            log.warning("Redis unavailable on %s %s: %s", request.method, request.path, exc)
+            return error_response(
+                503,
+                _("The service is briefly unavailable. Nothing was saved: try again in a moment."),
+                {"Retry-After": "5"},
+            )
+
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         # Roll back so a failed request never leaves a half-written record behind.

@@ -27,13 +27,13 @@ def queue_configured() -> bool:
 
 def redis_connection(app=None):
     """The jobs' Redis client, one per application, with short socket timeouts: a Redis
-    that is down or silent costs a request two seconds at most, never a hung worker."""
+    that is down or silent costs a request REDIS_TIMEOUT_SECONDS, never a hung worker."""
     app = app or current_app._get_current_object()
     client = app.extensions.get("jobs_redis")
     if client is None:
         from redis import Redis
 
-        timeout = app.config["JOBS_REDIS_TIMEOUT_SECONDS"]
+        timeout = app.config["REDIS_TIMEOUT_SECONDS"]
         client = Redis.from_url(
             app.config["JOBS_REDIS_URL"], socket_timeout=timeout, socket_connect_timeout=timeout
         )

@@ -116,19 +116,34 @@ def cache_key(kind: str, *parts: Any) -> str:
     return f"labelling:{kind}:{current_version().token}:{_locale()}:{digest}"
 
 
+# After a cache failure (Redis down, or silent until its timeout) this worker leaves the
+# cache alone for REDIS_RETRY_SECONDS: one slow request then, not every request.
+_cache_resting_until = 0.0
+
+
+def _cache_failed(operation: str, key: str) -> None:
+    global _cache_resting_until
+    _cache_resting_until = monotonic() + current_app.config["REDIS_RETRY_SECONDS"]
+    log.warning("cache %s failed for %s; serving uncached for a while", operation, key)
+
+
 def _read(key: str):
+    if monotonic() < _cache_resting_until:
+        return None
     try:
         return cache.get(key)
     except Exception:  # any cache backend failure (Redis down): serve uncached
-        log.warning("cache read failed for %s", key, exc_info=True)
+        _cache_failed("read", key)
         return None
 
 
 def _write(key: str, value) -> None:
+    if monotonic() < _cache_resting_until:
+        return
     try:
         cache.set(key, value)
     except Exception:  # as above
-        log.warning("cache write failed for %s", key, exc_info=True)
+        _cache_failed("write", key)
 
 
 def cached(kind: str, parts: tuple, compute: Callable[[], Any], page_content: bool = False):
