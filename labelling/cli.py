@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
@@ -52,11 +54,14 @@ def main():
 
 
 def register_commands(app) -> None:
+    from labelling.backup.cli import export_command, import_command
     from labelling.jobs.cli import scheduler, worker
 
     for command in (
         worker,
         scheduler,
+        export_command,
+        import_command,
         demo,
         create_admin,
         send_outbox,
@@ -193,10 +198,12 @@ def send_reminders(today):
     from labelling.notifications.reminders import send_reminders as send_due
 
     day = today.date() if today else date.today()
+    started = time.monotonic()
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
         queued = send_due(reminder_providers(), day)
         db.session.commit()
-    click.echo(f"{queued} reminder(s) queued for {day.isoformat()}.")
+    seconds = time.monotonic() - started
+    click.echo(f"{queued} reminder(s) queued for {day.isoformat()} in {seconds:.1f} s.")
 
 
 @click.command("registry-rebuild")
@@ -204,11 +211,14 @@ def send_reminders(today):
 def registry_rebuild():
     """Recompute the public registry's table from the labels (after a restore, or to
     check it: the result equals what the label lifecycle keeps)."""
+    from labelling.core.progress import terminal_progress
     from labelling.registry.sync import rebuild
 
-    rows = rebuild(db.session.connection())
+    started = time.monotonic()
+    with terminal_progress("Rebuilding") as progress:
+        rows = rebuild(db.session.connection(), progress)
     db.session.commit()
-    click.echo(f"Registry rebuilt: {rows} row(s).")
+    click.echo(f"Registry rebuilt: {rows:,} row(s) in {time.monotonic() - started:.1f} s.")
 
 
 @click.command("check-criteria")

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, event, func, insert, select
 from sqlalchemy.orm import Session, attributes
 
 from labelling.certificates.models import Certificate, Label
+from labelling.core.progress import Progress
 from labelling.core.text import fold, search_document
 from labelling.db import utcnow
 from labelling.organisations.models import Organisation
@@ -238,8 +239,9 @@ def refresh_organisations(
     return changed
 
 
-def rebuild(conn: Connection) -> int:
-    """Recompute the whole registry from the labels; returns the number of rows."""
+def rebuild(conn: Connection, progress: Progress | None = None) -> int:
+    """Recompute the whole registry from the labels; returns the number of rows.
+    `progress` is told of each batch of organisations done."""
     conn.execute(delete(entry_table))
     ranks = _level_ranks()
     cells = Cells(conn, preload=True)
@@ -254,6 +256,8 @@ def rebuild(conn: Connection) -> int:
         if rows:
             conn.execute(insert(entry_table), rows)
         written += len(rows)
+        if progress is not None:
+            progress(f"{written:,} rows", -(-len(ids) // _BATCH))
     bump_version(conn)
     return written
 

@@ -1,0 +1,1 @@
+"""Export and import of the whole platform as one checked archive."""
