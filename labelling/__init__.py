@@ -46,6 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     from labelling.errors import register_error_handlers
 
     register_error_handlers(app)
+    from labelling.core.observability import register_observability
+
+    register_observability(app)
     from labelling.cli import register_commands
 
     register_commands(app)

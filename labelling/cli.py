@@ -55,9 +55,10 @@ def main():
 
 def register_commands(app) -> None:
     from labelling.backup.cli import export_command, import_command
-    from labelling.jobs.cli import scheduler, worker
+    from labelling.jobs.cli import check_settings, scheduler, worker
 
     for command in (
+        check_settings,
         worker,
         scheduler,
         export_command,

@@ -7,6 +7,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from labelling.core.settings_check import SettingsError, settings_problems
+
 ENV_PREFIX = "LABELLING_"
 
 # Values read from the environment and how to coerce them.
@@ -57,6 +59,9 @@ class Config:
     TWO_FACTOR_REMEMBER_DAYS = 30
     TWO_FACTOR_PENDING_SECONDS = 600
     TWO_FACTOR_RATE_LIMIT = "5 per minute;30 per hour"
+    # `/metrics` (Prometheus) answers only with `Authorization: Bearer <this token>`;
+    # empty: it does not exist.
+    METRICS_TOKEN = ""
     DEMO_MODE = False  # set by `labelling demo`: a banner says what differs from production
 
     LANGUAGES = ["en", "de", "fr", "es", "it", "pl"]
@@ -168,10 +173,15 @@ def load_config(app, overrides: dict | None = None) -> None:
     if overrides and overrides.pop("TESTING_CONFIG", False):
         base = TestConfig
     app.config.from_object(base)
+    problems = []
     for key in list(app.config):
         raw = os.environ.get(ENV_PREFIX + key)
         if raw is not None:
-            app.config[key] = _coerce(raw, app.config[key])
+            try:
+                app.config[key] = _coerce(raw, app.config[key])
+            except ValueError:
+                kind = type(app.config[key]).__name__
+                problems.append(f"{ENV_PREFIX}{key}={raw!r}: not a {_KINDS.get(kind, kind)}")
     # Keys with no default still come from the environment.
     for name in ("SECRET_KEY", "DATABASE_URL"):
         raw = os.environ.get(ENV_PREFIX + name)
@@ -179,13 +189,22 @@ def load_config(app, overrides: dict | None = None) -> None:
             app.config[name] = raw
     if overrides:
         app.config.update(overrides)
+    if problems:  # the checks below need the values in their types
+        raise SettingsError(problems)
     _finalise(app)
+    problems = settings_problems(app.config)
+    if problems:
+        raise SettingsError(problems)
+
+
+_KINDS = {"int": "whole number", "float": "number"}
 
 
 def _finalise(app) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+        app.config["SECRET_KEY_FROM_INSTANCE"] = True
     url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(app.instance_path) / "labelling.sqlite")
     )

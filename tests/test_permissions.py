@@ -52,6 +52,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("public.home", "GET"): EVERYONE,
     ("public.health", "GET"): EVERYONE,
     ("public.ready", "GET"): EVERYONE,
+    ("metrics", "GET"): frozenset(),  # no METRICS_TOKEN set: it does not exist
     ("public.set_language", "GET"): EVERYONE,
     ("public.set_language", "POST"): EVERYONE,
     ("static", "GET"): EVERYONE,

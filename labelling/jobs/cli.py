@@ -9,12 +9,20 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from labelling.core.settings_check import SettingsError, reachability_problems
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.jobs.queue import job_queue, queue_configured
 from labelling.jobs.scheduler import tick
 
 log = logging.getLogger(__name__)
+
+
+def require_reachable_services() -> None:
+    """The database and Redis answer, or the process stops with one line for each."""
+    problems = reachability_problems(current_app.config)
+    if problems:
+        raise SettingsError(problems)
 
 
 def app_worker_class():
@@ -31,6 +39,14 @@ def app_worker_class():
     return AppWorker
 
 
+@click.command("check-settings")
+@with_appcontext
+def check_settings():
+    """Check the settings and that the database and Redis answer (before starting)."""
+    require_reachable_services()  # the settings' form was checked when the app was made
+    click.echo("The settings are sound; the database and Redis answer.")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the jobs waiting now, then exit.")
 @with_appcontext
@@ -40,6 +56,7 @@ def worker(burst: bool):
         raise click.ClickException(
             "LABELLING_JOBS_REDIS_URL is not set: jobs run inside the web process."
         )
+    require_reachable_services()
     queue = job_queue()
     worker = app_worker_class()([queue], connection=queue.connection)
     # The worker's own scheduler moves retries whose back-off has passed onto the queue.
@@ -55,6 +72,7 @@ def scheduler(once: bool):
     Safe on several hosts at once; alternatively run `labelling scheduler --once` from
     cron every minute.
     """
+    require_reachable_services()
     interval = current_app.config["SCHEDULER_TICK_SECONDS"]
     while True:
         try:

@@ -15,6 +15,7 @@ from contextlib import suppress
 
 from flask import current_app
 
+from labelling.core.observability import JOBS
 from labelling.extensions import db
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ def perform(task: str, *args: int | str) -> None:
             raise
         finally:
             db.session.remove()
+            JOBS.labels(task, outcome).inc()
             job_log.info(
                 json.dumps(
                     {

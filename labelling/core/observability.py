@@ -1,0 +1,157 @@
+"""What operators see: one JSON log line per request, and `/metrics` for Prometheus.
+
+Each request gets an id (the caller's `X-Request-ID` when it is a sane one, else a new
+one), sent back in `X-Request-ID` and written in its log line with the user, the route,
+the status, the duration and the SQL it cost. `/metrics` answers only with the token of
+METRICS_TOKEN (as `Authorization: Bearer ...`); with several gunicorn workers, set
+PROMETHEUS_MULTIPROC_DIR to an empty folder so that it adds up every worker's figures.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+import time
+import uuid
+from datetime import UTC, date, datetime
+
+from flask import Flask, Response, abort, current_app, g, has_request_context, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import case, event, func, select
+from sqlalchemy.engine import Engine
+
+request_log = logging.getLogger("labelling.requests")
+SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+REQUESTS = Counter("labelling_requests", "Requests answered", ["method", "route", "status"])
+LATENCY = Histogram(
+    "labelling_request_duration_seconds",
+    "Time to answer a request",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+JOBS = Counter("labelling_jobs", "Background jobs run", ["task", "outcome"])
+
+
+def register_observability(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.after_request(_finish_request)
+    app.add_url_rule("/metrics", "metrics", metrics)
+
+
+def _start_request() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    started = g.get("request_started")
+    if started is None:  # a request that failed before ours began: nothing to report
+        return response
+    seconds = time.perf_counter() - started
+    route = request.url_rule.rule if request.url_rule else "(no route)"
+    response.headers["X-Request-ID"] = g.request_id
+    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    LATENCY.labels(route).observe(seconds)
+    request_log.info(
+        json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "request_id": g.request_id,
+                "user_id": _user_id(),
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+                "sql_statements": g.get("sql_statements", 0),
+                "sql_ms": round(g.get("sql_seconds", 0.0) * 1000, 1),
+            }
+        )
+    )
+    return response
+
+
+def _user_id() -> int | None:
+    # Only a user already loaded: the log line must not cost a query of its own.
+    user = g.get("_login_user")
+    return getattr(user, "id", None) if user is not None and user.is_authenticated else None
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _statement_starts(_conn, _cursor, _statement, _parameters, context, _executemany) -> None:
+    if context is not None:
+        context._labelling_started = time.perf_counter()
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _statement_ends(_conn, _cursor, _statement, _parameters, context, _executemany) -> None:
+    started = getattr(context, "_labelling_started", None)
+    if started is None or not has_request_context():
+        return
+    g.sql_statements = g.get("sql_statements", 0) + 1
+    g.sql_seconds = g.get("sql_seconds", 0.0) + time.perf_counter() - started
+
+
+# --- /metrics ---------------------------------------------------------------------------
+
+
+def metrics() -> Response:
+    token = current_app.config["METRICS_TOKEN"]
+    if not token:
+        abort(404)
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        abort(403)
+    figures = CollectorRegistry()
+    figures.register(PlatformFigures())
+    body = generate_latest(_process_figures()) + generate_latest(figures)
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def _process_figures():
+    """This worker's counters, or every worker's where they share a folder for them."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+class PlatformFigures:
+    """Figures read from the database at each scrape: the outbox and the labels."""
+
+    def collect(self):
+        from labelling.certificates.models import Label
+        from labelling.extensions import db
+        from labelling.notifications.models import OutboxMessage
+
+        outbox = GaugeMetricFamily(
+            "labelling_outbox_messages", "E-mail in the outbox by status", labels=["status"]
+        )
+        for status, count in db.session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ):
+            outbox.add_metric([status], count)
+        yield outbox
+        labels = GaugeMetricFamily("labelling_labels", "Labels by status today", labels=["status"])
+        status = case(
+            ((Label.status == "active") & (Label.valid_until < date.today()), "expired"),
+            else_=Label.status,
+        )
+        for name, count in db.session.execute(select(status, func.count()).group_by(status)):
+            labels.add_metric([name], count)
+        yield labels

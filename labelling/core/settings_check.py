@@ -1,0 +1,208 @@
+"""Settings checked at start-up: one clear line per bad value instead of a traceback.
+
+`settings_problems` checks what can be checked without the network (the form of URLs,
+numbers in range, rate limits, the secret key) and runs in every start; the
+reachability of the database and of Redis is `reachability_problems`, which
+`labelling check-settings`, the worker and the scheduler run before they begin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PREFIX = "LABELLING_"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+MIN_SECRET_LENGTH = 32
+
+# Numbers and the least each may be (a timeout of 0 means "none" where allowed).
+AT_LEAST = {
+    "MAIL_PORT": 1,
+    "MAIL_TIMEOUT_SECONDS": 1,
+    "MAIL_RETRY_BASE_SECONDS": 1,
+    "MAIL_RETRY_MAX_SECONDS": 1,
+    "MAIL_MAX_ATTEMPTS": 1,
+    "MAIL_CLAIM_SECONDS": 1,
+    "MAIL_SWEEP_AFTER_SECONDS": 0,
+    "JOB_TIMEOUT_SECONDS": 1,
+    "JOB_MAX_RETRIES": 0,
+    "JOB_RETRY_BASE_SECONDS": 1,
+    "JOB_FAILURE_KEEP_DAYS": 1,
+    "SCHEDULER_TICK_SECONDS": 1,
+    "DAILY_TASKS_HOUR": 0,
+    "REDIS_TIMEOUT_SECONDS": 0.01,
+    "REDIS_RETRY_SECONDS": 0,
+    "DATABASE_CONNECT_TIMEOUT": 0,
+    "DATABASE_STATEMENT_TIMEOUT_MS": 0,
+    "EVIDENCE_MAX_BYTES": 1,
+    "PASSWORD_MIN_LENGTH": 8,
+}
+AT_MOST = {"MAIL_PORT": 65535, "DAILY_TASKS_HOUR": 23, "PASSWORD_MIN_SCORE": 4}
+
+
+class SettingsError(SystemExit):
+    """Bad settings. A SystemExit, so that a command or gunicorn stops with the message
+    alone: each problem on its own line, named by its environment variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"The settings need correcting before the platform can start:\n{lines}")
+
+
+def settings_problems(config) -> list[str]:
+    return [
+        *_database_problems(config),
+        *_secret_key_problems(config),
+        *_redis_problems(config),
+        *_rate_limit_problems(config),
+        *_number_problems(config),
+        *_url_problems(config),
+        *_language_problems(config),
+    ]
+
+
+def _database_problems(config) -> list[str]:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        return [
+            f"{PREFIX}DATABASE_URL: not a database URL (e.g. postgresql+psycopg://user@host/db)"
+        ]
+    if backend not in ("sqlite", "postgresql"):
+        return [
+            f"{PREFIX}DATABASE_URL: {backend!r} is not supported; write "
+            "postgresql+psycopg://user@host/db, or leave it unset for SQLite"
+        ]
+    return []
+
+
+def _secret_key_problems(config) -> list[str]:
+    if config.get("TESTING"):
+        return []
+    if config.get("SECRET_KEY_FROM_INSTANCE"):
+        if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            return [
+                f"{PREFIX}SECRET_KEY is not set: with PostgreSQL (production, several hosts) "
+                f"every host must share one, of at least {MIN_SECRET_LENGTH} characters"
+            ]
+        return []
+    if len(config["SECRET_KEY"]) < MIN_SECRET_LENGTH:
+        return [f"{PREFIX}SECRET_KEY: at least {MIN_SECRET_LENGTH} characters, please"]
+    return []
+
+
+def _redis_problems(config) -> list[str]:
+    problems = []
+    for key in ("JOBS_REDIS_URL", "CACHE_REDIS_URL"):
+        url = config.get(key) or ""
+        if url and not _well_formed(url, REDIS_SCHEMES):
+            problems.append(f"{PREFIX}{key}: not a Redis URL (e.g. redis://host:6379/0)")
+    if config.get("JOBS_REDIS_URL"):
+        try:
+            import rq  # noqa: F401
+        except ImportError:
+            problems.append(f"{PREFIX}JOBS_REDIS_URL needs RQ: install the `redis` extra")
+    from limits.storage import SCHEMES
+
+    storage = config.get("RATELIMIT_STORAGE_URI") or ""
+    if not _well_formed(storage, tuple(SCHEMES)):
+        problems.append(
+            f"{PREFIX}RATELIMIT_STORAGE_URI: not a storage URI (memory://, redis://host:6379)"
+        )
+    return problems
+
+
+def _well_formed(url: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in schemes and (parts.scheme in ("memory", "unix") or bool(parts.netloc))
+
+
+def _rate_limit_problems(config) -> list[str]:
+    from limits import parse_many
+
+    problems = []
+    for key in sorted(k for k in config if k.endswith("_RATE_LIMIT")):
+        try:
+            parse_many(str(config[key]))
+        except ValueError:
+            problems.append(f"{PREFIX}{key}: not a rate limit (e.g. '10 per minute;50 per hour')")
+    return problems
+
+
+def _number_problems(config) -> list[str]:
+    problems = []
+    for key in sorted(set(AT_LEAST) | set(AT_MOST)):
+        value = config.get(key)
+        low, high = AT_LEAST.get(key), AT_MOST.get(key)
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = " to ".join(str(b) for b in (low, high) if b is not None)
+            word = "from" if high is not None else "at least"
+            problems.append(f"{PREFIX}{key}={value}: must be {word} {bounds}")
+    return problems
+
+
+def _url_problems(config) -> list[str]:
+    if not _well_formed(config["PUBLIC_BASE_URL"], ("http", "https")):
+        return [f"{PREFIX}PUBLIC_BASE_URL: not a web address (e.g. https://labels.example.org)"]
+    return []
+
+
+def _language_problems(config) -> list[str]:
+    translations = Path(__file__).resolve().parent.parent / "translations"
+    offered = {"en"} | {p.name for p in translations.iterdir() if (p / "LC_MESSAGES").is_dir()}
+    problems = [
+        f"{PREFIX}LANGUAGES: no translation for {code!r} (there are {', '.join(sorted(offered))})"
+        for code in config["LANGUAGES"]
+        if code not in offered
+    ]
+    if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
+        problems.append(f"{PREFIX}BABEL_DEFAULT_LOCALE: not one of {PREFIX}LANGUAGES")
+    return problems
+
+
+def reachability_problems(config) -> list[str]:
+    """The database and every configured Redis, tried once each."""
+    from sqlalchemy import text
+
+    from labelling.extensions import db
+
+    problems = []
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        problems.append(f"{PREFIX}DATABASE_URL: cannot connect ({_first_line(exc)})")
+    for key in ("JOBS_REDIS_URL", "CACHE_REDIS_URL", "RATELIMIT_STORAGE_URI"):
+        url = config.get(key) or ""
+        if urlsplit(url).scheme in REDIS_SCHEMES:
+            problem = _redis_unreachable(url, config["REDIS_TIMEOUT_SECONDS"])
+            if problem:
+                problems.append(f"{PREFIX}{key}: cannot connect ({problem})")
+    return problems
+
+
+def _redis_unreachable(url: str, timeout: float) -> str | None:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        client.ping()
+        client.close()
+    except (RedisError, ValueError) as exc:
+        return _first_line(exc)
+    return None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
