@@ -54,7 +54,7 @@ def main():
 
 
 def register_commands(app) -> None:
-    from labelling.backup.cli import export_command, import_command
+    from labelling.backup.cli import export_command, import_command, move_files_command
     from labelling.jobs.cli import check_settings, scheduler, worker
 
     for command in (
@@ -63,6 +63,7 @@ def register_commands(app) -> None:
         scheduler,
         export_command,
         import_command,
+        move_files_command,
         demo,
         create_admin,
         send_outbox,

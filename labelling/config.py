@@ -132,7 +132,16 @@ class Config:
     DAILY_TASKS_HOUR = 5  # UTC: the day's reminders go out at the first tick after it
 
     EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # per file
-    EVIDENCE_DIRECTORY = ""  # empty -> <instance>/evidence
+    # Uploaded files (evidence, appeal documents): "local", a folder (every web host must
+    # see the same one), or "s3", a bucket of AWS S3, MinIO or any S3-compatible service.
+    STORAGE_BACKEND = "local"
+    EVIDENCE_DIRECTORY = ""  # local: empty -> <instance>/evidence
+    STORAGE_S3_BUCKET = ""
+    STORAGE_S3_PREFIX = "evidence/"
+    STORAGE_S3_ENDPOINT_URL = ""  # empty: AWS; e.g. http://minio.example.org:9000
+    STORAGE_S3_REGION = ""
+    STORAGE_S3_ACCESS_KEY = ""  # empty: boto3 finds them (AWS_ACCESS_KEY_ID, a role, ...)
+    STORAGE_S3_SECRET_KEY = ""
     CRITERIA_DEFAULT_FRAMEWORK = "ecei-2013"
     CRITERIA_DIRECTORY = ""  # empty -> labelling/criteria/frameworks
     SITE_NAME = "Cluster Excellence Labelling"

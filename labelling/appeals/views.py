@@ -3,6 +3,7 @@ secretariat), the decision (the panel), and the appeal's own page for all of the
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -245,11 +246,11 @@ def document(appeal_id: int):
     if not appeal.document_stored_name:
         abort(404)
     try:
-        path = evidence_storage.path_of(appeal.document_stored_name)
+        content = evidence_storage.read(appeal.document_stored_name)
     except FileNotFoundError:
         abort(404)
     return send_file(
-        path,
+        io.BytesIO(content),
         mimetype=appeal.document_content_type,
         as_attachment=True,
         download_name=appeal.document_filename,

@@ -1,7 +1,8 @@
 """Evidence files: the type is read from the content, never from the name or the browser.
 
-Accepted: PDF, DOCX, XLSX, PNG and JPEG. Files are stored under the instance folder (or
-EVIDENCE_DIRECTORY) by a random name; the original name is kept, sanitised, for display.
+Accepted: PDF, DOCX, XLSX, PNG and JPEG. Files are kept in the file storage (a folder,
+or an S3 bucket: core.storage) by a random name; the original name is kept, sanitised,
+for display.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from flask import current_app
 from werkzeug.utils import secure_filename
+
+from labelling.core.storage import file_storage
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -65,13 +68,6 @@ class StoredFile:
     sha256: str
 
 
-def storage_directory() -> Path:
-    configured = current_app.config.get("EVIDENCE_DIRECTORY")
-    directory = Path(configured) if configured else Path(current_app.instance_path) / "evidence"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
 def clean_filename(filename: str, content_type: str) -> str:
     """A safe display name whose extension tells the real type."""
     stem = Path(secure_filename(filename or "") or "document").stem[:120] or "document"
@@ -88,7 +84,7 @@ def store(content: bytes, filename: str) -> StoredFile:
     if content_type is None:
         raise EvidenceRejected("unknown-type")
     stored_name = secrets.token_hex(16)
-    (storage_directory() / stored_name).write_bytes(content)
+    file_storage().write(stored_name, content)
     return StoredFile(
         stored_name=stored_name,
         filename=clean_filename(filename, content_type),
@@ -98,12 +94,10 @@ def store(content: bytes, filename: str) -> StoredFile:
     )
 
 
-def path_of(stored_name: str) -> Path:
-    # Stored names are our own random hex: refuse anything else, so no path can escape.
-    if not stored_name or not all(c in "0123456789abcdef" for c in stored_name):
-        raise FileNotFoundError(stored_name)
-    return storage_directory() / stored_name
+def read(stored_name: str) -> bytes:
+    """The stored bytes; FileNotFoundError for a name that is not one of ours or is gone."""
+    return file_storage().read(stored_name)
 
 
 def discard(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+    file_storage().delete(stored_name)

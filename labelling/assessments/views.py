@@ -462,11 +462,14 @@ def evidence_download(app_id: int, evidence_id: int):
     if item.is_link:
         abort(404)
     try:
-        path = evidence_storage.path_of(item.stored_name)
+        content = evidence_storage.read(item.stored_name)
     except FileNotFoundError:
         abort(404)
     return send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+        io.BytesIO(content),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
     )
 
 

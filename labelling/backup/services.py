@@ -17,7 +17,6 @@ from pathlib import Path
 from sqlalchemy import Table, func, inspect, select, text
 from sqlalchemy.types import TypeDecorator
 
-from labelling.assessments.evidence import storage_directory
 from labelling.backup.archive import (
     DamagedArchive,
     Manifest,
@@ -30,6 +29,7 @@ from labelling.backup.archive import (
     write_archive,
 )
 from labelling.core.progress import Progress
+from labelling.core.storage import file_storage
 from labelling.extensions import db
 
 BATCH = 1000
@@ -100,7 +100,7 @@ def export_platform(target: Path, progress: Progress = _silent) -> Summary:
         for table in every_table:
             table_parts.append(_export_table(table, work, manifest, blobs))
             progress(table.name, len(every_table))
-        files = list(_evidence_parts(manifest))
+        files = list(_evidence_parts(manifest, work))
         # Blobs and files before the tables: a restore has them at hand when it inserts.
         partial = work / "archive.tar"
         write_archive(partial, manifest, [*sorted(blobs), *files, *table_parts])
@@ -148,20 +148,15 @@ def _rows_in_key_order(table: Table) -> Iterator[dict]:
         yield dict(row)
 
 
-def _evidence_parts(manifest: Manifest) -> Iterator[tuple[str, Path]]:
-    folder = storage_directory()
-    for local in sorted(p for p in folder.rglob("*") if p.is_file()):
-        path = EVIDENCE + local.relative_to(folder).as_posix()
-        manifest.files[path] = _file_entry(local)
-        yield path, local
-
-
-def _file_entry(local: Path) -> dict:
-    digest = hashlib.sha256()
-    with local.open("rb") as data:
-        while chunk := data.read(1 << 20):
-            digest.update(chunk)
-    return {"bytes": local.stat().st_size, "sha256": digest.hexdigest()}
+def _evidence_parts(manifest: Manifest, work: Path) -> Iterator[tuple[str, Path]]:
+    """Every stored file (from whichever storage holds them), by its key."""
+    storage = file_storage()
+    for key in storage.names():
+        writer = PartWriter(EVIDENCE + key, work / EVIDENCE / key)
+        writer.write(storage.read(key))
+        entry = writer.close()
+        manifest.files[writer.path] = {"bytes": entry["bytes"], "sha256": entry["sha256"]}
+        yield writer.path, writer.local
 
 
 # --- import -----------------------------------------------------------------------------
@@ -177,9 +172,9 @@ def import_platform(source: Path, progress: Progress = _silent) -> Summary:
     manifest = verify_archive(source)
     known = {table.name: table for table in tables()}
     _refuse_unless_restorable(manifest, known)
-    folder = storage_directory()
+    storage = file_storage()
     parts = len(manifest.expected())
-    written: list[Path] = []
+    written: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix=".import-") as scratch, db.engine.begin() as conn:
             blobs = Path(scratch)
@@ -187,15 +182,17 @@ def import_platform(source: Path, progress: Progress = _silent) -> Summary:
                 if path.startswith("blobs/"):
                     _copy(handle, blobs / path)
                 elif path.startswith(EVIDENCE):
-                    written.append(_copy(handle, folder / path.removeprefix(EVIDENCE)))
+                    key = path.removeprefix(EVIDENCE)
+                    storage.write(key, handle.read())
+                    written.append(key)
                 else:
                     table = known[path.removeprefix("tables/").removesuffix(".jsonl")]
                     _restore_table(conn, table, table_rows(handle), blobs)
                 progress(path, parts)
             _continue_sequences(conn)
     except Exception:
-        for local in written:
-            local.unlink(missing_ok=True)
+        for key in written:
+            storage.delete(key)
         raise
     return Summary(
         len(manifest.tables),
@@ -219,8 +216,9 @@ def _refuse_unless_restorable(manifest: Manifest, known: dict[str, Table]) -> No
     for table in known.values():
         if db.session.scalar(select(func.count()).select_from(table)):
             raise RestoreRefused(f"the database is not empty (table {table.name} has rows)")
-    if any(p.is_file() for p in storage_directory().rglob("*")):
-        raise RestoreRefused(f"the evidence folder {storage_directory()} is not empty")
+    storage = file_storage()
+    if next(iter(storage.names()), None) is not None:
+        raise RestoreRefused(f"{storage.description} already holds files")
 
 
 def _copy(handle, local: Path) -> Path:
@@ -263,3 +261,46 @@ def _continue_sequences(conn) -> None:
             ),
             {"table": table.name, "column": name},
         )
+
+
+# --- moving files between storages --------------------------------------------------------
+
+
+class MoveFailed(Exception):
+    """Some files did not arrive intact; the message lists them."""
+
+
+def recorded_checksums() -> dict[str, str]:
+    """The SHA-256 recorded for each stored file when it was uploaded."""
+    from labelling.assessments.models import Evidence
+
+    rows = db.session.execute(
+        select(Evidence.stored_name, Evidence.sha256).where(Evidence.stored_name.is_not(None))
+    )
+    return {name: digest for name, digest in rows}
+
+
+def move_files(source, target, progress: Progress = _silent) -> Summary:
+    """Copy every file from one storage to the other and read each back: its SHA-256 must
+    be the source's, and the one recorded at upload where there is one. The source is
+    left as it was (switch STORAGE_BACKEND, then remove it)."""
+    started = time.monotonic()
+    recorded = recorded_checksums()
+    names = list(source.names())
+    damaged: list[str] = []
+    moved = 0
+    for key in names:
+        data = source.read(key)
+        digest = hashlib.sha256(data).hexdigest()
+        target.write(key, data)
+        arrived = hashlib.sha256(target.read(key)).hexdigest()
+        if arrived != digest or recorded.get(key, digest) != digest:
+            damaged.append(key)
+        moved += len(data)
+        progress(key, len(names))
+    if damaged:
+        raise MoveFailed(
+            f"{len(damaged)} file(s) differ from what was uploaded or did not arrive intact: "
+            + ", ".join(damaged[:10])
+        )
+    return Summary(0, 0, len(names), moved, time.monotonic() - started)

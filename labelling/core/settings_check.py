@@ -55,6 +55,7 @@ def settings_problems(config) -> list[str]:
         *_database_problems(config),
         *_secret_key_problems(config),
         *_redis_problems(config),
+        *_storage_problems(config),
         *_rate_limit_problems(config),
         *_number_problems(config),
         *_url_problems(config),
@@ -124,6 +125,22 @@ def _well_formed(url: str, schemes: tuple[str, ...]) -> bool:
     except ValueError:
         return False
     return parts.scheme in schemes and (parts.scheme in ("memory", "unix") or bool(parts.netloc))
+
+
+def _storage_problems(config) -> list[str]:
+    backend = config["STORAGE_BACKEND"]
+    if backend == "local":
+        return []
+    if backend != "s3":
+        return [f"{PREFIX}STORAGE_BACKEND={backend!r}: write local or s3"]
+    problems = []
+    if not config["STORAGE_S3_BUCKET"]:
+        problems.append(f"{PREFIX}STORAGE_S3_BUCKET: the bucket's name is needed with s3")
+    try:
+        import boto3  # noqa: F401
+    except ImportError:
+        problems.append(f"{PREFIX}STORAGE_BACKEND=s3 needs boto3: install the `s3` extra")
+    return problems
 
 
 def _rate_limit_problems(config) -> list[str]:

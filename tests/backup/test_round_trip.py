@@ -14,9 +14,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from labelling import create_app, init_migrations
-from labelling.assessments.evidence import storage_directory, store
+from labelling.assessments.evidence import store
 from labelling.assessments.models import Application, Evidence
 from labelling.core.audit import verify_chain
+from labelling.core.storage import file_storage
 from labelling.demo import load_demo_data
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -98,7 +99,7 @@ def test_the_demo_moves_and_comes_back_byte_for_byte(tmp_path, source, target):
         # The restored platform works on: the chain holds, files are there, new rows get ids.
         count, broken = verify_chain()
         assert broken is None and count > 100
-        assert len(list(storage_directory().iterdir())) == 2
+        assert len(list(file_storage().names())) == 2
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == organisations
         assert create_user("after.the.move@example.org").id is not None
 
@@ -152,7 +153,7 @@ def test_a_damaged_archive_is_refused_naming_the_part(tmp_path, archive, change,
         assert "The archive is damaged" in result.output and message in result.output
         assert "Nothing was restored." in result.output
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
-        assert not any(storage_directory().iterdir())
+        assert list(file_storage().names()) == []
 
 
 def test_a_database_with_data_is_not_overwritten(tmp_path, archive):
