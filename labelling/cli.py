@@ -76,6 +76,7 @@ def register_commands(app) -> None:
         audit,
         check_answers,
         purge_sessions,
+        purge_evidence,
     ):
         app.cli.add_command(command)
 
@@ -418,6 +419,31 @@ def check_answers():
         )
         raise SystemExit(1)
     click.echo("Every stored answer is one the forms accept.")
+
+
+@click.command("purge-evidence")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+@with_appcontext
+def purge_evidence(dry_run: bool):
+    """Delete the evidence files of applications refused or withdrawn longer ago than
+    LABELLING_EVIDENCE_RETENTION_YEARS (the daily tasks do this too)."""
+    from datetime import date
+
+    from labelling.assessments.retention import expired_evidence, purge_expired_evidence
+
+    years = current_app.config["EVIDENCE_RETENTION_YEARS"]
+    if not years:
+        click.echo("LABELLING_EVIDENCE_RETENTION_YEARS is 0: evidence is kept for ever.")
+        return
+    expired = (expired_evidence if dry_run else purge_expired_evidence)(date.today())
+    for item in expired:
+        click.echo(
+            f"  application #{item.application_id} ({item.state} {item.ended:%Y-%m-%d}): "
+            f"{item.files} file(s), {item.bytes or 0:,} bytes"
+        )
+    files = sum(item.files for item in expired)
+    verb = "would be deleted (dry run: nothing was)" if dry_run else "deleted"
+    click.echo(f"{files} file(s) of {len(expired)} application(s) {verb}; kept {years} years.")
 
 
 @click.command("purge-sessions")

@@ -132,6 +132,9 @@ class Config:
     DAILY_TASKS_HOUR = 5  # UTC: the day's reminders go out at the first tick after it
 
     EVIDENCE_MAX_BYTES = 20 * 1024 * 1024  # per file
+    # The files of applications refused or withdrawn longer ago than this are deleted by
+    # the daily tasks (`labelling purge-evidence --dry-run` shows which); 0: kept for ever.
+    EVIDENCE_RETENTION_YEARS = 0
     # Uploaded files (evidence, appeal documents): "local", a folder (every web host must
     # see the same one), or "s3", a bucket of AWS S3, MinIO or any S3-compatible service.
     STORAGE_BACKEND = "local"

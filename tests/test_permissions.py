@@ -214,6 +214,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("benchmarking.analytics", "GET"): STAFF | {"other_body_secretariat"},
     ("benchmarking.export_csv", "GET"): STAFF | {"other_body_secretariat"},
     ("benchmarking.export_xlsx", "GET"): STAFF | {"other_body_secretariat"},
+    # One's own personal data: download and erasure.
+    ("accounts.personal_data", "GET"): SIGNED_IN,
+    ("accounts.download_personal_data", "POST"): SIGNED_IN,
+    ("accounts.erase_account", "POST"): SIGNED_IN,
     # The outbox and the job queue are the platform's, not a national body's.
     ("deliveries.index", "GET"): STAFF,
     ("deliveries.retry_message", "POST"): STAFF,

@@ -106,6 +106,17 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field()
 
 
+class EraseAccountForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        _l("I understand that my account is erased for good"), validators=[DataRequired()]
+    )
+
+
 class RolesForm(FlaskForm):
     """Administrators grant and withdraw roles; the fields are added per role at runtime."""
 

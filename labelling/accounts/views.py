@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -11,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
@@ -22,10 +25,12 @@ from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.widgets import PasswordInput
 
+from labelling.accounts import personal_data as personal_data_service
 from labelling.accounts import services, sessions, two_factor
 from labelling.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
+    EraseAccountForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -293,6 +298,55 @@ def account():
         sessions=sessions.active_sessions(current_user),
         this_session=sessions.current_session(),
     )
+
+
+@bp.route("/account/data")
+@login_required
+def personal_data():
+    return render_template(
+        "accounts/personal_data.html", download_form=ConfirmForm(), erase_form=EraseAccountForm()
+    )
+
+
+@bp.route("/account/data/download", methods=["POST"])
+@login_required
+def download_personal_data():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    content = personal_data_service.download_archive(current_user)
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"personal-data-{current_user.id}.zip",
+    )
+
+
+@bp.route("/account/erase", methods=["POST"])
+@login_required
+def erase_account():
+    form = EraseAccountForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current_password.data):
+            return _erase(current_user._get_current_object())
+        form.current_password.errors.append(_("This is not your password."))
+    page = render_template(
+        "accounts/personal_data.html", download_form=ConfirmForm(), erase_form=form
+    )
+    return page, 422
+
+
+def _erase(user: User):
+    try:
+        personal_data_service.erase_account(user)
+    except personal_data_service.ErasureRefused:
+        flash(_("You are the only administrator: name another one first."), "error")
+        return redirect(url_for("accounts.personal_data"), code=303)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Your account is erased. What you did stays on record, without your name."), "info")
+    return redirect(url_for("public.home"), code=303)
 
 
 @bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])

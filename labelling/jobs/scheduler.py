@@ -29,13 +29,18 @@ def reminder_providers() -> list:
 
 
 def run_daily_tasks(day: str) -> int:
-    """The day's reminders and the purge of ended sessions; returns the reminders queued.
-    Safe to run twice: a reminder is recorded before it is queued."""
+    """The day's reminders, the purge of ended sessions and of evidence past its retention;
+    returns the reminders queued. Safe to run twice: a reminder is recorded before it is
+    queued, and what was purged is gone."""
     from labelling.accounts.sessions import purge_expired_sessions
+    from labelling.assessments.retention import purge_expired_evidence
     from labelling.notifications.reminders import send_reminders
 
-    queued = send_reminders(reminder_providers(), date.fromisoformat(day))
+    today = date.fromisoformat(day)
+    queued = send_reminders(reminder_providers(), today)
     purge_expired_sessions()
+    db.session.commit()
+    purge_expired_evidence(today)
     return queued
 
 
