@@ -55,6 +55,7 @@ def main():
 
 def register_commands(app) -> None:
     from labelling.backup.cli import export_command, import_command, move_files_command
+    from labelling.certificates.cli import import_register
     from labelling.jobs.cli import check_settings, scheduler, worker
 
     for command in (
@@ -64,6 +65,7 @@ def register_commands(app) -> None:
         export_command,
         import_command,
         move_files_command,
+        import_register,
         demo,
         create_admin,
         send_outbox,

@@ -29,3 +29,19 @@ class CheckPdfForm(FlaskForm):
             self.document.errors.append(str(_l("This file is not a PDF.")))
             return None
         return content
+
+
+class RegisterImportForm(FlaskForm):
+    register = FileField(
+        _l("The register (CSV or XLSX)"),
+        validators=[FileRequired(_l("Choose the register's file."))],
+        description=_l(
+            "Columns: organisation, country, technology area, website, level, valid until; "
+            "optionally certificate number, assessment date, city, e-mail of a contact. "
+            "Nothing is recorded before you confirm."
+        ),
+    )
+
+
+class ConfirmRegisterImportForm(FlaskForm):
+    upload = HiddenField()

@@ -29,8 +29,10 @@ def import_label(
     actor,
     source: str,
     with_certificate: bool = True,
+    valid_until: date | None = None,
 ) -> Label:
-    """Record an earlier award and its label (and certificate); flushes, never commits."""
+    """Record an earlier award and its label (and certificate); flushes, never commits.
+    `valid_until`: the end the register states, where it is not the computed one."""
     framework.level(level)  # StopIteration for a level the framework does not define
     application = Application(
         organisation=organisation,
@@ -58,7 +60,7 @@ def import_label(
         comment=source,
         data={"level": level, "assessment_date": assessment_date.isoformat()},
     )
-    label = create_label_for(application, framework)
+    label = create_label_for(application, framework, valid_until)
     if with_certificate:
         issue_certificate(label, framework, actor)
     return label

@@ -46,18 +46,22 @@ def latest_label(organisation_id: int, level: str | None = None) -> Label | None
     return None
 
 
-def create_label_for(application: Application, framework: Framework) -> Label:
+def create_label_for(
+    application: Application, framework: Framework, valid_until: date | None = None
+) -> Label:
     """The label an awarded application gives its organisation.
 
     A renewal within the level's window continues the previous label of the same level
     with no gap (see validity.label_validity). Requires an awarded application with its
-    level and assessment date; flushes, never commits.
+    level and assessment date; flushes, never commits. `valid_until` is for labels from
+    the existing register, whose end date the register states.
     """
     level = framework.level(application.awarded_level)
     previous = latest_label(application.organisation_id, level.id)
-    valid_from, valid_until = label_validity(
+    valid_from, computed_until = label_validity(
         level, application.assessment_date, previous.valid_until if previous else None
     )
+    valid_until = valid_until or computed_until
     label = Label(
         organisation_id=application.organisation_id,
         application_id=application.id,

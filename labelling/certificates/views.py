@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 from datetime import date
 
 from flask import (
@@ -22,14 +23,19 @@ from sqlalchemy import select
 
 from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
-from labelling.bodies.services import acts_for, visible_condition
-from labelling.certificates import services
-from labelling.certificates.forms import CheckPdfForm
+from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
+from labelling.certificates import register_import, services
+from labelling.certificates.forms import (
+    CheckPdfForm,
+    ConfirmRegisterImportForm,
+    RegisterImportForm,
+)
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
+from labelling.core.storage import file_storage
 from labelling.extensions import db, limiter
 from labelling.registry.caching import cached, framed, public
 
@@ -62,6 +68,72 @@ def _detail_page(label: Label, form=None, status: int = 200):
         allowed={action for action in services.LABEL_ACTIONS if services.can_change(label, action)},
         events=readable_history(events_for("label", label.id)),
     ), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_register():
+    """The existing register: the file is checked and its report shown; nothing is
+    recorded until the secretariat confirms (the file waits in the file storage, which
+    every host reads, under a random name)."""
+    require(acts_for_platform(current_user))
+    form = RegisterImportForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("certificates/import.html", form=form), status
+    upload = form.register.data
+    content = upload.read()
+    try:
+        rows = register_import.check_rows(
+            register_import.read_rows(upload.filename or "", content), _default_framework()
+        )
+    except register_import.UnreadableFile as exc:
+        form.register.errors.append(str(exc))
+        return render_template("certificates/import.html", form=form), 422
+    key = secrets.token_hex(16)
+    file_storage().write(key, content)
+    return render_template(
+        "certificates/import_report.html",
+        rows=rows,
+        summary=register_import.summarise(rows),
+        confirm=ConfirmRegisterImportForm(upload=key),
+    )
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@login_required
+def confirm_register_import():
+    require(acts_for_platform(current_user))
+    form = ConfirmRegisterImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    storage = file_storage()
+    try:
+        content = storage.read(form.upload.data or "")
+    except FileNotFoundError:
+        flash(_("This upload was already imported or has expired: upload the file again."), "info")
+        return redirect(url_for(".import_register"))
+    framework = _default_framework()
+    rows = register_import.check_rows(register_import.read_rows("", content), framework)
+    summary = register_import.record_rows(rows, framework, current_user)
+    db.session.commit()
+    storage.delete(form.upload.data)
+    flash(
+        _(
+            "Imported: %(labels)d labels recorded, %(organisations)d organisations created, "
+            "%(invited)d contacts invited, %(known)d already recorded.",
+            labels=summary.labels_recorded,
+            organisations=summary.organisations_created,
+            invited=summary.invitations_sent,
+            known=summary.already_recorded,
+        ),
+        "success",
+    )
+    return redirect(url_for(".index"))
+
+
+def _default_framework():
+    return current_app.extensions["criteria"].get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
 
 
 @bp.route("/<int:label_id>", methods=["GET", "POST"])

@@ -1,0 +1,59 @@
+"""`labelling import-register FILE`: the existing public register, brought in."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from labelling.certificates.register_import import (
+    UnreadableFile,
+    check_rows,
+    read_rows,
+    record_rows,
+    summarise,
+)
+from labelling.extensions import db
+
+
+@click.command("import-register")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report; change nothing.")
+@click.option("--actor", "actor_email", help="The staff member recorded as importing.")
+@with_appcontext
+def import_register(path: Path, dry_run: bool, actor_email: str | None):
+    """Import the existing register (CSV or XLSX): organisations, labels, certificates and
+    invitations to the contacts. Running it twice adds nothing."""
+    from labelling.accounts.models import User
+
+    started = time.monotonic()
+    framework = current_app.extensions["criteria"].get(
+        current_app.config["CRITERIA_DEFAULT_FRAMEWORK"]
+    )
+    actor = None
+    if not dry_run:
+        actor = db.session.scalar(
+            select(User).where(func.lower(User.email) == (actor_email or "").lower())
+        )
+        if actor is None or not actor.is_staff:
+            raise click.ClickException("--actor must name a secretariat member or administrator.")
+    try:
+        rows = check_rows(read_rows(path.name, path.read_bytes()), framework)
+    except UnreadableFile as exc:
+        raise click.ClickException(str(exc)) from exc
+    for row in rows:
+        for problem in row.problems:
+            click.echo(f"row {row.number}: {problem} (not imported)")
+        for note in row.notes:
+            click.echo(f"row {row.number}: {note}")
+    if dry_run:
+        click.echo(f"Dry run, nothing changed. {summarise(rows)}.")
+        return
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+        summary = record_rows(rows, framework, actor)
+        db.session.commit()
+    click.echo(f"Imported in {time.monotonic() - started:.1f} s: {summary}.")

@@ -1,0 +1,194 @@
+"""The existing register comes in: a generated 1,500-row file with the mistakes real
+registers have, checked by a dry run, imported, and imported again to no effect."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from labelling.accounts.models import Role
+from labelling.certificates.models import Certificate, Label
+from labelling.certificates.register_import import parse_date, website_host
+from labelling.extensions import db
+from labelling.organisations.models import Invitation, Organisation
+from tests.factories import create_user, sign_in
+
+HEADER = [
+    "Organisation",
+    "Country",
+    "Technology area",
+    "Website",
+    "Level",
+    "Valid until",
+    "Certificate number",
+    "Assessment date",
+    "City",
+    "E-mail of a contact",
+]
+COUNTRIES = [
+    "DE",
+    "Germany",
+    "Allemagne",
+    "Niemcy",
+    "FRA",
+    "France",
+    "Francia",
+    "ES",
+    "España",
+    "Italia",
+    "PL",
+    "Polska",
+    "Schweden",
+    "AT",
+    "Österreich",
+    "Belgique",
+]
+LEVELS = ["Gold", "silver", "BRONZE label", "gold"]
+AREAS = ["Food", "ict", "Biotechnology", "energy_environment", "Maritime and water"]
+YEAR = date.today().year
+
+# The mistakes, by row number (the header is row 1), and what the dry run says of each.
+MISTAKES = {
+    10: ("country", "Atlantis", "unknown country 'Atlantis'"),
+    20: ("valid_until", "2027/02/30", "impossible date '2027/02/30'"),
+    30: ("level", "Platinum", "unknown level 'Platinum'"),
+    40: ("website", "https://www.cluster5.example.org/", "the same organisation as row 5"),
+    50: ("organisation", "CLUSTER NUMBER 6", "the same organisation as row 6"),
+}
+EXPIRED_ROW = 60
+
+
+def register_rows(count: int) -> list[list[str]]:
+    rows = [HEADER]
+    for n in range(2, count + 2):
+        valid = f"{YEAR + 1 + n % 3}/{n % 12 + 1:02d}/28"
+        row = {
+            "organisation": f"Cluster number {n}",
+            "country": COUNTRIES[n % len(COUNTRIES)],
+            "technology_area": AREAS[n % len(AREAS)],
+            "website": f"https://cluster{n}.example.org",
+            "level": LEVELS[n % 4],
+            "valid_until": valid if n % 2 else valid.replace("/", "-"),  # both date forms
+            "certificate_number": f"EU-{n:05d}",
+            "assessment_date": "",
+            "city": f"City {n}",
+            "contact_email": f"contact{n}@example.org" if n % 3 == 0 else "",
+        }
+        if n in MISTAKES:
+            column, value, _message = MISTAKES[n]
+            row[column] = value
+        if n == 50:  # the same name as row 6, in the same country
+            row["country"] = COUNTRIES[6 % len(COUNTRIES)]
+        if n == EXPIRED_ROW:
+            row["valid_until"] = f"{YEAR - 2}/01/31"
+        rows.append(list(row.values()))
+    return rows
+
+
+def as_csv(rows) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    return buffer.getvalue().encode()
+
+
+@pytest.fixture
+def staff(app):
+    return create_user("sec@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.mark.slow  # about a minute: 1,495 certificates rendered by WeasyPrint
+def test_a_1500_row_register_is_checked_imported_and_imported_again_to_no_effect(
+    app, staff, tmp_path
+):
+    path = tmp_path / "register.csv"
+    path.write_bytes(as_csv(register_rows(1500)))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["import-register", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    for number, (_column, _value, message) in MISTAKES.items():
+        assert f"row {number}: {message}" in dry.output
+    assert f"row {EXPIRED_ROW}: the label expired on {YEAR - 2}-01-31" in dry.output
+    assert dry.output.splitlines()[-1] == (
+        "Dry run, nothing changed. 1,500 rows: 1,495 labels recorded (1,494 with a "
+        "certificate), 1,495 organisations created, 499 contacts invited, 0 already "
+        "recorded, 5 rows with problems."
+    )
+    assert count(Organisation) == 0 and count(Label) == 0
+
+    real = runner.invoke(args=["import-register", str(path), "--actor", staff.email])
+    assert real.exit_code == 0, real.output
+    assert "1,495 labels recorded (1,494 with a certificate)" in real.output
+    assert (count(Organisation), count(Label), count(Certificate)) == (1495, 1495, 1494)
+    assert count(Invitation) == 499
+
+    again = runner.invoke(args=["import-register", str(path), "--actor", staff.email])
+    assert (
+        "0 labels recorded (0 with a certificate), 0 organisations created, 0 contacts "
+        "invited, 1,495 already recorded, 5 rows with problems" in again.output
+    )
+    assert (count(Organisation), count(Label), count(Certificate)) == (1495, 1495, 1494)
+    assert count(Invitation) == 499
+
+
+def test_the_secretariat_checks_then_confirms_an_xlsx_upload(app, client, staff):
+    workbook = Workbook()
+    for row in register_rows(12):
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, admin.email)
+    report = client.post(
+        "/secretariat/labels/import",
+        data={"register": (io.BytesIO(buffer.getvalue()), "register.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert report.status_code == 200
+    page = report.get_data(as_text=True)
+    assert "unknown country &#39;Atlantis&#39;" in page and "11 labels to record" in page
+    assert count(Label) == 0  # nothing before the confirmation
+    key = page.split('name="upload" type="hidden" value="')[1].split('"')[0]
+    confirmed = client.post("/secretariat/labels/import/confirm", data={"upload": key})
+    assert confirmed.status_code == 302
+    assert count(Label) == 11
+    again = client.post("/secretariat/labels/import/confirm", data={"upload": key})
+    assert again.status_code == 302 and count(Label) == 11  # the upload is spent
+
+
+def test_an_unreadable_file_is_refused_next_to_the_field(client, staff):
+    sign_in(client, staff.email)
+    response = client.post(
+        "/secretariat/labels/import",
+        data={"register": (io.BytesIO(b"name;place\nA;B\n"), "register.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "Columns missing from the first row" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2027/03/31", date(2027, 3, 31)),
+        ("2027-03-31", date(2027, 3, 31)),
+        ("2027/02/30", None),
+        ("31.03.2027", None),
+    ],
+)
+def test_dates_are_read_in_the_register_forms(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_websites_are_compared_by_host():
+    assert website_host("https://www.Cluster.example.org/about") == "cluster.example.org"
+    assert website_host("cluster.example.org") == "cluster.example.org"
+    assert website_host("not a site") is None
