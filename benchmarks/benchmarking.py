@@ -219,6 +219,7 @@ def main() -> None:
             {
                 "DATABASE_URL": url,
                 "INSTANCE_PATH": directory,
+                "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
             }

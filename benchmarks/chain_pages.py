@@ -59,14 +59,14 @@ def _environment(database: str, instance: str) -> dict:
         **os.environ,
         "LABELLING_DATABASE_URL": database,
         "LABELLING_INSTANCE_PATH": instance,
-        "LABELLING_SECRET_KEY": "chain-pages-benchmark",
+        "LABELLING_SECRET_KEY": "chain-pages-benchmark-key-of-32-characters",
         "LABELLING_RATELIMIT_ENABLED": "false",
         # The demo's accounts, as `labelling demo` serves them: without a second factor.
         "LABELLING_TWO_FACTOR_REQUIRED": "false",
     }
 
 
-def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
+def _serve(env: dict, port: int, workers: int, log: Path | None = None) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -79,7 +79,7 @@ def _serve(env: dict, port: int, workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("ab") if log else subprocess.DEVNULL,
     )
     for _ in range(100):
         try:

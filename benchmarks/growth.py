@@ -182,7 +182,14 @@ def measure(url: str, size: int, repeat: int, reuse: bool, instance: str) -> dic
     if not (reuse and organisations_in(url) == size):
         times = seeding.seed(url, size, instance)
         print(f"  seeded {size:,} in {times['total']:.1f} s", flush=True)
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": instance,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
+        }
+    )
     counter = [0]
     with app.app_context():
 

@@ -349,7 +349,14 @@ def seed(url: str, count: int, instance: str, seed_value: int = 7) -> dict[str, 
     times: dict[str, float] = {}
     started = time.perf_counter()
     empty_database(url)
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": instance,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
+        }
+    )
     init_migrations(app)
     with app.app_context():
         upgrade()
