@@ -14,6 +14,8 @@ import time
 from contextlib import suppress
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from labelling.core.observability import JOBS
 from labelling.extensions import db
@@ -91,6 +93,28 @@ def enqueue(task: str, *args: int | str, key: str | None = None) -> bool:
         log.warning("Job %s%r not queued (Redis: %s); the sweep will find it", task, args, exc)
         return False
     return True
+
+
+AFTER_COMMIT = "labelling.jobs.after_commit"
+
+
+def enqueue_after_commit(task: str, *args: int | str, key: str | None = None) -> None:
+    """Enqueue once the current transaction commits (what the task acts on is then there
+    for the worker to read); nothing when it rolls back."""
+    db.session.info.setdefault(AFTER_COMMIT, []).append((task, args, key))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    pending = session.info.pop(AFTER_COMMIT, None)
+    if pending and current_app:
+        for task, args, key in pending:
+            enqueue(task, *args, key=key)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(AFTER_COMMIT, None)
 
 
 def run_in_process(task: str, *args: int | str) -> None:

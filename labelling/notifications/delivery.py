@@ -27,7 +27,6 @@ from labelling.jobs.queue import enqueue
 from labelling.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
-RETRIED = (OutboxStatus.QUEUED, OutboxStatus.FAILED)
 
 
 def smtp_configured() -> bool:
@@ -188,17 +187,22 @@ def due_message_ids(now: datetime, limit: int = 1000) -> list[int]:
 
 
 def retry_now(outbox_ids: list[int] | None = None) -> list[int]:
-    """Make failed and given-up messages due at once (all of them, or these); the caller
-    commits and then delivers the ids returned."""
-    retried = (*RETRIED, OutboxStatus.GIVEN_UP)
-    condition = OutboxMessage.status.in_(retried)
+    """Make failed and given-up messages due at once (all of them, or these); returns them
+    with the queued ones. The caller commits, then delivers the ids. Only rows failed or
+    given up are touched: one another sender is sending meanwhile stays its own."""
+    waiting = OutboxMessage.status.in_(
+        [OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.GIVEN_UP]
+    )
     if outbox_ids is not None:
-        condition = and_(condition, OutboxMessage.id.in_(outbox_ids))
-    ids = list(db.session.scalars(select(OutboxMessage.id).where(condition)))
+        waiting = and_(waiting, OutboxMessage.id.in_(outbox_ids))
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(waiting)))
     if ids:
         db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status != OutboxStatus.QUEUED)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status.in_([OutboxStatus.FAILED, OutboxStatus.GIVEN_UP]),
+            )
             .values(status=OutboxStatus.FAILED, next_attempt_at=None)
         )
     return ids

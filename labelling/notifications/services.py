@@ -11,18 +11,16 @@ from contextlib import nullcontext
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from labelling.accounts.models import User
 from labelling.core.audit import record_event
 from labelling.extensions import db
-from labelling.jobs.queue import enqueue
+from labelling.jobs.queue import enqueue_after_commit
 from labelling.notifications.delivery import delivery_key, new_message_id, smtp_configured
 from labelling.notifications.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
-PENDING_KEY = "labelling.outbox.pending"
 
 
 def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
@@ -55,7 +53,7 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
             "E-mail to %s (%s) kept in outbox #%s: %s", recipient, template, message.id, subject
         )
     else:
-        db.session.info.setdefault(PENDING_KEY, []).append(message.id)
+        enqueue_after_commit("mail.deliver", message.id, key=delivery_key(message.id))
     return message
 
 
@@ -70,17 +68,3 @@ def recipient_language(recipient: str) -> str | None:
     if account.locale in current_app.config["LANGUAGES"]:
         return account.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-@event.listens_for(Session, "after_commit")
-def _deliver_after_commit(session: Session) -> None:
-    pending = session.info.pop(PENDING_KEY, None)
-    if pending and current_app:
-        for outbox_id in pending:
-            enqueue("mail.deliver", outbox_id, key=delivery_key(outbox_id))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    # A rolled-back transaction never wrote its messages, so nothing is to be sent.
-    session.info.pop(PENDING_KEY, None)
