@@ -99,8 +99,11 @@ class Certificate(TimestampMixin, db.Model):
         ForeignKey("label.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
-    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    # Rendered by a background job after the issue commits (certificates.rendering); until
+    # then both are empty, and a download renders it on the spot. Stored once: the first
+    # rendering to finish is the certificate, as issued.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     context: Mapped[dict] = mapped_column(JSON, nullable=False)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # A reissue (e.g. a corrected name) supersedes the earlier certificate of the label.

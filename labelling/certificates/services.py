@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from babel import Locale
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from labelling.assessments.models import Application
 from labelling.bodies.services import name_of
@@ -24,6 +24,7 @@ from labelling.criteria.messages import framework_name
 from labelling.criteria.translations import localised
 from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.jobs.queue import enqueue_after_commit
 from labelling.notifications.services import queue_email
 
 
@@ -139,10 +140,12 @@ def country_in(organisation, language: str) -> str:
 
 
 def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
-    """Render and store the label's certificate; a reissue supersedes the current one.
+    """Issue the label's certificate; a reissue supersedes the current one.
 
-    The PDF is rendered once from a primitives-only context (kept with it) through the
-    static-only URL fetcher; its bytes and SHA-256 are stored and served as issued.
+    The certificate is its number and a primitives-only context, kept with it; a job
+    enqueued after the commit renders the PDF from that context (through the static-only
+    URL fetcher) and stores its bytes and SHA-256, which are then served as issued. So an
+    award, or an import of a whole register, does not wait for WeasyPrint.
     """
     language = label.organisation.language or "en"
     framework = localised(framework, language)  # the criteria's words in that language
@@ -176,13 +179,10 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         # The audit chain as it stood at issue: published here, it anchors the chain.
         "audit_head": current_chain_head(),
     }
-    pdf = render_certificate(context)
     previous = current_certificate(label)
     certificate = Certificate(
         label_id=label.id,
         number=number,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
         context=context,
         issued_by_id=getattr(actor, "id", None),
         supersedes_id=previous.id if previous else None,
@@ -196,7 +196,39 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         actor=actor,
         data={"number": number, "supersedes": previous.number if previous else None},
     )
+    enqueue_after_commit("certificate.render", certificate.id, key=f"certificate-{certificate.id}")
     return certificate
+
+
+def store_certificate_pdf(certificate_id: int) -> bool:
+    """Render the certificate from its kept context and store it, unless it is stored
+    already; True when this call stored it; the caller commits. Two at once (a retried
+    job, a download meanwhile) store it once: the UPDATE takes only an empty row."""
+    context = db.session.scalar(
+        select(Certificate.context).where(
+            Certificate.id == certificate_id, Certificate.pdf.is_(None)
+        )
+    )
+    if context is None:
+        return False
+    pdf = render_certificate(context)
+    stored = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate_id, Certificate.pdf.is_(None))
+        .values(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest()),
+        execution_options={"synchronize_session": False},
+    )
+    return stored.rowcount == 1
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF as issued; rendered and stored now if its job has not run
+    yet (the worker is busy or away), so that nobody waits for it."""
+    if certificate.pdf is None:
+        store_certificate_pdf(certificate.id)
+        db.session.commit()
+        db.session.refresh(certificate, ["pdf", "sha256"])
+    return certificate.pdf
 
 
 def certificate_by_number(number: str) -> Certificate | None:

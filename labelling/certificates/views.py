@@ -274,7 +274,7 @@ def _send_certificate(label: Label):
     if issued is None:
         abort(404)
     return send_file(
-        io.BytesIO(issued.pdf),
+        io.BytesIO(services.certificate_pdf(issued)),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{issued.number}.pdf",
