@@ -80,7 +80,7 @@ def test_a_worker_killed_mid_render_retries_and_the_certificate_is_stored_once(
     killer.join()
     assert killed and killed[0] > 0
     pdf, sha256 = stored(certificate.id)
-    assert pdf is not None and pdf.startswith(b"%PDF-")
+    assert pdf is not None and pdf.startswith(b"%PDF-") and len(sha256) == 64
     assert queue.failed_job_registry.count == 0
     assert services.store_certificate_pdf(certificate.id) is False  # stored once
 
