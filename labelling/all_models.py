@@ -36,9 +36,6 @@ from labelling.bodies.models import BodyAssessor, BodyMember, LabellingBody  # n
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.complaints.models import Complaint  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
-from labelling.notifications.models import (  # noqa: F401
-    OutboxMessage,
-    ScheduledRun,
-    SentReminder,
-)
+from labelling.jobs.models import ScheduledRun  # noqa: F401
+from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401

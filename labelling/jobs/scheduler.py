@@ -15,8 +15,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from labelling.extensions import db
+from labelling.jobs.models import ScheduledRun
 from labelling.jobs.queue import enqueue
-from labelling.notifications.models import ScheduledRun
 
 
 def reminder_providers() -> list:

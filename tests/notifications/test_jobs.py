@@ -13,9 +13,10 @@ from labelling.accounts.models import Role
 from labelling.core.audit import AuditEvent
 from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.jobs.models import ScheduledRun
 from labelling.jobs.queue import enqueue, job_queue
 from labelling.jobs.scheduler import tick
-from labelling.notifications.models import OutboxMessage, OutboxStatus, ScheduledRun
+from labelling.notifications.models import OutboxMessage, OutboxStatus
 from tests.factories import create_user, sign_in
 from tests.mailserver import free_port
 
