@@ -57,6 +57,15 @@ def error_response(
     )
 
 
+def briefly_unavailable():
+    """503 for a database or Redis that is away: nothing was written; try again soon."""
+    return error_response(
+        503,
+        _("The service is briefly unavailable. Nothing was saved: try again in a moment."),
+        {"Retry-After": "5"},
+    )
+
+
 def csrf_error_response():
     return error_response(
         400,
@@ -137,11 +146,7 @@ def register_error_handlers(app) -> None:
         _rollback_quietly()
         _nobody_signed_in()  # the page must not ask the database who is reading it
         log.warning("Database unavailable on %s %s: %s", request.method, request.path, exc.orig)
-        return error_response(
-            503,
-            _("The service is briefly unavailable. Nothing was saved: try again in a moment."),
-            {"Retry-After": "5"},
-        )
+        return briefly_unavailable()
 
     try:
         from redis.exceptions import RedisError
@@ -156,11 +161,7 @@ def register_error_handlers(app) -> None:
             # closed (RATELIMIT_FAIL_CLOSED). The cache and the job queue carry on without.
             _rollback_quietly()
             log.warning("Redis unavailable on %s %s: %s", request.method, request.path, exc)
-            return error_response(
-                503,
-                _("The service is briefly unavailable. Nothing was saved: try again in a moment."),
-                {"Retry-After": "5"},
-            )
+            return briefly_unavailable()
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):

@@ -14,8 +14,8 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
-import uuid
 from datetime import UTC, date, datetime
 
 from flask import Flask, Response, abort, current_app, g, has_request_context, request
@@ -50,9 +50,25 @@ def register_observability(app: Flask) -> None:
     app.add_url_rule("/metrics", "metrics", metrics)
 
 
+# The load balancer's health checks are counted, not logged: a line every few seconds per
+# host would bury the requests of people.
+UNLOGGED_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+_series: dict[tuple[str, str, str], tuple] = {}
+
+
+def _series_for(method: str, route: str, status: str) -> tuple:
+    """The counter and histogram children of one route and status, looked up once (the
+    client's `labels()` takes a lock and builds a key on every call)."""
+    key = (method, route, status)
+    found = _series.get(key)
+    if found is None:
+        found = _series[key] = (REQUESTS.labels(method, route, status), LATENCY.labels(route))
+    return found
+
+
 def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
     g.request_started = time.perf_counter()
 
 
@@ -63,9 +79,16 @@ def _finish_request(response: Response) -> Response:
     seconds = time.perf_counter() - started
     route = request.url_rule.rule if request.url_rule else "(no route)"
     response.headers["X-Request-ID"] = g.request_id
-    REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-    LATENCY.labels(route).observe(seconds)
-    request_log.info(
+    counter, histogram = _series_for(request.method, route, str(response.status_code))
+    counter.inc()
+    histogram.observe(seconds)
+    if (
+        route in UNLOGGED_ROUTES
+        or not current_app.config["REQUEST_LOG"]
+        or not request_log.isEnabledFor(logging.INFO)
+    ):
+        return response
+    _log_line(
         json.dumps(
             {
                 "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -81,6 +104,14 @@ def _finish_request(response: Response) -> Response:
         )
     )
     return response
+
+
+def _log_line(line: str) -> None:
+    # A record made here, without logging's search of the stack for its caller: a line per
+    # request should cost little more than writing it.
+    request_log.handle(
+        request_log.makeRecord(request_log.name, logging.INFO, "", 0, line, (), None)
+    )
 
 
 def _user_id() -> int | None:

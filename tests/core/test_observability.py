@@ -66,3 +66,11 @@ class TestMetrics:
         assert 'labelling_labels{status="active"} 1.0' in text
         assert 'labelling_outbox_messages{status="logged"} 1.0' in text
         assert 'labelling_jobs_total{outcome="done",task="daily"}' in text
+
+
+def test_health_checks_and_a_switched_off_log_write_no_line(app, client, caplog):
+    caplog.set_level(logging.INFO, logger="labelling.requests")
+    assert client.get("/healthz").headers["X-Request-ID"]
+    app.config["REQUEST_LOG"] = False
+    client.get("/registry")
+    assert request_lines(caplog) == []
