@@ -17,7 +17,7 @@ import io
 import json
 import secrets
 import zipfile
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Table, delete, func, or_, select
@@ -67,12 +67,11 @@ def _shown(table: Table) -> list:
 
 
 def _plain(value):
-    if isinstance(value, datetime):
+    """A value as JSON has it: dates and times in ISO 8601, decimals as text."""
+    if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     return value
 
 

@@ -393,7 +393,7 @@ def _create_organisation(row: RegisterRow, actor) -> Organisation:
     organisation = Organisation(
         legal_name=_text(row.values, "organisation"),
         country_code=row.country,
-        city=_text(row.values, "city") or "-",
+        city=_text(row.values, "city"),  # the register may not say: the manager adds it
         website=website if "://" in website else f"https://{website}",
         technology_area=_technology_area(_text(row.values, "technology_area")),
         contact_email=_text(row.values, "contact_email") or None,

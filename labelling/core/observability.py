@@ -15,10 +15,11 @@ import logging
 import os
 import re
 import secrets
+import threading
 import time
 from datetime import UTC, date, datetime
 
-from flask import Flask, Response, abort, current_app, g, has_request_context, request
+from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -70,6 +71,7 @@ def _start_request() -> None:
     incoming = request.headers.get("X-Request-ID", "")
     g.request_id = incoming if SANE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
     g.request_started = time.perf_counter()
+    _sql.statements, _sql.seconds = 0, 0.0
 
 
 def _finish_request(response: Response) -> Response:
@@ -77,6 +79,7 @@ def _finish_request(response: Response) -> Response:
     if started is None:  # a request that failed before ours began: nothing to report
         return response
     seconds = time.perf_counter() - started
+    statements, sql_seconds = _sql_so_far()
     route = request.url_rule.rule if request.url_rule else "(no route)"
     response.headers["X-Request-ID"] = g.request_id
     counter, histogram = _series_for(request.method, route, str(response.status_code))
@@ -98,8 +101,8 @@ def _finish_request(response: Response) -> Response:
                 "route": route,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 1),
-                "sql_statements": g.get("sql_statements", 0),
-                "sql_ms": round(g.get("sql_seconds", 0.0) * 1000, 1),
+                "sql_statements": statements,
+                "sql_ms": round(sql_seconds * 1000, 1),
             }
         )
     )
@@ -120,6 +123,16 @@ def _user_id() -> int | None:
     return getattr(user, "id", None) if user is not None and user.is_authenticated else None
 
 
+# The SQL a request costs, counted per thread (a sync worker serves one request at a time;
+# a thread-local costs a fraction of Flask's `g` on every statement) and reset as each
+# request starts.
+_sql = threading.local()
+
+
+def _sql_so_far() -> tuple[int, float]:
+    return getattr(_sql, "statements", 0), getattr(_sql, "seconds", 0.0)
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _statement_starts(_conn, _cursor, _statement, _parameters, context, _executemany) -> None:
     if context is not None:
@@ -129,10 +142,9 @@ def _statement_starts(_conn, _cursor, _statement, _parameters, context, _execute
 @event.listens_for(Engine, "after_cursor_execute")
 def _statement_ends(_conn, _cursor, _statement, _parameters, context, _executemany) -> None:
     started = getattr(context, "_labelling_started", None)
-    if started is None or not has_request_context():
-        return
-    g.sql_statements = g.get("sql_statements", 0) + 1
-    g.sql_seconds = g.get("sql_seconds", 0.0) + time.perf_counter() - started
+    if started is not None:
+        statements, seconds = _sql_so_far()
+        _sql.statements, _sql.seconds = statements + 1, seconds + time.perf_counter() - started
 
 
 # --- /metrics ---------------------------------------------------------------------------
