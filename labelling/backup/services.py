@@ -271,13 +271,17 @@ class MoveFailed(Exception):
 
 
 def recorded_checksums() -> dict[str, str]:
-    """The SHA-256 recorded for each stored file when it was uploaded."""
+    """The SHA-256 recorded for each stored file when it was uploaded or rendered."""
     from labelling.assessments.models import Evidence
+    from labelling.certificates.models import Certificate
 
-    rows = db.session.execute(
+    evidence = db.session.execute(
         select(Evidence.stored_name, Evidence.sha256).where(Evidence.stored_name.is_not(None))
     )
-    return {name: digest for name, digest in rows}
+    certificates = db.session.execute(
+        select(Certificate.pdf_key, Certificate.sha256).where(Certificate.pdf_key.is_not(None))
+    )
+    return {name: digest for name, digest in [*evidence, *certificates]}
 
 
 def move_files(source, target, progress: Progress = _silent) -> Summary:

@@ -99,9 +99,11 @@ class Certificate(TimestampMixin, db.Model):
         ForeignKey("label.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     number: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
-    # Rendered by a background job after the issue commits (certificates.rendering); until
-    # then both are empty, and a download renders it on the spot. Stored once: the first
-    # rendering to finish is the certificate, as issued.
+    # Rendered by a background job after the issue commits, into the file storage (a folder
+    # or a bucket every host reads) under `pdf_key`; until then the key and the checksum are
+    # empty, and a download renders it on the spot. Stored once: the first rendering to
+    # record its key is the certificate, as issued. `pdf` holds those issued before.
+    pdf_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     context: Mapped[dict] = mapped_column(JSON, nullable=False)

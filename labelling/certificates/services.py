@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from datetime import date
 from typing import NamedTuple
 
@@ -19,6 +20,7 @@ from labelling.certificates.validity import label_validity
 from labelling.core.audit import current_chain_head, record_event
 from labelling.core.dates import show_date
 from labelling.core.http import external_url
+from labelling.core.storage import file_storage
 from labelling.criteria.framework import Framework
 from labelling.criteria.messages import framework_name
 from labelling.criteria.translations import localised
@@ -201,33 +203,42 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
 
 
 def store_certificate_pdf(certificate_id: int) -> bool:
-    """Render the certificate from its kept context and store it, unless it is stored
-    already; True when this call stored it; the caller commits. Two at once (a retried
-    job, a download meanwhile) store it once: the UPDATE takes only an empty row."""
+    """Render the certificate from its kept context into the file storage, unless it is
+    stored already; True when this call stored it; the caller commits. Two at once (a
+    retried job, a download meanwhile) store it once: only the first UPDATE finds the
+    row without a checksum, and the other removes the file it wrote."""
     context = db.session.scalar(
         select(Certificate.context).where(
-            Certificate.id == certificate_id, Certificate.pdf.is_(None)
+            Certificate.id == certificate_id, Certificate.sha256.is_(None)
         )
     )
     if context is None:
         return False
     pdf = render_certificate(context)
+    key = secrets.token_hex(16)
+    storage = file_storage()
+    storage.write(key, pdf)
     stored = db.session.execute(
         update(Certificate)
-        .where(Certificate.id == certificate_id, Certificate.pdf.is_(None))
-        .values(pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest()),
+        .where(Certificate.id == certificate_id, Certificate.sha256.is_(None))
+        .values(pdf_key=key, sha256=hashlib.sha256(pdf).hexdigest()),
         execution_options={"synchronize_session": False},
     )
-    return stored.rowcount == 1
+    if stored.rowcount != 1:
+        storage.delete(key)
+        return False
+    return True
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF as issued; rendered and stored now if its job has not run
     yet (the worker is busy or away), so that nobody waits for it."""
-    if certificate.pdf is None:
+    if certificate.sha256 is None:
         store_certificate_pdf(certificate.id)
         db.session.commit()
-        db.session.refresh(certificate, ["pdf", "sha256"])
+        db.session.refresh(certificate, ["pdf_key", "pdf", "sha256"])
+    if certificate.pdf_key:
+        return file_storage().read(certificate.pdf_key)
     return certificate.pdf
 
 

@@ -106,6 +106,10 @@ def enqueue_after_commit(task: str, *args: int | str, key: str | None = None) ->
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint was released (`begin_nested`): SQLAlchemy says "commit", but nothing
+        # is committed until the transaction around it is; a worker would not see it yet.
+        return
     pending = session.info.pop(AFTER_COMMIT, None)
     if pending and current_app:
         for task, args, key in pending:
@@ -114,7 +118,10 @@ def _enqueue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop(AFTER_COMMIT, None)
+    # A savepoint rolled back leaves the transaction, and what it enqueued, going on (a task
+    # whose record was rolled back with the savepoint finds nothing to do).
+    if not session.in_nested_transaction():
+        session.info.pop(AFTER_COMMIT, None)
 
 
 def run_in_process(task: str, *args: int | str) -> None:

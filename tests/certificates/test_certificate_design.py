@@ -17,6 +17,7 @@ import zxingcpp
 from pypdf import PdfReader
 
 from labelling.certificates.rendering import image_data_uri, signatories
+from labelling.certificates.services import certificate_pdf
 from labelling.config import Config
 from tests.certificates.test_certificates import awarded, pdf_text
 from tests.factories import with_mini_framework
@@ -50,7 +51,7 @@ def first_page_image(pdf: bytes):
 
 def test_the_certificate_reads_as_a_framed_document(app):
     label, certificate, _people = awarded()
-    (width, height), image = first_page_image(certificate.pdf)
+    (width, height), image = first_page_image(certificate_pdf(certificate))
     assert width > height  # A4 landscape: 842 x 595 points
     assert round(width) == 842 and round(height) == 595
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
@@ -59,7 +60,7 @@ def test_the_certificate_reads_as_a_framed_document(app):
     colours = image.getcolors(maxcolors=1_000_000)
     gold_pixels = sum(count for count, rgb in colours if _near(rgb, GOLD_RGB))
     assert gold_pixels > 0.02 * image.width * image.height
-    text, pages = pdf_text(certificate.pdf)
+    text, pages = pdf_text(certificate_pdf(certificate))
     assert pages == 1
     flat = " ".join(text.split())
     for expected in (
@@ -137,12 +138,12 @@ def test_a_german_organisation_gets_its_certificate_in_german_with_english_besid
     db.session.commit()
     label = db.session.scalar(db.select(Label).filter_by(application_id=application.id))
     certificate = certificates.current_certificate(label)
-    text = " ".join(pdf_text(certificate.pdf)[0].split())
+    text = " ".join(pdf_text(certificate_pdf(certificate))[0].split())
     assert "bescheinigt, dass" in text and "certifies that" in text
     assert "15. März 2026" in text and "15 March 2026" in text  # each language's long date
     assert "Gültig bis" in text and "Valid until" in text
     assert "Deutschland" in text and "Germany" in text
-    _size, image = first_page_image(certificate.pdf)
+    _size, image = first_page_image(certificate_pdf(certificate))
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     image.save(ARTEFACTS / "certificate-gold-de.png")
     assert [code.text for code in zxingcpp.read_barcodes(image)] == [
@@ -183,10 +184,10 @@ def test_a_certificate_speaks_its_language_as_babel_formats_it(app, manager, lan
         language=language,
     )
     certificate = current_certificate(label)
-    text = " ".join(pdf_text(certificate.pdf)[0].split())
+    text = " ".join(pdf_text(certificate_pdf(certificate))[0].split())
     issued = date.fromisoformat(certificate.context["issued_iso"])
     for day in (label.assessment_date, label.valid_until, issued):
         assert format_date(day, "long", locale=language) in text
         assert format_date(day, "long", locale="en_GB") in text  # English beside it
     assert Locale.parse(language).territories["DK"] in text and "Denmark" in text
-    assert PdfReader(BytesIO(certificate.pdf)).trailer["/Root"]["/Lang"] == language
+    assert PdfReader(BytesIO(certificate_pdf(certificate))).trailer["/Root"]["/Lang"] == language

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from labelling.certificates import services
 from labelling.certificates.models import Certificate
+from labelling.core.storage import file_storage
 from labelling.extensions import db
 from labelling.jobs.cli import app_worker_class
 from labelling.jobs.queue import job_queue
@@ -30,9 +31,12 @@ def issued(manager) -> Certificate:
 
 
 def stored(certificate_id: int) -> tuple[bytes | None, str | None]:
+    """The stored PDF and its checksum; (None, None) before it is rendered."""
     db.session.expire_all()
     row = db.session.get(Certificate, certificate_id)
-    return row.pdf, row.sha256
+    if row.pdf_key is None:
+        return None, row.sha256
+    return file_storage().read(row.pdf_key), row.sha256
 
 
 def test_the_issue_only_enqueues_and_a_download_meanwhile_renders_once(app, client, manager):
@@ -83,6 +87,7 @@ def test_a_worker_killed_mid_render_retries_and_the_certificate_is_stored_once(
     assert pdf is not None and pdf.startswith(b"%PDF-") and len(sha256) == 64
     assert queue.failed_job_registry.count == 0
     assert services.store_certificate_pdf(certificate.id) is False  # stored once
+    assert list(file_storage().names()) == [db.session.get(Certificate, certificate.id).pdf_key]
 
 
 def test_an_award_in_the_embedded_setup_renders_right_after_the_commit(app, manager):

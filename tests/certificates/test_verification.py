@@ -11,6 +11,7 @@ from pypdf import PdfReader, PdfWriter
 
 from labelling.assessments import services
 from labelling.certificates import services as certificates
+from labelling.certificates.services import certificate_pdf
 from labelling.extensions import db
 from tests.certificates.test_certificates import awarded
 from tests.factories import with_mini_framework
@@ -41,7 +42,7 @@ def check(client, content: bytes, expected: str = ""):
 
 def test_the_qr_code_decodes_to_the_verification_url(app, client):
     _label, certificate, _people = awarded()
-    assert decoded_qr_codes(certificate.pdf) == [certificate.context["verify_url"]]
+    assert decoded_qr_codes(certificate_pdf(certificate)) == [certificate.context["verify_url"]]
     path = certificate.context["verify_url"].split("://", 1)[1].split("/", 1)[1]
     page = client.get(f"/{path}")
     assert page.status_code == 200 and "Valid" in page.text
@@ -49,7 +50,7 @@ def test_the_qr_code_decodes_to_the_verification_url(app, client):
 
 def test_a_genuine_pdf_passes_the_check_and_shows_its_status(app, client):
     _label, certificate, _people = awarded()
-    response = check(client, certificate.pdf, certificate.number)
+    response = check(client, certificate_pdf(certificate), certificate.number)
     assert response.status_code == 200
     assert f"Genuine and unaltered: this is certificate {certificate.number}" in response.text
     assert "Valid" in response.text and "not the certificate you were checking" not in response.text
@@ -59,14 +60,14 @@ def test_a_tampered_pdf_fails_the_check(app, client):
     _label, certificate, _people = awarded()
     # Re-saved by a PDF editor with one field changed: it still opens, and it still reads
     # like the certificate, but it is not the file we issued.
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(certificate.pdf)))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(certificate_pdf(certificate))))
     writer.add_metadata({"/Title": "Certificate (edited)"})
     edited = io.BytesIO()
     writer.write(edited)
-    one_byte = bytearray(certificate.pdf)
+    one_byte = bytearray(certificate_pdf(certificate))
     one_byte[len(one_byte) // 2] ^= 0x01
     for tampered in (edited.getvalue(), bytes(one_byte)):
-        assert tampered != certificate.pdf and tampered.startswith(b"%PDF-")
+        assert tampered != certificate_pdf(certificate) and tampered.startswith(b"%PDF-")
         response = check(client, tampered)
         assert response.status_code == 422
         assert "not a certificate we issued, or it has been changed" in response.text
@@ -77,7 +78,7 @@ def test_a_revoked_certificate_checks_as_genuine_but_revoked(app, client):
     label, certificate, people = awarded()
     certificates.change_label_status(label, "revoke", people["secretariat"], "Figures were false")
     db.session.commit()
-    response = check(client, certificate.pdf)
+    response = check(client, certificate_pdf(certificate))
     assert "Genuine and unaltered" in response.text
     assert "Revoked" in response.text and "Figures were false" in response.text
 
@@ -93,7 +94,7 @@ def test_the_upload_must_be_a_small_pdf(app, client):
 
 def test_the_check_names_a_different_certificate(app, client):
     _label, certificate, _people = awarded()
-    response = check(client, certificate.pdf, "GOLD-DEU-2026-AAAA-BBBB")
+    response = check(client, certificate_pdf(certificate), "GOLD-DEU-2026-AAAA-BBBB")
     assert "It is not the certificate you were checking (GOLD-DEU-2026-AAAA-BBBB)" in response.text
 
 

@@ -178,3 +178,24 @@ def test_the_sweep_takes_queued_messages_only_after_their_own_job_had_time(app):
     later = now + timedelta(seconds=app.config["MAIL_SWEEP_AFTER_SECONDS"] + 1)
     assert due_message_ids(later) == [message_id]
     assert db.session.scalars(select(OutboxMessage.status)).all() == [OutboxStatus.QUEUED]
+
+
+def test_mail_queued_inside_a_savepoint_goes_out_after_the_real_commit(app, mail_server):
+    # Seen: a savepoint's release (reminders use one per reminder) counts as a commit to
+    # SQLAlchemy, so delivery ran before the message was committed, found nothing, and
+    # the reminder waited for `labelling send-outbox`. A savepoint rolled back later must
+    # not cancel what the transaction queued before it either.
+    user = create_user("reminded@example.org")
+    with app.test_request_context():
+        with db.session.begin_nested():
+            queue_email(user.email, "password_reset", user=user, link="http://x/1")
+        assert mail_server.transactions == 0  # not committed yet: nothing sent
+        try:
+            with db.session.begin_nested():
+                queue_email(user.email, "password_reset", user=user, link="http://x/2")
+                raise RuntimeError("the second one fails")
+        except RuntimeError:
+            pass
+    db.session.commit()
+    assert [m["To"] for m in mail_server.messages] == [user.email]
+    assert "http://x/1" in mail_server.messages[0].get_payload(decode=True).decode()
