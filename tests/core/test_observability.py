@@ -74,3 +74,12 @@ def test_health_checks_and_a_switched_off_log_write_no_line(app, client, caplog)
     app.config["REQUEST_LOG"] = False
     client.get("/registry")
     assert request_lines(caplog) == []
+
+
+def test_an_invented_method_adds_no_metric_series(client):
+    from labelling.core import observability
+
+    before = len(observability._series)
+    for word in ("BREW", "WHEN", "XYZZY"):
+        assert client.open("/registry", method=word).status_code == 405
+    assert len(observability._series) <= before + 1  # one "OTHER" series at most
