@@ -62,6 +62,7 @@ class RegisterRow:
     valid_until: date | None = None
     assessment_date: date | None = None
     website_host: str | None = None
+    existing_id: int | None = None
     existing: Organisation | None = None
     already_recorded: bool = False
 
@@ -211,6 +212,7 @@ def check_rows(raw: list[tuple[int, dict]], framework: Framework) -> list[Regist
         if row.importable:
             known.find(row)
         rows.append(row)
+    known.load(rows)
     return rows
 
 
@@ -312,8 +314,21 @@ class KnownOrganisations:
         name = (fold(_text(row.values, "organisation")), row.country)
         found = self.by_host.get(row.website_host or "") or self.by_name.get(name)
         if found is not None:
-            row.existing = db.session.get(Organisation, found)
+            row.existing_id = found
             row.already_recorded = (found, row.level, row.valid_until) in self.labels
+
+    @staticmethod
+    def load(rows: list[RegisterRow]) -> None:
+        """The organisations the rows found, read in one query."""
+        wanted = {row.existing_id for row in rows if row.existing_id is not None}
+        loaded = {
+            organisation.id: organisation
+            for organisation in db.session.scalars(
+                select(Organisation).where(Organisation.id.in_(wanted))
+            )
+        }
+        for row in rows:
+            row.existing = loaded.get(row.existing_id)
 
 
 # --- recording --------------------------------------------------------------------------

@@ -232,10 +232,9 @@ def store_certificate_pdf(certificate_id: int) -> bool:
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF as issued; rendered and stored now if its job has not run
-    yet (the worker is busy or away), so that nobody waits for it."""
+    yet (the worker is busy or away), so that nobody waits for it. The caller commits."""
     if certificate.sha256 is None:
         store_certificate_pdf(certificate.id)
-        db.session.commit()
         db.session.refresh(certificate, ["pdf_key", "pdf", "sha256"])
     if certificate.pdf_key:
         return file_storage().read(certificate.pdf_key)

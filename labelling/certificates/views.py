@@ -273,8 +273,10 @@ def _send_certificate(label: Label):
     issued = services.current_certificate(label)
     if issued is None:
         abort(404)
+    content = services.certificate_pdf(issued)
+    db.session.commit()  # a PDF rendered here, ahead of its job, is stored for good
     return send_file(
-        io.BytesIO(services.certificate_pdf(issued)),
+        io.BytesIO(content),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{issued.number}.pdf",

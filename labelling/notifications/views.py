@@ -13,7 +13,7 @@ from labelling.core.audit import record_event
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.jobs.failures import QueueUnavailable, failed_jobs, retry_failed_job
-from labelling.jobs.queue import enqueue, queue_configured
+from labelling.jobs.queue import enqueue_after_commit, queue_configured
 from labelling.notifications.delivery import delivery_key, retry_now
 from labelling.notifications.models import OutboxMessage, OutboxStatus
 
@@ -63,8 +63,8 @@ def retry_message(outbox_id: int):
         return redirect(url_for(".index"))
     retry_now([message.id])
     record_event("email.retried", "outbox_message", message.id, actor=current_user)
+    enqueue_after_commit("mail.deliver", message.id, key=delivery_key(message.id))
     db.session.commit()
-    enqueue("mail.deliver", message.id, key=delivery_key(message.id))
     flash(_("The message is being sent again."), "success")
     return redirect(url_for(".index"))
 
