@@ -338,12 +338,12 @@ def seed(url: str, count: int, instance: str, seed_value: int = 7) -> dict[str, 
     """Empty, migrate and fill the database; returns the seconds each step took."""
     from flask_migrate import upgrade
 
-    from labelling import create_app, init_migrations
+    from labelling import create_app
     from labelling.accounts.models import Role
     from labelling.accounts.services import register_user
     from labelling.assessments.services import current_framework
     from labelling.core.pdf import render_pdf
-    from labelling.extensions import db
+    from labelling.extensions import db, init_migrations
     from labelling.registry.sync import rebuild
 
     times: dict[str, float] = {}

@@ -129,23 +129,11 @@ def register_extensions(app: Flask) -> None:
     )
 
 
-def init_migrations(app: Flask) -> None:
-    """Set up Flask-Migrate (Alembic) on the app, once. Only what runs migrations calls
-    this (`labelling db ...`, `labelling demo`, tests): importing Alembic would cost every
-    worker's cold start most of a second."""
-    if "migrate" in app.extensions:
-        return
-    from flask_migrate import Migrate
-
-    from labelling.extensions import db
-
-    Migrate(
-        app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
-    )
-
-
 def register_blueprints(app: Flask) -> None:
-    from labelling.accounts.views import bp as accounts_bp
+    # The accounts pages come in two modules, each adding its routes to the one blueprint.
+    import labelling.accounts.two_factor_views
+    import labelling.accounts.views  # noqa: F401
+    from labelling.accounts.blueprint import bp as accounts_bp
     from labelling.api.views import bp as api_bp
     from labelling.appeals.views import bp as appeals_bp
     from labelling.assessments.review_views import bp as review_bp

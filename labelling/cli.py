@@ -1,4 +1,5 @@
-"""The `labelling` command: Flask's CLI with demo, create-admin and maintenance commands."""
+"""The platform's own commands (demo, create-admin, maintenance), added to `app.cli` by the
+factory; `labelling.__main__` is the `labelling` command that runs them."""
 
 from __future__ import annotations
 
@@ -6,51 +7,9 @@ import time
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import with_appcontext
 
-from labelling.extensions import db
-
-
-def _create_app(*_args, **_kwargs):
-    from labelling import create_app
-
-    return create_app()
-
-
-MIGRATIONS_HELP = "Perform database migrations."
-
-
-class LabellingGroup(FlaskGroup):
-    """Flask's command group, with Flask-Migrate's `db` commands imported (with Alembic)
-    only when one of them runs, so that `labelling --help` and every other command start
-    fast."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), "db"})
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name != "db":
-            return super().get_command(ctx, name)
-        if ctx.meta.get("labelling.listing"):
-            return click.Group("db", help=MIGRATIONS_HELP)  # its name and help suffice
-        from flask_migrate.cli import db as migrations
-
-        from labelling import init_migrations
-
-        init_migrations(ctx.ensure_object(ScriptInfo).load_app())
-        return migrations
-
-    def format_commands(self, ctx: click.Context, formatter) -> None:
-        ctx.meta["labelling.listing"] = True
-        try:
-            super().format_commands(ctx, formatter)
-        finally:
-            ctx.meta.pop("labelling.listing")
-
-
-@click.group(cls=LabellingGroup, create_app=_create_app)
-def main():
-    """Manage the labelling platform (run `labelling demo` to try it)."""
+from labelling.extensions import db, init_migrations
 
 
 def register_commands(app) -> None:
@@ -93,8 +52,8 @@ def demo(host: str, port: int, no_serve: bool):
     from flask_migrate import upgrade
     from werkzeug.serving import run_simple
 
-    from labelling import init_migrations
-    from labelling.demo import DEMO_PASSWORD, load_demo_data
+    from labelling.demo.data import load_demo_data
+    from labelling.demo.people import DEMO_PASSWORD
 
     init_migrations(current_app)
     upgrade()

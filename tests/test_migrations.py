@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from labelling import create_app, init_migrations
-from labelling.extensions import db
+from labelling import create_app
+from labelling.extensions import db, init_migrations
 from labelling.registry.models import is_hand_made
 from tests.conftest import throwaway_database
 

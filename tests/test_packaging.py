@@ -43,7 +43,8 @@ def test_wheel_installs_and_renders_the_home_page(tmp_path):
     script = textwrap.dedent(f"""
         import labelling
         assert labelling.__file__.startswith({str(target)!r}), labelling.__file__
-        from labelling import create_app, init_migrations
+        from labelling import create_app
+        from labelling.extensions import init_migrations
         app = create_app({{"DATABASE_URL": "sqlite://", "INSTANCE_PATH": {str(tmp_path / "i")!r},
                           "SECRET_KEY": "a-key-for-the-packaging-test-only-0123"}})
         init_migrations(app)

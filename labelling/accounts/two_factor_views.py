@@ -16,9 +16,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from labelling.accounts import sessions, two_factor
+from labelling.accounts.blueprint import bp, complete_sign_in, no_store
 from labelling.accounts.forms import ConfirmWithCodeForm, EnrolForm, SecondFactorForm
 from labelling.accounts.models import Role, User
-from labelling.accounts.views import bp, complete_sign_in, no_store
 from labelling.core.audit import record_event
 from labelling.core.http import get_or_404, is_safe_next, require
 from labelling.extensions import db, limiter

@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -20,13 +18,14 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.widgets import PasswordInput
 
 from labelling.accounts import personal_data as personal_data_service
 from labelling.accounts import services, sessions, two_factor
+from labelling.accounts.blueprint import bp, complete_sign_in, no_store
 from labelling.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -41,10 +40,7 @@ from labelling.accounts.models import Role, User, UserSession, hash_password
 from labelling.core.after_response import run_after_response
 from labelling.core.audit import record_event
 from labelling.core.http import get_or_404, is_safe_next, require
-from labelling.db import utcnow
 from labelling.extensions import db, limiter
-
-bp = Blueprint("accounts", __name__)
 
 
 def _next_url(default_endpoint: str = "public.dashboard") -> str:
@@ -144,12 +140,6 @@ def _checking_strength(form) -> bool:
     return True
 
 
-def no_store(body: str):
-    response = make_response(body)
-    response.headers["Cache-Control"] = "no-store"  # a password, a secret, recovery codes
-    return response
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @_limited
 def login():
@@ -203,14 +193,6 @@ def sign_in(user: User, *, remember: bool = False, carried=None) -> bool:
         return False
     complete_sign_in(user, record)
     return True
-
-
-def complete_sign_in(user: User, record: UserSession) -> None:
-    record.awaits_second_factor = False
-    user.last_login_at = utcnow()
-    record_event("user.signed_in", "user", user.id, actor=user)
-    db.session.commit()
-    login_user(user)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -422,6 +404,3 @@ def admin_user_roles(user_id: int):
         flash(_("Roles of %(name)s saved.", name=user.full_name), "success")
         return redirect(url_for("accounts.admin_users"), code=303)
     return render_template("accounts/admin_user_roles.html", form=form, user=user, Role=Role)
-
-
-from labelling.accounts import two_factor_views  # noqa: E402,F401 - its routes are on bp

@@ -13,13 +13,13 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from labelling import create_app, init_migrations
+from labelling import create_app
 from labelling.assessments.evidence import store
 from labelling.assessments.models import Application, Evidence
 from labelling.core.audit import verify_chain
 from labelling.core.storage import file_storage
-from labelling.demo import load_demo_data
-from labelling.extensions import db
+from labelling.demo.data import load_demo_data
+from labelling.extensions import db, init_migrations
 from labelling.organisations.models import Organisation
 from tests.conftest import _postgres_throwaway
 from tests.factories import create_user

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from labelling.accounts.models import Role
 from labelling.config import Config
-from labelling.demo_cases import add_benchmarked_peers
+from labelling.demo.cases import add_benchmarked_peers
 from labelling.extensions import db
 from labelling.notifications.models import OutboxMessage
 from tests.browser.steps import confirm_sign_up

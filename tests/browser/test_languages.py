@@ -92,7 +92,7 @@ def bare(text: str) -> str:
 
 @pytest.fixture
 def demo(app):
-    from labelling.demo import load_demo_data
+    from labelling.demo.data import load_demo_data
     from labelling.extensions import db
 
     load_demo_data()
@@ -145,7 +145,7 @@ SCREENSHOTS = {0: "dashboard", 2: "questionnaire"}
 
 @pytest.mark.parametrize("locale", OTHER_LANGUAGES)
 def test_no_english_is_left_on_a_translated_page(page, demo, locale):
-    from labelling.demo import DEMO_PASSWORD
+    from labelling.demo.people import DEMO_PASSWORD
 
     found = []
     for person, paths in demo_paths(demo).items():

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from labelling.accounts.models import Role, User
 from labelling.assessments.models import Application
 from labelling.assessors.models import AssessorProfile
-from labelling.demo import DEMO_PASSWORD
+from labelling.demo.people import DEMO_PASSWORD
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 

@@ -153,7 +153,8 @@ def test_the_home_page_names_the_levels_in_the_readers_language(client):
 @pytest.mark.parametrize("locale", ["pl", "de"])
 def test_scores_read_with_the_readers_decimal_comma(client, locale):
     from labelling.assessments.models import Application
-    from labelling.demo import DEMO_PASSWORD, load_demo_data
+    from labelling.demo.data import load_demo_data
+    from labelling.demo.people import DEMO_PASSWORD
     from labelling.extensions import db
     from labelling.organisations.models import Organisation
 

@@ -11,10 +11,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from labelling.accounts.models import Role, User
-from labelling.accounts.services import find_user_by_email, register_user
+from labelling.accounts.services import find_user_by_email
 from labelling.assessments import decisions, review, services
 from labelling.assessments.models import Answer, Application
 from labelling.criteria.framework import Framework, Question
+from labelling.demo.people import ensure_user
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import create_organisation
@@ -110,10 +111,7 @@ def _exists(name: str) -> bool:
 
 
 def _ensure_manager(email: str, name: str) -> User:
-    from labelling.demo import DEMO_PASSWORD
-
-    user = find_user_by_email(email)
-    return user or register_user(email, name, DEMO_PASSWORD, roles=(Role.CLUSTER_MANAGER,))
+    return ensure_user(email, name, (Role.CLUSTER_MANAGER,))
 
 
 def _organisation(name, country, city, area, rng: random.Random) -> Organisation:

@@ -1,5 +1,5 @@
 """Demo data: accounts of every role, the demo organisations, an imported registry, and
-(demo_cases) benchmarked peers and an application in every state. Safe to run twice."""
+(demo.cases) benchmarked peers and an application in every state. Safe to run twice."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from labelling.accounts.models import Role, User
-from labelling.accounts.services import find_user_by_email, register_user
+from labelling.accounts.services import find_user_by_email
 from labelling.assessors.models import Accreditation, AssessorProfile
+from labelling.demo.cases import load_demo_cases
+from labelling.demo.people import ensure_user
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import create_organisation
-
-DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed on the console for the demo only
 
 DEMO_USERS = [
     ("manager@example.org", "Mette Sørensen", (Role.CLUSTER_MANAGER,)),
@@ -149,16 +149,9 @@ def _ensure_assessor(email, country, languages, areas, roles) -> None:
     db.session.add(profile)
 
 
-def _ensure_user(email: str, name: str, roles) -> User:
-    user = find_user_by_email(email)
-    if user is None:
-        user = register_user(email, name, DEMO_PASSWORD, roles=roles)
-    return user
-
-
 def load_demo_data() -> list[User]:
     """Create the demo accounts and organisations that do not exist yet; return the accounts."""
-    users = [_ensure_user(email, name, roles) for email, name, roles in DEMO_USERS]
+    users = [ensure_user(email, name, roles) for email, name, roles in DEMO_USERS]
     db.session.flush()
     for body in DEMO_BODIES:
         _ensure_body(*body)
@@ -176,9 +169,6 @@ def load_demo_data() -> list[User]:
     for entry in DEMO_LABELLED:
         _ensure_labelled(*entry)
     db.session.flush()
-    # Imported here: the cases use the demo's people and organisations defined above.
-    from labelling.demo_cases import load_demo_cases
-
     load_demo_cases()
     db.session.flush()
     return users

@@ -1,0 +1,1 @@
+"""The JSON API: resources, schemas, exports and the OpenAPI document."""
