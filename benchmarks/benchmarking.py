@@ -68,11 +68,11 @@ def seed(count: int, seed_value: int = 11) -> int:
     from labelling.accounts.models import Role
     from labelling.accounts.services import register_user
     from labelling.assessments.models import Application
-    from labelling.assessments.services import current_framework
     from labelling.benchmarking.metrics import benchmark_metrics
     from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
     from labelling.benchmarking.peers import size_band
     from labelling.certificates.models import Label
+    from labelling.frameworks.services import current_framework
     from labelling.organisations.models import Membership, Organisation
 
     rng = random.Random(seed_value)

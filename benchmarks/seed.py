@@ -341,9 +341,9 @@ def seed(url: str, count: int, instance: str, seed_value: int = 7) -> dict[str, 
     from labelling import create_app
     from labelling.accounts.models import Role
     from labelling.accounts.services import register_user
-    from labelling.assessments.services import current_framework
     from labelling.core.pdf import render_pdf
     from labelling.extensions import db, init_migrations
+    from labelling.frameworks.services import current_framework
     from labelling.registry.sync import rebuild
 
     times: dict[str, float] = {}

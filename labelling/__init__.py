@@ -145,7 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import verify_bp
     from labelling.complaints.views import bp as complaints_bp
-    from labelling.criteria.views import bp as criteria_bp
+    from labelling.frameworks.views import bp as criteria_bp
     from labelling.notifications.views import bp as deliveries_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
@@ -232,7 +232,7 @@ def register_template_helpers(app: Flask) -> None:
     from labelling.assessors.candidates import reason_message
     from labelling.core.audit import action_label
     from labelling.core.dates import show_date, show_datetime, show_time
-    from labelling.criteria.messages import (
+    from labelling.frameworks.messages import (
         criteria_name,
         criteria_status,
         describe_threshold,
@@ -253,7 +253,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["framework_name"] = framework_name
     app.jinja_env.filters["status_label"] = status_label
     from labelling.core.languages import country_name, language_name
-    from labelling.registry.levels import level_name, level_tagline
+    from labelling.frameworks.services import level_name, level_tagline
 
     app.jinja_env.filters["level_name"] = level_name
     app.jinja_env.filters["level_tagline"] = level_tagline
@@ -263,7 +263,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["describe_threshold"] = describe_threshold
     app.jinja_env.globals["criteria_name"] = criteria_name
     app.jinja_env.globals["criteria_status"] = criteria_status
-    from labelling.criteria.views import indicator_url
+    from labelling.frameworks.views import indicator_url
 
     app.jinja_env.globals["indicator_url"] = indicator_url
     app.jinja_env.globals["url_in_language"] = url_in_language

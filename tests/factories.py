@@ -12,6 +12,7 @@ import pytest
 from labelling.accounts.models import Role
 from labelling.accounts.services import register_user
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.notifications.models import OutboxMessage
 from labelling.organisations.services import create_organisation
 
@@ -179,7 +180,7 @@ def submitted_application(manager, level="gold", answers=None, **org_overrides):
     from labelling.assessments.models import Answer
 
     organisation = create_org(manager, **org_overrides)
-    framework = services.current_framework()
+    framework = current_framework()
     application = services.start_application(organisation, level, "new", manager, framework)
     for question_id, value in (answers or MINI_GOLD_ANSWERS).items():
         application.answers.append(Answer(question_id=question_id, value=value))
@@ -261,7 +262,6 @@ def labelled_organisation(
     sets it with `reason`."""
     from datetime import date, timedelta
 
-    from labelling.assessments import services
     from labelling.certificates.imports import import_label
     from labelling.db import utcnow
 
@@ -270,7 +270,7 @@ def labelled_organisation(
         organisation,
         level,
         assessed or date.today() - timedelta(days=30),
-        services.current_framework(),
+        current_framework(),
         manager,
         "Test register",
         with_certificate=with_certificate,

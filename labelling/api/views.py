@@ -27,13 +27,12 @@ from labelling.api.schemas import (
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
-from labelling.criteria import views as criteria_views
 from labelling.errors import error_response
 from labelling.extensions import limiter
+from labelling.frameworks.services import every_version, json_default, level_names, source_data
 from labelling.organisations.models import Organisation
 from labelling.registry import accountability, search
 from labelling.registry.caching import public
-from labelling.registry.levels import level_names
 from labelling.registry.schemas import ValidationError, parse_registry_query
 from labelling.registry.services import run_search
 
@@ -251,7 +250,7 @@ def _framework_summary(framework) -> dict:
 @bp.route("/frameworks")
 def frameworks():
     """Every published criteria framework version."""
-    items = [_framework_summary(f) for f in criteria_views.frameworks()]
+    items = [_framework_summary(f) for f in every_version()]
     return jsonify(FrameworkListSchema().dump({"items": items}))
 
 
@@ -262,9 +261,7 @@ def framework(framework_id: str, version: str):
         found = current_app.extensions["criteria"].get(framework_id, version)
     except KeyError:
         return error_response(404, _("There is no such criteria version."))
-    content = json.loads(
-        json.dumps(criteria_views.source_data(found), default=criteria_views.json_default)
-    )
+    content = json.loads(json.dumps(source_data(found), default=json_default))
     return jsonify(FrameworkDetailSchema().dump({**_framework_summary(found), "content": content}))
 
 

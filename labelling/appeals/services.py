@@ -30,6 +30,7 @@ from labelling.core.audit import AuditEvent, record_event
 from labelling.criteria.framework import Framework
 from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.frameworks.services import loaded
 from labelling.organisations.models import Organisation
 from labelling.registry.sync import bump_version
 
@@ -66,7 +67,7 @@ def subject_of_label(label: Label) -> AppealSubject | None:
 
 
 def framework_of_label(label: Label) -> Framework:
-    return services.registry().get(label.framework_id, label.framework_version)
+    return loaded().get(label.framework_id, label.framework_version)
 
 
 def decision_of(application: Application | None, label: Label | None):

@@ -10,8 +10,8 @@ from flask import render_template
 from labelling.assessments.models import Application
 from labelling.core.pdf import render_pdf
 from labelling.criteria.framework import Framework
-from labelling.criteria.messages import describe_threshold, status_label
 from labelling.criteria.scoring import ScoreResult
+from labelling.frameworks.messages import describe_threshold, status_label
 
 
 def _cell(value):

@@ -392,8 +392,8 @@ def accountability():
     require(current_user.is_staff)
     # Imported here: the figures read every feature; this page only shows them.
     from labelling.core.languages import country_name
+    from labelling.frameworks.services import level_names
     from labelling.registry import accountability as figures
-    from labelling.registry.levels import level_names
 
     return render_template(
         "secretariat/accountability.html",

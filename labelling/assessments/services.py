@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -41,22 +40,14 @@ from labelling.criteria.scoring import (
 from labelling.criteria.translations import localised
 from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.frameworks.services import loaded
 from labelling.organisations.models import Organisation
-
-
-def registry():
-    return current_app.extensions["criteria"]
-
-
-def current_framework() -> Framework:
-    framework = registry().get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
-    return localised(framework, page_locale())
 
 
 def framework_of(application: Application) -> Framework:
     """The exact framework version the application was pinned to when it started, as its
     level asks it (questions for other levels left out)."""
-    pinned = registry().get(application.framework_id, application.framework_version)
+    pinned = loaded().get(application.framework_id, application.framework_version)
     return localised(pinned, page_locale()).for_level(application.level)
 
 

@@ -45,6 +45,7 @@ from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.organisations.models import Organisation
 
 bp = Blueprint("assessments", __name__)
@@ -55,7 +56,7 @@ bp = Blueprint("assessments", __name__)
 def start(org_id: int):
     organisation = get_or_404(Organisation, org_id)
     require(organisation.membership_of(current_user) is not None)
-    framework = services.current_framework()
+    framework = current_framework()
     form = StartApplicationForm(framework)
     if form.validate_on_submit():
         try:

@@ -20,6 +20,7 @@ from labelling.core.http import get_or_404, require
 from labelling.core.languages import country_name
 from labelling.core.pdf import render_pdf
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.organisations.models import TECHNOLOGY_AREAS
 
 bp = Blueprint("benchmarking", __name__)
@@ -118,7 +119,7 @@ def _require_staff() -> None:
 @login_required
 def analytics():
     _require_staff()
-    framework = services.current_framework()
+    framework = current_framework()
     metrics = benchmark_metrics(framework)
     by_key = {metric.key: metric for metric in metrics}
     chosen = request.args.get("metric", metrics[0].key)
@@ -138,7 +139,7 @@ def analytics():
 
 def _export(render, mimetype: str, extension: str):
     _require_staff()
-    framework = services.current_framework()
+    framework = current_framework()
     metrics = benchmark_metrics(framework)
     data = render(analytics_data.header(metrics), analytics_data.export_rows(framework.id, metrics))
     return send_file(

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 
 from labelling.bodies.services import all_bodies
 from labelling.core.languages import country_name
-from labelling.registry.levels import level_names
+from labelling.frameworks.services import level_names
 
 bp = Blueprint("bodies", __name__)
 

@@ -22,10 +22,10 @@ from labelling.core.dates import show_date
 from labelling.core.http import external_url
 from labelling.core.storage import file_storage
 from labelling.criteria.framework import Framework
-from labelling.criteria.messages import framework_name
 from labelling.criteria.translations import localised
 from labelling.db import utcnow
 from labelling.extensions import db
+from labelling.frameworks.messages import framework_name
 from labelling.jobs.queue import enqueue_after_commit
 from labelling.notifications.services import queue_email
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from marshmallow import ValidationError
 
 from labelling.criteria.framework import (
     Area,
@@ -35,7 +34,7 @@ from labelling.criteria.framework import (
     ShowIf,
     Threshold,
 )
-from labelling.criteria.schemas import FrameworkFileSchema
+from labelling.criteria.schemas import SchemaProblems, load_framework_data
 
 DEFAULT_DIRECTORY = Path(__file__).parent / "frameworks"
 NUMERIC_TYPES = ("number", "percentage", "integer", "rating")
@@ -387,8 +386,8 @@ def load_framework_text(text: str, source: str = "<string>") -> Framework:
     if not isinstance(raw, dict):
         raise FrameworkError(source, [("(top)", 1, "The file must hold a mapping.")])
     try:
-        data = FrameworkFileSchema().load(raw)
-    except ValidationError as exc:
+        data = load_framework_data(raw)
+    except SchemaProblems as exc:
         root = _node_tree(text)
         problems = [(path, _line_of(root, path), msg) for path, msg in _flatten(exc.messages)]
         raise FrameworkError(source, problems) from exc

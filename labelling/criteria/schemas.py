@@ -245,3 +245,21 @@ class FrameworkFileSchema(Schema):
         fields.Nested(IndicatorSchema), required=True, validate=validate.Length(min=1)
     )
     questionnaire = fields.Nested(QuestionnaireSchema, required=True)
+
+
+class SchemaProblems(Exception):
+    """A framework file's data breaks the schema; `messages` holds the problems by field,
+    nested as the file is (marshmallow's form), for the loader to place by line."""
+
+    def __init__(self, messages: dict):
+        self.messages = messages
+        super().__init__("the framework file breaks its schema")
+
+
+def load_framework_data(raw: dict) -> dict:
+    """The file's data checked against the schema, with the defaults filled in. Raises
+    SchemaProblems. The one place marshmallow stands in the criteria engine."""
+    try:
+        return FrameworkFileSchema().load(raw)
+    except ValidationError as exc:
+        raise SchemaProblems(exc.messages) from exc

@@ -17,6 +17,7 @@ from labelling.assessments.models import Answer, Application
 from labelling.criteria.framework import Framework, Question
 from labelling.demo.people import ensure_user
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import create_organisation
 
@@ -79,7 +80,7 @@ CASES = [
 def load_demo_cases(today: date | None = None) -> None:
     """Peers, then each case not there yet; the demo's own organisations get theirs."""
     today = today or date.today()
-    framework = services.current_framework()
+    framework = current_framework()
     rng = random.Random(2026)  # noqa: S311 - the same demo on every machine, not a secret
     add_benchmarked_peers(PEERS, rng)
     peers_manager = _ensure_manager(*PEERS_MANAGER)
@@ -96,7 +97,7 @@ def add_benchmarked_peers(peers=PEERS, rng: random.Random | None = None) -> None
     """A submitted Bronze application, benchmarked, for each (name, country, city,
     technology area) not there yet; self-assessments from weak to strong along the list."""
     rng = rng or random.Random(2026)  # noqa: S311 - the same demo on every machine
-    framework = services.current_framework()
+    framework = current_framework()
     manager = _ensure_manager(*PEERS_MANAGER)
     for index, (name, country, city, area) in enumerate(peers):
         if _exists(name):

@@ -175,9 +175,9 @@ def load_demo_data() -> list[User]:
 
 
 def _ensure_labelled(name, country, city, area, level, days_ago, suspension) -> None:
-    from labelling.assessments.services import current_framework
     from labelling.certificates.imports import import_label
     from labelling.certificates.services import change_label_status
+    from labelling.frameworks.services import current_framework
 
     exists = db.session.scalar(db.select(Organisation).where(Organisation.legal_name == name))
     if exists is not None:

@@ -16,10 +16,11 @@ from flask_login import current_user, login_required
 
 from labelling.accounts.models import Role
 from labelling.assessments import review
-from labelling.assessments.services import applications_of, current_framework, next_step
+from labelling.assessments.services import applications_of, next_step
 from labelling.certificates.services import held_labels
 from labelling.core.http import is_safe_next
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.organisations.forms import ConfirmForm
 from labelling.organisations.services import organisations_of
 

@@ -108,7 +108,7 @@ class Cells:
 
 
 def _level_ranks() -> dict[str, int]:
-    from labelling.registry.levels import level_ranks
+    from labelling.frameworks.services import level_ranks
 
     return level_ranks()
 

@@ -16,10 +16,10 @@ from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.core.http import get_or_404
 from labelling.core.languages import country_name
+from labelling.frameworks.services import level_names, level_ranks
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
 from labelling.registry import accountability, charts, search, services, statistics
 from labelling.registry.caching import cached, framed, public
-from labelling.registry.levels import level_names, level_ranks
 from labelling.registry.schemas import ValidationError, parse_registry_query
 
 bp = Blueprint("registry", __name__)

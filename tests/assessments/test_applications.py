@@ -16,6 +16,7 @@ from labelling.assessments.workflow import Action, State
 from labelling.core.audit import events_for
 from labelling.criteria.loader import DEFAULT_DIRECTORY
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from tests.factories import create_org, create_user, sign_in
 
 
@@ -33,7 +34,7 @@ def test_team_member_starts_a_pinned_draft_and_sees_eligibility(client, manager)
     response = start(client, org)
     assert response.status_code == 303
     application = db.session.scalars(select(Application)).one()
-    framework = services.current_framework()
+    framework = current_framework()
     assert (application.state, application.level, application.kind) == ("draft", "gold", "new")
     assert application.framework_key == "ecei-2013@2013.1"
     assert application.framework_digest == framework.digest
@@ -126,7 +127,7 @@ def test_withdraw_is_audited_and_a_second_click_gets_409(client, manager):
 
 def test_concurrent_change_is_detected_not_overwritten(app, manager):
     org = create_org(manager)
-    framework = services.current_framework()
+    framework = current_framework()
     application = services.start_application(org, "bronze", "new", manager, framework)
     db.session.commit()
     # Another request withdraws it meanwhile (its own connection, its own version bump).

@@ -21,6 +21,7 @@ from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import State, TransitionError
 from labelling.core.audit import AuditEvent
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from tests.factories import application_with_team as build_case
 from tests.factories import with_mini_framework
 
@@ -199,7 +200,7 @@ def test_a_double_clicked_start_makes_one_draft(app):
     def starting(barrier):
         organisation = db.session.get(Organisation, org_id)
         actor = db.session.scalar(select(User).filter_by(email=email))
-        framework = services.current_framework()
+        framework = current_framework()
         barrier.wait()
         return services.start_application(organisation, "gold", "new", actor, framework).id
 

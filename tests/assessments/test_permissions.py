@@ -11,6 +11,7 @@ from labelling.assessments import services
 from labelling.assessments.models import Answer, Application
 from labelling.assessments.workflow import State
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from tests.factories import (
     create_org,
     create_user,
@@ -54,9 +55,7 @@ def expected_status(action: str, state: State, person: str) -> int:
 def test_state_person_action_table(app, client, action, state, person):
     manager = create_user("applicant@example.org")
     org = create_org(manager)
-    application = services.start_application(
-        org, "bronze", "new", manager, services.current_framework()
-    )
+    application = services.start_application(org, "bronze", "new", manager, current_framework())
     for question_id, value in COMPLETE.items():
         application.answers.append(Answer(question_id=question_id, value=value))
     db.session.commit()

@@ -12,6 +12,7 @@ from labelling.assessments import decisions, review, services
 from labelling.assessments.models import Answer, Application, ImprovementArea
 from labelling.assessments.workflow import State
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from tests.factories import (
     MINI_GOLD_ANSWERS,
     create_org,
@@ -39,7 +40,7 @@ def months_ago(months: int, today: date | None = None) -> date:
 def prepared(organisation, level: str, manager, validated: bool = True) -> Application:
     """A draft for `level` with answers that meet every other rule (Gold's score included),
     and, for Silver, three documented (and, for the assessment, validated) improvement areas."""
-    framework = services.current_framework()
+    framework = current_framework()
     application = services.start_application(organisation, level, "new", manager, framework)
     known = {answer.question_id for answer in application.answers}
     for question_id, value in (MINI_GOLD_ANSWERS | {"regional": 30}).items():

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from labelling.accounts.models import Role
 from labelling.benchmarking.analytics import pseudonym
-from labelling.criteria.messages import format_number
+from labelling.frameworks.messages import format_number
 from tests.benchmarking.test_peers import MEMBERS, peers  # noqa: F401 - the fixture
 from tests.factories import create_user, sign_in, with_mini_framework
 

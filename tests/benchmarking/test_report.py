@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from labelling.assessments import decisions, services
 from labelling.assessments.workflow import State
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from tests.benchmarking.test_peers import MEMBERS, answers
 from tests.factories import (
     application_with_team,
@@ -166,9 +167,7 @@ def test_an_unsubmitted_application_has_no_report_yet(client, app):
     from tests.factories import create_org
 
     organisation = create_org(manager)
-    draft = services.start_application(
-        organisation, "bronze", "new", manager, services.current_framework()
-    )
+    draft = services.start_application(organisation, "bronze", "new", manager, current_framework())
     db.session.commit()
     sign_in(client, manager.email)
     response = page(client, draft)

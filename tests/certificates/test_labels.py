@@ -11,6 +11,7 @@ from labelling.assessments.workflow import State
 from labelling.certificates.models import Label, LabelStatus
 from labelling.criteria.scoring import EarlierLabel
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from tests.factories import application_with_team, sign_in, with_mini_framework
 
 
@@ -60,7 +61,7 @@ def test_earlier_labels_come_from_labels_in_good_standing(app):
     application, people = application_with_team(State.ASSESSED)
     label = award(application, people, assessed=date(2025, 3, 1))
     renewal = services.start_application(
-        application.organisation, "silver", "new", people["applicant"], services.current_framework()
+        application.organisation, "silver", "new", people["applicant"], current_framework()
     )
     db.session.commit()
     assert services.earlier_labels(renewal.organisation_id, renewal.id) == (

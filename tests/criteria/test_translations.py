@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from labelling.config import Config
 from labelling.criteria.loader import DEFAULT_DIRECTORY, FrameworkRegistry
 from labelling.criteria.translations import check_companion, localised, text_keys
+from labelling.frameworks.services import current_framework
 
 ECEI = FrameworkRegistry.from_directory().get("ecei-2013")
 
@@ -65,7 +66,7 @@ def test_the_answers_fingerprint_does_not_depend_on_the_language(app, manager):
 
     organisation = create_org(manager)
     application = services.start_application(
-        organisation, "gold", "new", manager, services.current_framework()
+        organisation, "gold", "new", manager, current_framework()
     )
     db.session.commit()
     with app.test_request_context(headers={"Accept-Language": "en"}):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from labelling.certificates.reminders import expiry_occasion
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.jobs.scheduler import reminder_providers
 from labelling.notifications.models import OutboxMessage
 from labelling.notifications.reminders import send_reminders
@@ -87,7 +88,6 @@ def test_a_late_run_sends_only_the_nearest_occasion(label):
 
 
 def test_revoked_and_renewed_labels_get_no_reminder(app, label):
-    from labelling.assessments import services
     from labelling.certificates.imports import import_label
 
     revoked = labelled_organisation(
@@ -103,7 +103,7 @@ def test_revoked_and_renewed_labels_get_no_reminder(app, label):
         label.organisation,
         "gold",
         date(2027, 1, 20),
-        services.current_framework(),
+        current_framework(),
         label.application.created_by,
         "Renewal",
         with_certificate=False,

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from labelling.frameworks.services import current_framework
 from tests.factories import create_user, labelled_organisation
 
 TODAY = date.today()
@@ -90,7 +91,6 @@ def registry(app):
         technology_area="production_engineering",
     )
     labels["stuttgart_bronze"] = stuttgart
-    from labelling.assessments import services
     from labelling.certificates.imports import import_label
     from labelling.extensions import db
 
@@ -98,7 +98,7 @@ def registry(app):
         stuttgart.organisation,
         "gold",
         days_ago(20),
-        services.current_framework(),
+        current_framework(),
         manager,
         "Test register",
         with_certificate=False,

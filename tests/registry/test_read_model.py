@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from labelling.assessments import services as assessments
 from labelling.certificates import services as certificates
 from labelling.certificates.imports import import_label
 from labelling.certificates.models import Label
 from labelling.extensions import db
+from labelling.frameworks.services import current_framework
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import update_organisation
 from labelling.registry import search
@@ -83,7 +83,7 @@ def apply_step(step, organisations, actor, framework) -> None:
 @given(steps=STEPS)
 def test_a_rebuild_equals_what_the_lifecycle_kept(app, steps):
     actor = create_user()
-    framework = assessments.current_framework()
+    framework = current_framework()
     organisations = [create_org(actor) for _ in range(3)]
     for step in steps:
         apply_step(step, organisations, actor, framework)
@@ -137,7 +137,7 @@ def test_a_renewal_is_listed_from_the_day_after_the_old_label_ends(app):
         first.organisation,
         "silver",
         TODAY - timedelta(days=10),
-        assessments.current_framework(),
+        current_framework(),
         manager,
         "Test",
         with_certificate=False,
@@ -176,7 +176,7 @@ def test_a_reissued_certificate_is_the_one_the_registry_names(app):
     manager = create_user()
     label = labelled_organisation(manager, "gold", with_certificate=True)
     first = certificates.current_certificate(label)
-    second = certificates.issue_certificate(label, assessments.current_framework(), manager)
+    second = certificates.issue_certificate(label, current_framework(), manager)
     db.session.commit()
     assert first.number != second.number
     assert db.session.scalar(select(RegistryEntry.certificate_number)) == second.number

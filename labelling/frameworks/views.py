@@ -4,30 +4,19 @@ changed between versions, the source file as YAML and JSON, and a printable hand
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
-import yaml
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
+from labelling.core.pdf import render_pdf
 from labelling.criteria.changes import compare, previous_version
 from labelling.criteria.framework import Framework
-from labelling.criteria.loader import version_key
 from labelling.criteria.translations import localised
 from labelling.extensions import cache
+from labelling.frameworks.services import every_version, json_default, source_data
 
 bp = Blueprint("criteria", __name__, url_prefix="/criteria")
-
-
-def frameworks() -> list[Framework]:
-    """Every version on disk, newest version of each framework first."""
-    newest_first = sorted(
-        (localised(f, str(get_locale())) for f in current_app.extensions["criteria"]),
-        key=lambda f: version_key(f.version),
-        reverse=True,
-    )
-    return sorted(newest_first, key=lambda f: f.id)  # stable: versions stay newest first
 
 
 def framework_or_404(framework_id: str, version: str) -> Framework:
@@ -39,21 +28,9 @@ def framework_or_404(framework_id: str, version: str) -> Framework:
     return localised(found, str(get_locale()))
 
 
-def source_data(framework: Framework) -> dict:
-    """The file as parsed, for the JSON copy (dates as ISO text)."""
-    text = Path(framework.path).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def json_default(value):
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"not JSON: {type(value).__name__}")
-
-
 @bp.route("/")
 def index():
-    listed = frameworks()
+    listed = every_version()
     return render_template(
         "criteria/index.html",
         frameworks=listed,
@@ -67,7 +44,7 @@ def version_page(framework_id: str, version: str):
     return render_template(
         "criteria/version.html",
         framework=framework,
-        previous=previous_version(frameworks(), framework),
+        previous=previous_version(every_version(), framework),
     )
 
 
@@ -79,7 +56,7 @@ def changes(framework_id: str, version: str):
     older = (
         framework_or_404(framework_id, since)
         if since
-        else previous_version(frameworks(), framework)
+        else previous_version(every_version(), framework)
     )
     if older is None:
         abort(404)
@@ -108,8 +85,6 @@ def _attachment(framework: Framework, extension: str) -> dict:
 @bp.route("/<framework_id>/<version>.pdf")
 def handbook(framework_id: str, version: str):
     """The printable handbook: rendered once per file content and language, then kept."""
-    from labelling.core.pdf import render_pdf
-
     framework = framework_or_404(framework_id, version)
     key = f"labelling:handbook:{framework.digest}:{get_locale()}"
     pdf = cache.get(key)
