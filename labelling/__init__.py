@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_blueprints(app)
-    register_signal_receivers()
+    register_hooks()
     register_template_helpers(app)
     from labelling.errors import register_error_handlers
 
@@ -170,16 +170,29 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deliveries_bp)
 
 
-def register_signal_receivers() -> None:
-    """Features that follow from another's events (blinker keeps one connection each)."""
-    from labelling.assessments.signals import application_awarded, application_transitioned
-    from labelling.benchmarking.services import follow_lifecycle
-    from labelling.certificates.services import create_label_on_award
-    from labelling.registry.sync import follow_unit_of_work
+def register_hooks() -> None:
+    """Each feature plugs into the layers below it (ARCHITECTURE.md), lowest first: the
+    order in which the daily run does its duties and checks the reminders."""
+    from labelling.accounts import hooks as accounts
+    from labelling.appeals import hooks as appeals
+    from labelling.assessments import hooks as assessments
+    from labelling.benchmarking import hooks as benchmarking
+    from labelling.certificates import hooks as certificates
+    from labelling.jobs import hooks as jobs
+    from labelling.notifications import hooks as notifications
+    from labelling.registry import hooks as registry
 
-    application_awarded.connect(create_label_on_award)
-    application_transitioned.connect(follow_lifecycle)
-    follow_unit_of_work()  # the registry's read model follows labels and organisations
+    for feature in (
+        jobs,
+        notifications,
+        accounts,
+        assessments,
+        certificates,
+        appeals,
+        benchmarking,
+        registry,
+    ):
+        feature.register()
 
 
 def state_label(value: str) -> str:

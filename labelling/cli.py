@@ -158,7 +158,7 @@ def send_reminders(today):
     """Queue the reminders that are due. Safe to run twice: none is ever sent twice."""
     from datetime import date
 
-    from labelling.jobs.scheduler import reminder_providers
+    from labelling.notifications.reminders import reminder_providers
     from labelling.notifications.reminders import send_reminders as send_due
 
     day = today.date() if today else date.today()

@@ -17,6 +17,7 @@ import io
 import json
 import secrets
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from sqlalchemy import Table, delete, func, or_, select
 
 from labelling.accounts.models import Role, User
 from labelling.core.audit import record_event
+from labelling.core.hooks import Registry
 from labelling.core.storage import file_storage
 from labelling.db import utcnow
 from labelling.extensions import db
@@ -100,24 +102,14 @@ def personal_records(user: User) -> dict[str, list[dict]]:
     return records
 
 
+# name -> `files(user)`: (stored name, name in the download) of each file the person uploaded
+# to that feature (evidence, appeal documents), registered by the features that keep them.
+UPLOADED_FILES: Registry[Callable[[User], list[tuple[str, str]]]] = Registry("uploaded files")
+
+
 def their_files(user: User) -> list[tuple[str, str]]:
     """(stored name, name in the download) of each file the person uploaded."""
-    from labelling.appeals.models import Appeal
-    from labelling.assessments.models import Evidence
-
-    evidence = db.session.execute(
-        select(Evidence.id, Evidence.stored_name, Evidence.filename).where(
-            Evidence.uploaded_by_id == user.id, Evidence.stored_name.is_not(None)
-        )
-    )
-    appeals = db.session.execute(
-        select(Appeal.id, Appeal.document_stored_name, Appeal.document_filename).where(
-            Appeal.lodged_by_id == user.id, Appeal.document_stored_name.is_not(None)
-        )
-    )
-    return [(stored, f"evidence/{id_}-{name}") for id_, stored, name in evidence] + [
-        (stored, f"appeals/{id_}-{name}") for id_, stored, name in appeals
-    ]
+    return [found for files_of in UPLOADED_FILES for found in files_of(user)]
 
 
 def download_archive(user: User) -> bytes:

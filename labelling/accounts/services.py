@@ -172,3 +172,16 @@ def request_password_reset(email: str) -> None:
 def change_password(user: User, new_password: str, *, actor: User | None = None) -> None:
     user.set_password(new_password)
     record_event("user.password_changed", "user", user.id, actor=actor or user)
+
+
+def language_of_address(address: str) -> str | None:
+    """The language of the account with this address: its own, or the platform's default
+    when it names none the platform offers. None when no account has the address."""
+    account = db.session.execute(
+        select(User.locale).where(func.lower(User.email) == address.strip().lower())
+    ).first()
+    if account is None:
+        return None
+    if account.locale in current_app.config["LANGUAGES"]:
+        return account.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]

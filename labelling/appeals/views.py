@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from labelling.accounts.history import readable_history
 from labelling.accounts.models import User
 from labelling.appeals import services
 from labelling.appeals.forms import AppealDecisionForm, LodgeAppealForm, PanelForm
@@ -22,7 +23,6 @@ from labelling.assessments.workflow import AppealAction, AppealState
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
-from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations.models import Organisation

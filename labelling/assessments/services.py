@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from labelling.assessments.signals import application_transitioned
 from labelling.assessments.workflow import Action, State, check_transition
 from labelling.bodies.services import route
 from labelling.core.audit import record_event
+from labelling.core.hooks import Registry
 from labelling.core.languages import page_locale
 from labelling.criteria.framework import Framework, Section
 from labelling.criteria.scoring import (
@@ -291,15 +293,18 @@ def score_of(application: Application, framework: Framework):
     )
 
 
+# name -> `labels(organisation_id)`: the organisation's labels, for the previous-label rule.
+# Certificates registers the platform's own: labels build on assessments, not the reverse.
+LABEL_SOURCES: Registry[Callable[[int], Iterable]] = Registry("labels held before")
+
+
 def earlier_labels(organisation_id: int, but_not_of: int | None = None) -> tuple:
     """The organisation's labels in good standing (not suspended or revoked; expired ones
     count by their age), except the one the application `but_not_of` gave: what a
     previous-label rule checks."""
-    # Imported here: certificates builds on assessments, not the other way round.
-    from labelling.certificates.services import labels_of
-
     return tuple(
         EarlierLabel(label.level, label.assessment_date)
+        for labels_of in LABEL_SOURCES
         for label in labels_of(organisation_id)
         if label.status == "active" and label.application_id != but_not_of
     )

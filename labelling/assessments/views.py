@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
+from labelling.accounts.history import readable_history
 from labelling.accounts.sessions import fields_to_carry, take_carried_form
 from labelling.assessments import evidence as evidence_storage
 from labelling.assessments import exports, forms, questionnaire, review, services
@@ -42,7 +43,6 @@ from labelling.assessments.workflow import (
 )
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
-from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework

@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from babel import Locale
 from flask import current_app
-from sqlalchemy import func, select, update
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import case, func, select, update
 
 from labelling.assessments.models import Application
 from labelling.bodies.services import name_of
@@ -355,3 +356,15 @@ def change_label_status(label: Label, action: str, actor, reason: str = "") -> N
                 action=action,
                 reason=reason.strip(),
             )
+
+
+def label_figures():
+    """For /metrics: labels by status today (an active label past its date is expired)."""
+    labels = GaugeMetricFamily("labelling_labels", "Labels by status today", labels=["status"])
+    status = case(
+        ((Label.status == "active") & (Label.valid_until < date.today()), "expired"),
+        else_=Label.status,
+    )
+    for name, count in db.session.execute(select(status, func.count()).group_by(status)):
+        labels.add_metric([name], count)
+    yield labels

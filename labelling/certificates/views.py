@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from labelling.accounts.history import readable_history
 from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
 from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
@@ -33,7 +34,6 @@ from labelling.certificates.forms import (
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
-from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.core.storage import file_storage
 from labelling.extensions import db, limiter

@@ -8,11 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from labelling.accounts.history import readable_history
 from labelling.complaints import services
 from labelling.complaints.forms import ComplaintForm, OutcomeForm
 from labelling.complaints.models import Complaint
 from labelling.core.audit import events_for
-from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db, limiter
 from labelling.organisations.models import Organisation

@@ -17,7 +17,8 @@ import re
 import secrets
 import threading
 import time
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
@@ -28,9 +29,11 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import case, event, func, select
+from prometheus_client.core import Metric
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from labelling.core.hooks import Registry
 
 request_log = logging.getLogger("labelling.requests")
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -178,27 +181,14 @@ def _process_figures():
     return registry
 
 
+# name -> a function yielding metric families read from the database at each scrape
+# (the outbox by status, the labels by status), registered by the features that own them.
+FIGURES: Registry[Callable[[], Iterable[Metric]]] = Registry("figures for /metrics")
+
+
 class PlatformFigures:
-    """Figures read from the database at each scrape: the outbox and the labels."""
+    """Figures read from the database at each scrape, as the features registered them."""
 
     def collect(self):
-        from labelling.certificates.models import Label
-        from labelling.extensions import db
-        from labelling.notifications.models import OutboxMessage
-
-        outbox = GaugeMetricFamily(
-            "labelling_outbox_messages", "E-mail in the outbox by status", labels=["status"]
-        )
-        for status, count in db.session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        ):
-            outbox.add_metric([status], count)
-        yield outbox
-        labels = GaugeMetricFamily("labelling_labels", "Labels by status today", labels=["status"])
-        status = case(
-            ((Label.status == "active") & (Label.valid_until < date.today()), "expired"),
-            else_=Label.status,
-        )
-        for name, count in db.session.execute(select(status, func.count()).group_by(status)):
-            labels.add_metric([name], count)
-        yield labels
+        for figures in FIGURES:
+            yield from figures()

@@ -1,7 +1,8 @@
 """Enqueue named tasks after the commit of what they act on; run them in a worker.
 
-A task is a function in `labelling.jobs.tasks.TASKS`, called with plain arguments (ids,
-not objects) so that a job holds nothing stale. Every task is idempotent: the record it
+A task is a function a feature registers in `TASKS` under a name the queue stores (stable
+across releases), called with plain arguments (ids, not objects) so that a job holds
+nothing stale. Every task is idempotent: the record it
 acts on says whether the work is done, so a job run twice (a retry, a worker that died,
 a sweep that enqueued it again) does the work once.
 """
@@ -11,17 +12,22 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from contextlib import suppress
 
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from labelling.core.hooks import Registry
 from labelling.core.observability import JOBS
 from labelling.extensions import db
 
 log = logging.getLogger(__name__)
 job_log = logging.getLogger("labelling.jobs")
+
+# name -> function; each feature registers its own from its hooks (jobs knows none of them).
+TASKS: Registry[Callable[..., object]] = Registry("background tasks")
 
 
 def queue_configured() -> bool:
@@ -134,8 +140,6 @@ def run_in_process(task: str, *args: int | str) -> None:
 def perform(task: str, *args: int | str) -> None:
     """The worker's entry point: one task in a fresh application context and transaction,
     ending in one JSON log line. A failure rolls back and raises, so RQ retries it."""
-    from labelling.jobs.tasks import TASKS
-
     app = current_app._get_current_object()
     started = time.perf_counter()
     outcome = "done"

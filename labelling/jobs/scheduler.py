@@ -9,39 +9,29 @@ unique constraint lets exactly one host through.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from labelling.core.hooks import Registry
 from labelling.extensions import db
 from labelling.jobs.models import ScheduledRun
 from labelling.jobs.queue import enqueue
 
-
-def reminder_providers() -> list:
-    """Every reminder the daily tasks check, in order; a feature with reminders adds its own."""
-    from labelling.appeals.reminders import overdue_panels
-    from labelling.assessments.reminders import answers_due, overdue_assessments
-    from labelling.certificates.reminders import label_expiry
-
-    return [answers_due, overdue_assessments, label_expiry, overdue_panels]
+# name -> `duty(today)`: what the daily run does, in the order the features registered it
+# (the reminders, the purge of ended sessions, of evidence past its retention).
+DAILY_DUTIES: Registry[Callable[[date], object]] = Registry("daily duties")
 
 
-def run_daily_tasks(day: str) -> int:
-    """The day's reminders, the purge of ended sessions and of evidence past its retention;
-    returns the reminders queued. Safe to run twice: a reminder is recorded before it is
-    queued, and what was purged is gone."""
-    from labelling.accounts.sessions import purge_expired_sessions
-    from labelling.assessments.retention import purge_expired_evidence
-    from labelling.notifications.reminders import send_reminders
-
+def run_daily_tasks(day: str) -> None:
+    """Every registered daily duty for `day`, each committed before the next begins. Safe
+    to run twice: a reminder is recorded before it is queued, and what was purged is gone."""
     today = date.fromisoformat(day)
-    queued = send_reminders(reminder_providers(), today)
-    purge_expired_sessions()
-    db.session.commit()
-    purge_expired_evidence(today)
-    return queued
+    for duty in DAILY_DUTIES:
+        duty(today)
+        db.session.commit()
 
 
 def claim_period(task: str, period: str) -> bool:

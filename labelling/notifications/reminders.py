@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from labelling.core.hooks import Registry
 from labelling.extensions import db
 from labelling.notifications.models import SentReminder
 from labelling.notifications.services import queue_email
@@ -34,6 +35,13 @@ class Reminder:
 
 
 Provider = Callable[[date], Iterable[Reminder]]
+
+# Every reminder the daily run checks, registered by the features that have them.
+REMINDERS: Registry[Provider] = Registry("reminders")
+
+
+def reminder_providers() -> list[Provider]:
+    return list(REMINDERS)
 
 
 def _already_sent(reminder: Reminder) -> bool:

@@ -7,14 +7,16 @@ queues a message only enqueues it, so a slow or absent mail server never slows a
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
+from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
-from labelling.accounts.models import User
 from labelling.core.audit import record_event
+from labelling.core.hooks import Registry
 from labelling.extensions import db
 from labelling.jobs.queue import enqueue_after_commit
 from labelling.notifications.delivery import delivery_key, new_message_id, smtp_configured
@@ -57,14 +59,26 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     return message
 
 
+# address -> the language of the account with that address, None when no account has it.
+# Accounts registers its look-up: the outbox stands below the accounts that use it.
+ADDRESS_LANGUAGES: Registry[Callable[[str], str | None]] = Registry("languages of addresses")
+
+
 def recipient_language(recipient: str) -> str | None:
-    """The language of the account with this address: its own, or the platform's default
-    when it names none the platform offers. None when no account has the address."""
-    account = db.session.execute(
-        select(User.locale).where(func.lower(User.email) == recipient.strip().lower())
-    ).first()
-    if account is None:
-        return None
-    if account.locale in current_app.config["LANGUAGES"]:
-        return account.locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The language the account with this address reads; None when no account has it."""
+    for language_of in ADDRESS_LANGUAGES:
+        language = language_of(recipient)
+        if language is not None:
+            return language
+    return None
+
+
+def outbox_figures():
+    """For /metrics: e-mail in the outbox by status."""
+    outbox = GaugeMetricFamily(
+        "labelling_outbox_messages", "E-mail in the outbox by status", labels=["status"]
+    )
+    counts = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    for status, count in db.session.execute(counts):
+        outbox.add_metric([status], count)
+    yield outbox

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from labelling.accounts.history import readable_history
 from labelling.assessments.services import applications_of
 from labelling.core.audit import events_for
-from labelling.core.history import readable_history
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations import services

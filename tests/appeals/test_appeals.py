@@ -236,8 +236,7 @@ def test_a_level_below_the_one_applied_for_can_be_appealed(app):
 
 def test_an_overdue_panel_is_reminded_once(client, refused):
     from labelling.appeals.reminders import overdue_panels
-    from labelling.jobs.scheduler import reminder_providers
-    from labelling.notifications.reminders import send_reminders
+    from labelling.notifications.reminders import reminder_providers, send_reminders
 
     application, people = refused
     appeal = under_review(client, application, people)

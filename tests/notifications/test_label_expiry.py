@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from labelling.certificates.reminders import expiry_occasion
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
-from labelling.jobs.scheduler import reminder_providers
 from labelling.notifications.models import OutboxMessage
-from labelling.notifications.reminders import send_reminders
+from labelling.notifications.reminders import reminder_providers, send_reminders
 from tests.factories import create_user, labelled_organisation
 
 EXPIRY = date(2027, 2, 28)  # a Gold label assessed in March 2025 runs to the end of Feb 2027

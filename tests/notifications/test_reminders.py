@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from labelling.assessments.models import InformationRequest
 from labelling.assessments.workflow import State
 from labelling.extensions import db
-from labelling.jobs.scheduler import reminder_providers
 from labelling.notifications.models import OutboxMessage
-from labelling.notifications.reminders import send_reminders
+from labelling.notifications.reminders import reminder_providers, send_reminders
 from tests.factories import application_with_team, last_email, with_mini_framework
 
 TODAY = date(2026, 11, 25)

@@ -11,6 +11,7 @@ from itertools import groupby
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from labelling.accounts.models import User
 from labelling.core.audit import AuditEvent, action_label
 from labelling.extensions import db
 
@@ -81,8 +82,6 @@ def group_history(events: list[AuditEvent], names: dict[int, str]) -> list[Histo
 
 def actor_names(events: list[AuditEvent]) -> dict[int, str]:
     """user id -> full name, for the people behind the events, in one query."""
-    from labelling.accounts.models import User  # core stays below the features
-
     ids = {event.actor_id for event in events if event.actor_id}
     if not ids:
         return {}
