@@ -146,7 +146,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.certificates.views import verify_bp
     from labelling.complaints.views import bp as complaints_bp
     from labelling.frameworks.views import bp as criteria_bp
-    from labelling.notifications.views import bp as deliveries_bp
+    from labelling.operations.views import bp as deliveries_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
     from labelling.registry.views import bp as registry_bp

@@ -121,10 +121,6 @@ class RolesForm(FlaskForm):
     """Administrators grant and withdraw roles; the fields are added per role at runtime."""
 
 
-class ConfirmForm(FlaskForm):
-    """A button, so that only a person (not a mail scanner opening links) confirms."""
-
-
 def code_field(label=None):
     return StringField(
         label or _l("Code"),

@@ -28,7 +28,6 @@ from labelling.accounts import services, sessions, two_factor
 from labelling.accounts.blueprint import bp, complete_sign_in, no_store
 from labelling.accounts.forms import (
     ChangePasswordForm,
-    ConfirmForm,
     EraseAccountForm,
     ForgotPasswordForm,
     LoginForm,
@@ -39,6 +38,7 @@ from labelling.accounts.forms import (
 from labelling.accounts.models import Role, User, UserSession, hash_password
 from labelling.core.after_response import run_after_response
 from labelling.core.audit import record_event
+from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, is_safe_next, require
 from labelling.extensions import db, limiter
 

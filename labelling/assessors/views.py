@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from labelling.accounts.models import User
 from labelling.accounts.services import find_user_by_email
-from labelling.assessments.forms import TransitionForm
 from labelling.assessors import services
 from labelling.assessors.forms import (
     AccreditationForm,
@@ -36,6 +35,7 @@ from labelling.assessors.models import (
     AssessorProfile,
     ConflictDeclaration,
 )
+from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
@@ -125,7 +125,7 @@ def _profile_page(profile: AssessorProfile, status: int = 200, **forms):
         form=form,
         accreditation_form=forms.get("accreditation_form") or AccreditationForm(prefix="acc"),
         suspension_form=forms.get("suspension_form") or SuspensionForm(prefix="suspend"),
-        action_form=TransitionForm(),
+        action_form=ConfirmForm(),
         areas=TECHNOLOGY_AREAS,
         today=date.today(),
     ), status
@@ -182,7 +182,7 @@ def suspend(accreditation_id: int):
 def restore(accreditation_id: int):
     _require_staff()
     accreditation = get_or_404(Accreditation, accreditation_id)
-    if not TransitionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     services.restore_accreditation(accreditation, current_user)
     db.session.commit()
@@ -196,7 +196,7 @@ def remove_declaration(declaration_id: int):
     _require_staff()
     declaration = get_or_404(ConflictDeclaration, declaration_id)
     profile_id = declaration.profile_id
-    if not TransitionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     services.remove_declaration(declaration, current_user)
     db.session.commit()

@@ -177,7 +177,3 @@ class InvitationForm(FlaskForm):
         ],
         default=TeamRole.MEMBER.value,
     )
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a CSRF-protected button for POST actions."""

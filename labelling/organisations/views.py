@@ -10,10 +10,11 @@ from sqlalchemy import select
 from labelling.accounts.history import readable_history
 from labelling.assessments.services import applications_of
 from labelling.core.audit import events_for
+from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations import services
-from labelling.organisations.forms import ConfirmForm, InvitationForm, OrganisationForm
+from labelling.organisations.forms import InvitationForm, OrganisationForm
 from labelling.organisations.models import (
     MEMBER_CATEGORIES,
     Invitation,

@@ -18,10 +18,10 @@ from labelling.accounts.models import Role
 from labelling.assessments import review
 from labelling.assessments.services import applications_of, next_step
 from labelling.certificates.services import held_labels
+from labelling.core.forms import ConfirmForm
 from labelling.core.http import is_safe_next
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
-from labelling.organisations.forms import ConfirmForm
 from labelling.organisations.services import organisations_of
 
 bp = Blueprint("public", __name__)

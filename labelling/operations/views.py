@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from labelling.accounts.forms import ConfirmForm
 from labelling.bodies.services import acts_for_platform
 from labelling.core.audit import record_event
+from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.jobs.failures import QueueUnavailable, failed_jobs, retry_failed_job
