@@ -143,12 +143,13 @@ def register_blueprints(app: Flask) -> None:
     from labelling.benchmarking.views import bp as benchmarking_bp
     from labelling.bodies.views import bp as bodies_bp
     from labelling.certificates.views import bp as labels_bp
-    from labelling.certificates.views import verify_bp
+    from labelling.certificates.views import downloads_bp
     from labelling.complaints.views import bp as complaints_bp
     from labelling.frameworks.views import bp as criteria_bp
     from labelling.operations.views import bp as deliveries_bp
     from labelling.organisations.views import bp as organisations_bp
     from labelling.public.views import bp as public_bp
+    from labelling.registry.verification_views import verify_bp
     from labelling.registry.views import bp as registry_bp
 
     app.register_blueprint(public_bp)
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessors_bp)
     app.register_blueprint(labels_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(downloads_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(benchmarking_bp)

@@ -74,7 +74,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("verify.start", "POST"): EVERYONE,
     ("verify.certificate", "GET"): EVERYONE,
     # The stored PDF: for the label holder's team and staff (anyone verifies by number).
-    ("verify.download", "GET"): STAFF | {"manager", "other_body_secretariat"},
+    ("certificates.download", "GET"): STAFF | {"manager", "other_body_secretariat"},
     ("api.accountability_figures", "GET"): EVERYONE,
     ("api.certificate", "GET"): EVERYONE,
     ("api.frameworks", "GET"): EVERYONE,
@@ -148,7 +148,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("assessments.evidence_delete", "POST"): frozenset(),
     ("benchmarking.report_page", "GET"): TEAM,
     ("benchmarking.report_pdf", "GET"): TEAM,
-    ("verify.application_certificate", "GET"): frozenset(),  # not awarded (yet): none
+    ("certificates.application_certificate", "GET"): frozenset(),  # not awarded (yet): none
     ("appeals.lodge_for_application", "GET"): frozenset({"manager"}),
     ("appeals.lodge_for_application", "POST"): frozenset({"manager"}),
     ("appeals.lodge_for_label", "GET"): frozenset({"manager"}),
@@ -193,7 +193,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("assessors.restore", "POST"): STAFF | {"other_body_secretariat"},
     # The secretariat's work, limited to its body's applications.
     ("secretariat.queue", "GET"): STAFF | {"other_body_secretariat"},
-    ("secretariat.accountability", "GET"): STAFF | {"other_body_secretariat"},
+    ("registry.staff_accountability", "GET"): STAFF | {"other_body_secretariat"},
     ("secretariat.screening", "GET"): STAFF,
     ("secretariat.assign", "POST"): STAFF,
     ("secretariat.confirm_eligibility", "POST"): STAFF,

@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from labelling.accounts.models import Role, User
+from labelling.accounts.models import Role, User, UserRole
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
 from labelling.db import utcnow
@@ -185,3 +185,17 @@ def language_of_address(address: str) -> str | None:
     if account.locale in current_app.config["LANGUAGES"]:
         return account.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def staff_members() -> list[User]:
+    """The enabled secretariat staff and administrators, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role.in_([Role.SECRETARIAT.value, Role.ADMIN.value]))
+            .where(User.is_enabled.is_(True))
+            .order_by(User.full_name)
+            .distinct()
+        )
+    )

@@ -26,6 +26,7 @@ from labelling.api.schemas import (
 )
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
+from labelling.certificates.services import has_held_a_label
 from labelling.core.http import get_or_404
 from labelling.errors import error_response
 from labelling.extensions import limiter
@@ -145,7 +146,7 @@ def organisation(organisation_id: int):
     """An organisation that holds or held a label, with its label history."""
 
     found = get_or_404(Organisation, organisation_id)
-    if not search.has_public_page(found.id):
+    if not has_held_a_label(found.id):
         return error_response(404, _("No labelled organisation has this number."))
     resource = resources.organisation_resource(found, date.today(), level_names())
     return jsonify(OrganisationSchema().dump(resource))

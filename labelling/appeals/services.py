@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from labelling.accounts.models import Role, User, UserRole
+from labelling.accounts.models import User
+from labelling.accounts.services import staff_members
 from labelling.appeals.models import Appeal, AppealPanelMember, AppealSubject
 from labelling.assessments import review, services
 from labelling.assessments.evidence import StoredFile
@@ -32,7 +33,6 @@ from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
 from labelling.organisations.models import Organisation
-from labelling.registry.sync import bump_version
 
 MIN_PANEL = 2
 
@@ -159,7 +159,7 @@ def lodge_appeal(
     db.session.flush()
     _audit(appeal, "appeal.lodged", actor, to_state=AppealState.LODGED, comment=appeal.grounds)
     review._mail(
-        staff(),
+        staff_members(),
         "appeal_lodged",
         appeal=appeal,
         organisation=db.session.get(Organisation, organisation_id),
@@ -169,19 +169,6 @@ def lodge_appeal(
 
 
 # --- the panel -----------------------------------------------------------------------------------
-
-
-def staff() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role.in_([Role.SECRETARIAT.value, Role.ADMIN.value]))
-            .where(User.is_enabled.is_(True))
-            .order_by(User.full_name)
-            .distinct()
-        )
-    )
 
 
 def panel_conflicts(appeal: Appeal, user: User) -> list[str]:
@@ -230,7 +217,7 @@ def _changed_label(label_id: int, user: User) -> bool:
 
 def panel_candidates(appeal: Appeal) -> list[tuple[User, list[str]]]:
     """Every member of staff with the reasons each may not sit (empty: may)."""
-    return [(user, panel_conflicts(appeal, user)) for user in staff()]
+    return [(user, panel_conflicts(appeal, user)) for user in staff_members()]
 
 
 def form_panel(appeal: Appeal, actor: User, members: list[User]) -> None:
@@ -329,10 +316,9 @@ def _move(appeal: Appeal, action: AppealAction, actor: User, comment: str) -> No
 
 
 def _audit(appeal, action, actor, from_state=None, to_state=None, comment=None) -> None:
-    """On the appeal, and on the application or label it concerns (their timelines). A
-    label's public verification shows "under appeal": its kept pages are renewed."""
-    if appeal.label_id is not None:
-        bump_version(db.session.connection())
+    """On the appeal, and on the application or label it concerns (their timelines). (A
+    label's public verification shows "under appeal": registry.sync renews its kept pages
+    as the appeal is flushed.)"""
     values = {
         "actor": actor,
         "from_state": from_state.value if from_state else None,

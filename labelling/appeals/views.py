@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.history import readable_history
 from labelling.accounts.models import User
+from labelling.accounts.services import staff_members
 from labelling.appeals import services
 from labelling.appeals.forms import AppealDecisionForm, LodgeAppealForm, PanelForm
 from labelling.appeals.models import Appeal
@@ -170,7 +171,7 @@ def form_panel(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
     require(current_user.is_staff)
     form = PanelForm()
-    form.members.choices = [(user.id, user.full_name) for user in services.staff()]
+    form.members.choices = [(user.id, user.full_name) for user in staff_members()]
     if not form.validate_on_submit():
         return _detail_page(appeal, 422, panel_form=form)
     members = list(db.session.scalars(select(User).where(User.id.in_(form.members.data))))

@@ -104,7 +104,7 @@ def _notify_decision(application: Application) -> None:
         "application_decided",
         application=application,
         link=review._link("assessments.detail", app_id=application.id),
-        certificate_link=review._link("verify.application_certificate", app_id=application.id)
+        certificate_link=review._link("certificates.application_certificate", app_id=application.id)
         if application.state == "awarded"
         else None,
     )

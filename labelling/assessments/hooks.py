@@ -1,5 +1,6 @@
 """What applications plug into the layers below them: their reminders, the daily purge of
-evidence past its retention, and the evidence in a person's data download."""
+evidence past its retention, the evidence in a person's data download, and the
+applications shown on an organisation's page."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from labelling.accounts.personal_data import UPLOADED_FILES
 from labelling.assessments.models import Evidence
 from labelling.assessments.reminders import answers_due, overdue_assessments
 from labelling.assessments.retention import purge_expired_evidence
+from labelling.assessments.services import applications_of
 from labelling.extensions import db
 from labelling.jobs.scheduler import DAILY_DUTIES
 from labelling.notifications.reminders import REMINDERS
+from labelling.organisations.signals import organisation_page
 
 
 def evidence_uploaded_by(user: User) -> list[tuple[str, str]]:
@@ -25,7 +28,12 @@ def evidence_uploaded_by(user: User) -> list[tuple[str, str]]:
     return [(stored, f"evidence/{id_}-{name}") for id_, stored, name in rows]
 
 
+def applications_on_organisation_page(organisation, **_context) -> dict:
+    return {"applications": applications_of([organisation.id])}
+
+
 def register() -> None:
+    organisation_page.connect(applications_on_organisation_page)
     REMINDERS.register("answers-due", answers_due)
     REMINDERS.register("overdue-assessments", overdue_assessments)
     DAILY_DUTIES.register("purge-evidence", purge_expired_evidence)

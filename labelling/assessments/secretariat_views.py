@@ -382,24 +382,3 @@ def decision(app_id: int):
 
 
 # --- accountability -------------------------------------------------------------------------
-
-
-@bp.route("/accountability")
-@login_required
-def accountability():
-    """The public process figures, and what the secretariat alone sees: each assessor's
-    workload and time to score."""
-    require(current_user.is_staff)
-    # Imported here: the figures read every feature; this page only shows them.
-    from labelling.core.languages import country_name
-    from labelling.frameworks.services import level_names
-    from labelling.registry import accountability as figures
-
-    return render_template(
-        "secretariat/accountability.html",
-        figures=figures.public_figures(),
-        per_body=figures.figures_per_body(),
-        assessors=figures.assessor_figures(),
-        level_names=level_names(),
-        country_name=country_name,
-    )

@@ -33,6 +33,7 @@ from labelling.assessments.forms import (
     TransitionForm,
 )
 from labelling.assessments.models import Application, Evidence
+from labelling.assessments.signals import application_page
 from labelling.assessments.workflow import (
     Action,
     Actor,
@@ -43,6 +44,7 @@ from labelling.assessments.workflow import (
 )
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
+from labelling.core.hooks import page_context
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
@@ -92,16 +94,12 @@ def detail(app_id: int):
     require(application.can_view(current_user))
     framework = services.framework_of(application)
     result = services.score_of(application, framework)
-    # Imported here: certificates and appeals build on assessments, not the other way round.
-    from labelling.appeals.services import appeals_of, may_appeal
-    from labelling.certificates.services import label_of_application
-
     decided = application.is_decided
     return render_template(
         "assessments/detail.html",
-        appeals=appeals_of(application=application) if decided else [],
-        may_appeal=decided and may_appeal(current_user, application=application) is None,
-        held=label_of_application(application.id) if decided else None,
+        # The label it gave and its appeals, from the features built on assessments.
+        **{"appeals": [], "may_appeal": False, "held": None}
+        | page_context(application_page, application, user=current_user),
         verified=review.assessed_result(application, framework)
         if decided
         and application.accepted_assignments

@@ -368,3 +368,12 @@ def label_figures():
     for name, count in db.session.execute(select(status, func.count()).group_by(status)):
         labels.add_metric([name], count)
     yield labels
+
+
+def has_held_a_label(organisation_id: int) -> bool:
+    """Whether the organisation ever held a label: it is public from then on (the registry
+    lists it, its history stays public, complaints about it may be made)."""
+    return (
+        db.session.scalar(select(Label.id).where(Label.organisation_id == organisation_id).limit(1))
+        is not None
+    )

@@ -27,7 +27,6 @@ from labelling.assessments.models import Application
 from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
 from labelling.certificates import register_import, services
 from labelling.certificates.forms import (
-    CheckPdfForm,
     ConfirmRegisterImportForm,
     RegisterImportForm,
 )
@@ -36,8 +35,7 @@ from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.http import get_or_404, require
 from labelling.core.storage import file_storage
-from labelling.extensions import db, limiter
-from labelling.registry.caching import cached, framed, public
+from labelling.extensions import db
 
 bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 
@@ -179,84 +177,19 @@ def detail(label_id: int):
     return redirect(url_for("labels.detail", label_id=label.id), code=303)
 
 
-verify_bp = Blueprint("verify", __name__)
+# The certificate's PDF for the organisation's team and staff (public verification is the
+# registry's, in registry.verification_views).
+downloads_bp = Blueprint("certificates", __name__)
 
 
-def _upload_limit() -> str:
-    return current_app.config["VERIFY_UPLOAD_RATE_LIMIT"]
-
-
-@verify_bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(_upload_limit, methods=["POST"])
-def start():
-    """Look a certificate up by its number, or check whether a PDF is a genuine, unaltered
-    certificate of ours (its SHA-256 must match an issued one exactly)."""
-    number = request.args.get("number", "").strip().upper()
-    if number:
-        return redirect(url_for("verify.certificate", number=number), code=303)
-    form = CheckPdfForm()
-    if request.method == "GET":
-        # A certificate's page links here to check a PDF copy against its number.
-        expected = request.args.get("expected_number", "").strip().upper()
-        if services.certificate_by_number(expected) is not None:
-            form.expected_number.data = expected
-        return render_template("certificates/verify_start.html", form=form)
-    content = form.read_pdf() if form.validate_on_submit() else None
-    if content is None:
-        return render_template("certificates/verify_start.html", form=form), 422
-    found = services.certificate_by_pdf(content)
-    expected = (form.expected_number.data or "").strip().upper()
-    return render_template(
-        "certificates/verify_result.html",
-        certificate=found,
-        label=found.label if found else None,
-        status=services.verification_status(found) if found else None,
-        expected=expected,
-        matches_expected=bool(found) and (not expected or found.number == expected),
-    ), 200 if found else 422
-
-
-@verify_bp.route("/verify/<number>")
-@public
-def certificate(number: str):
-    """Public verification, no sign-in: the certificate's label and its status today (the
-    content is kept per data version and day, see registry.caching)."""
-    found = cached(
-        "verify-certificate", (number,), lambda: _verification_content(number), page_content=True
-    )
-    if not found:
-        content = render_template("certificates/verify.html", number=number, certificate=None)
-        return framed(_("Verify a certificate"), content, 404)
-    return framed(_("Verify a certificate"), found)
-
-
-def _verification_content(number: str) -> str:
-    """The verification page's content, or "" for a number we never issued."""
-    found = services.certificate_by_number(number.strip())
-    if found is None:
-        return ""
-    # Imported here: appeals build on certificates, not the other way round.
-    from labelling.appeals.services import open_appeal
-
-    return render_template(
-        "certificates/verify.html",
-        number=found.number,
-        certificate=found,
-        label=found.label,
-        status=services.verification_status(found),
-        superseded_by=services.superseding_number(found),
-        under_appeal=open_appeal(label=found.label) is not None,
-    )
-
-
-@verify_bp.route("/labels/<int:label_id>/certificate.pdf")
+@downloads_bp.route("/labels/<int:label_id>/certificate.pdf")
 @login_required
 def download(label_id: int):
     """The stored certificate, byte for byte as issued: for the organisation's team and staff."""
     return _send_certificate(get_or_404(Label, label_id))
 
 
-@verify_bp.route("/applications/<int:app_id>/certificate.pdf")
+@downloads_bp.route("/applications/<int:app_id>/certificate.pdf")
 @login_required
 def application_certificate(app_id: int):
     """The certificate of the label an application won: the link the award e-mail carries."""

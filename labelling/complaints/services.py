@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from labelling.accounts.models import User
-from labelling.appeals.services import staff
+from labelling.accounts.services import staff_members
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import (
     ComplaintAction,
@@ -87,7 +87,7 @@ def confirm_complaint(token: str) -> Complaint:
     _move(complaint, ComplaintAction.CONFIRM, {ComplaintActor.COMPLAINANT}, None)
     complaint.confirmed_at = utcnow()
     organisation = db.session.get(Organisation, complaint.organisation_id)
-    for user in staff():
+    for user in staff_members():
         if not may_handle(user, complaint):
             continue  # another body's staff: not theirs to read
         queue_email(

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.history import readable_history
+from labelling.certificates.services import has_held_a_label
 from labelling.complaints import services
 from labelling.complaints.forms import ComplaintForm, OutcomeForm
 from labelling.complaints.models import Complaint
@@ -16,7 +17,6 @@ from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db, limiter
 from labelling.organisations.models import Organisation
-from labelling.registry import search
 
 bp = Blueprint("complaints", __name__)
 
@@ -28,7 +28,7 @@ def _complaint_limit() -> str:
 def _listed_organisation(organisation_id: int) -> Organisation:
     """Complaints concern organisations the registry lists (or listed)."""
     organisation = get_or_404(Organisation, organisation_id)
-    if not search.has_public_page(organisation.id):
+    if not has_held_a_label(organisation.id):
         abort(404)
     return organisation
 

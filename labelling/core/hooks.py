@@ -4,13 +4,16 @@ An import never points up the layers (ARCHITECTURE.md). When a lower layer must 
 reach what is built above it (the job queue runs a feature's tasks, the daily run sends
 every feature's reminders, /metrics counts the labels), it declares a `Registry`, and each
 feature adds its entries from its own `hooks.register()`, which the application factory
-calls. Events go the other way as blinker signals (`assessments.signals`).
+calls. Events go the other way as blinker signals (`assessments.signals`), and so do the
+parts that higher features add to a lower feature's page (`page_context`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from blinker import Signal
 
 T = TypeVar("T")
 
@@ -48,3 +51,12 @@ class Registry(Generic[T]):
 
     def names(self) -> list[str]:
         return list(self._entries)
+
+
+def page_context(signal: Signal, sender: object, **kwargs: Any) -> dict[str, Any]:
+    """The template values that the receivers of `signal` add to a page about `sender`
+    (an organisation's page lists its labels, which organisations may not import)."""
+    values: dict[str, Any] = {}
+    for _receiver, added in signal.send(sender, **kwargs):
+        values.update(added or {})
+    return values

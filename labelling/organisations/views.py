@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from labelling.accounts.history import readable_history
-from labelling.assessments.services import applications_of
 from labelling.core.audit import events_for
 from labelling.core.forms import ConfirmForm
+from labelling.core.hooks import page_context
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations import services
@@ -21,6 +21,7 @@ from labelling.organisations.models import (
     Membership,
     Organisation,
 )
+from labelling.organisations.signals import organisation_page
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
@@ -59,19 +60,17 @@ def create():
 def detail(org_id: int):
     organisation = get_or_404(Organisation, org_id)
     require(organisation.can_view(current_user))
-    # Imported here: certificates builds on organisations, not the other way round.
-    from labelling.certificates.services import held_labels
-
     return render_template(
         "organisations/detail.html",
         organisation=organisation,
         categories=MEMBER_CATEGORIES,
-        labels=held_labels(organisation.id),
         events=readable_history(events_for("organisation", organisation.id)),
         can_edit=organisation.can_edit(current_user),
         can_manage_team=organisation.can_manage_team(current_user),
         is_team_member=organisation.membership_of(current_user) is not None,
-        applications=applications_of([organisation.id]),
+        # Its applications and labels, from the features built on organisations.
+        **{"applications": [], "labels": []}
+        | page_context(organisation_page, organisation, user=current_user),
     )
 
 

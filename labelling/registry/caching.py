@@ -42,6 +42,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from labelling.extensions import cache, db
+from labelling.registry.sync import VERSION_MEMO, data_version
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,6 @@ class Version:
         return max(changed, midnight).replace(microsecond=0)
 
 
-_MEMO = "labelling.registry_version"
-
-
 def current_version() -> Version:
     """The registry's data version for this request.
 
@@ -78,30 +76,23 @@ def current_version() -> Version:
     version as committed. Anonymous readers may get it as this worker read it up to
     REGISTRY_VERSION_TTL seconds ago (default 1): a cached public page then needs no
     database round trip at all, and a change reaches every worker within that second.
-    The worker that made a change forgets its memo at the commit (see registry.sync)."""
+    The worker that made a change forgets its memo at the commit (registry.sync)."""
     if "registry_version" in g:
         return g.registry_version
     ttl = current_app.config["REGISTRY_VERSION_TTL"]
-    memo = current_app.extensions.get(_MEMO)
+    memo = current_app.extensions.get(VERSION_MEMO)
     now = monotonic()
     anonymous = not current_user.is_authenticated
     if anonymous and ttl > 0 and memo is not None and memo[0] > now:
         version = memo[1]
     else:
-        from labelling.registry.sync import data_version
-
         number, changed_at = data_version(db.session.connection())
         version = Version(number, changed_at, date.today())
-        current_app.extensions[_MEMO] = (now + ttl, version)
+        current_app.extensions[VERSION_MEMO] = (now + ttl, version)
     if version.today != date.today():  # midnight passed since it was read
         version = Version(version.number, version.changed_at, date.today())
     g.registry_version = version
     return version
-
-
-def forget_version(app) -> None:
-    """Read the version afresh on the next request (called after a change commits)."""
-    app.extensions.pop(_MEMO, None)
 
 
 def _locale() -> str:

@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
-from labelling.certificates.models import Label, LabelStatus
+from labelling.certificates.models import LabelStatus
 from labelling.core.text import search_terms
 from labelling.extensions import db
 from labelling.registry.models import RegistryCell, RegistryEntry
@@ -397,11 +397,3 @@ def all_entries(query: RegistryQuery, today: date) -> Iterator[RegistryRow]:
     )
     for row in result:
         yield _row(row)
-
-
-def has_public_page(organisation_id: int) -> bool:
-    """An organisation is public once it has held a label; its history stays public."""
-    return (
-        db.session.scalar(select(Label.id).where(Label.organisation_id == organisation_id).limit(1))
-        is not None
-    )

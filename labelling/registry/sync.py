@@ -6,7 +6,7 @@ session event, so no service, import or test helper can forget it; a bulk UPDATE
 bypasses the ORM must call `refresh_organisations` itself). Rows that come out the same
 are left alone. The registry's data version, which cached pages, ETags and facet counts
 are keyed by, moves on with every change the public can see: a label, a certificate, or
-the facts of an organisation that has held a label.
+the facts of an organisation that has held a label, an appeal against a label.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Connection, delete, event, func, insert, select
 from sqlalchemy.orm import Session, attributes
 
+from labelling.appeals.models import Appeal
 from labelling.certificates.models import Certificate, Label
 from labelling.core.progress import Progress
 from labelling.core.text import fold, search_document
@@ -37,7 +38,7 @@ PUBLIC_FIELDS = (
     "technology_area",
     "website",
 )
-_ROW_COLUMNS = [column.name for column in RegistryEntry.__table__.columns if column.name != "id"]
+ROW_COLUMNS = [column.name for column in RegistryEntry.__table__.columns if column.name != "id"]
 _BATCH = 1000
 
 label_table = Label.__table__
@@ -203,7 +204,7 @@ def _stored_rows(conn: Connection, organisation_ids: list[int]) -> list[dict]:
     return [
         dict(row)
         for row in conn.execute(
-            select(*(entry_table.c[name] for name in _ROW_COLUMNS)).where(
+            select(*(entry_table.c[name] for name in ROW_COLUMNS)).where(
                 entry_table.c.organisation_id.in_(organisation_ids)
             )
         ).mappings()
@@ -211,7 +212,7 @@ def _stored_rows(conn: Connection, organisation_ids: list[int]) -> list[dict]:
 
 
 def _row_key(row: dict) -> tuple:
-    return tuple(row[name] for name in _ROW_COLUMNS)
+    return tuple(row[name] for name in ROW_COLUMNS)
 
 
 def refresh_organisations(
@@ -297,6 +298,9 @@ def _touched(session: Session) -> Iterator[tuple[str, int | None]]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Label):
             yield "labelled", obj.organisation_id
+        elif isinstance(obj, Appeal) and obj.label_id is not None:
+            # A label's public verification says whether it is under appeal.
+            yield "appealed", obj.label_id
         elif isinstance(obj, Certificate):
             yield "label", obj.label_id
         elif (
@@ -336,14 +340,19 @@ def _apply(session: Session, _context) -> None:
     if labelled or public:
         refresh_organisations(conn, labelled | edited, force_new_version=True)
         session.info[_CHANGED] = True
+    elif pending["appealed"]:
+        bump_version(conn)  # no registry row changes; the verification pages do
+        session.info[_CHANGED] = True
+
+
+# Where a worker keeps the data version it read last (registry.caching reads it from there).
+VERSION_MEMO = "labelling.registry_version"
 
 
 def _announce(session: Session) -> None:
     """After the commit: this worker reads the new data version on its next request."""
     if session.info.pop(_CHANGED, False) and has_app_context():
-        from labelling.registry.caching import forget_version
-
-        forget_version(current_app)
+        current_app.extensions.pop(VERSION_MEMO, None)
 
 
 def _forget(session: Session) -> None:

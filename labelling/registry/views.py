@@ -10,15 +10,16 @@ from datetime import date
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
 from labelling.bodies.services import name_of
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
-from labelling.core.http import get_or_404
+from labelling.core.http import get_or_404, require
 from labelling.core.languages import country_name
 from labelling.frameworks.services import level_names, level_ranks
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
-from labelling.registry import accountability, charts, search, services, statistics
+from labelling.registry import accountability, charts, services, statistics
 from labelling.registry.caching import cached, framed, public
 from labelling.registry.schemas import ValidationError, parse_registry_query
 
@@ -89,7 +90,7 @@ def organisation(organisation_id: int):
 
     def render() -> tuple[str, str] | tuple[()]:
         found = get_or_404(Organisation, organisation_id)
-        if not search.has_public_page(found.id):
+        if not certificates.has_held_a_label(found.id):
             return ()
         history = certificates.held_labels(found.id)
         content = render_template(
@@ -168,3 +169,19 @@ def seal(label_id: int):
     response.mimetype = "image/svg+xml"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
+
+
+@bp.route("/secretariat/accountability")
+@login_required
+def staff_accountability():
+    """The public process figures, and what the secretariat alone sees: each assessor's
+    workload and time to score."""
+    require(current_user.is_staff)
+    return render_template(
+        "secretariat/accountability.html",
+        figures=accountability.public_figures(),
+        per_body=accountability.figures_per_body(),
+        assessors=accountability.assessor_figures(),
+        level_names=level_names(),
+        country_name=country_name,
+    )

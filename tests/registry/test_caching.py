@@ -147,14 +147,13 @@ class TestAWorkerThatMemorisesTheVersion:
         assert b"Suspended" in client.get("/registry").data
 
     def test_a_change_made_by_another_worker_shows_within_the_ttl(self, app, client, label):
-        from labelling.registry.caching import forget_version
-        from labelling.registry.sync import bump_version
+        from labelling.registry.sync import VERSION_MEMO, bump_version
 
         first = client.get("/registry")
         with db.engine.begin() as other_worker:  # not this worker's session: no announcement
             bump_version(other_worker)
         assert client.get("/registry").headers["ETag"] == first.headers["ETag"]
-        forget_version(app)  # as the TTL running out does
+        app.extensions.pop(VERSION_MEMO)  # as the TTL running out does
         assert client.get("/registry").headers["ETag"] != first.headers["ETag"]
 
 

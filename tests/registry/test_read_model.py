@@ -18,14 +18,14 @@ from labelling.organisations.models import Organisation
 from labelling.organisations.services import update_organisation
 from labelling.registry import search
 from labelling.registry.models import RegistryEntry
-from labelling.registry.sync import _ROW_COLUMNS, data_version, rebuild
+from labelling.registry.sync import ROW_COLUMNS, data_version, rebuild
 from tests.factories import create_org, create_user, labelled_organisation
 
 TODAY = date.today()
 
 
 def stored_rows() -> list[tuple]:
-    columns = [RegistryEntry.__table__.c[name] for name in _ROW_COLUMNS if name != "cell_id"]
+    columns = [RegistryEntry.__table__.c[name] for name in ROW_COLUMNS if name != "cell_id"]
     return sorted(tuple(row) for row in db.session.execute(select(*columns)))
 
 
