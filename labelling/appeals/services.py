@@ -15,7 +15,7 @@ from sqlalchemy import select
 from labelling.accounts.models import User
 from labelling.accounts.services import staff_members
 from labelling.appeals.models import Appeal, AppealPanelMember, AppealSubject
-from labelling.assessments import review, services
+from labelling.assessments import services
 from labelling.assessments.evidence import StoredFile
 from labelling.assessments.models import Application, AssignmentStatus
 from labelling.assessments.workflow import (
@@ -28,11 +28,14 @@ from labelling.assessments.workflow import (
 )
 from labelling.certificates.models import Label, LabelStatus
 from labelling.core.audit import AuditEvent, record_event
+from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
+from labelling.notifications.services import mail_people
 from labelling.organisations.models import Organisation
+from labelling.organisations.services import managers_of
 
 MIN_PANEL = 2
 
@@ -158,12 +161,12 @@ def lodge_appeal(
     db.session.add(appeal)
     db.session.flush()
     _audit(appeal, "appeal.lodged", actor, to_state=AppealState.LODGED, comment=appeal.grounds)
-    review._mail(
+    mail_people(
         staff_members(),
         "appeal_lodged",
         appeal=appeal,
         organisation=db.session.get(Organisation, organisation_id),
-        link=review._link("appeals.detail", appeal_id=appeal.id),
+        link=external_url("appeals.detail", appeal_id=appeal.id),
     )
     return appeal
 
@@ -232,12 +235,12 @@ def form_panel(appeal: Appeal, actor: User, members: list[User]) -> None:
             raise AppealRefused("panel_conflict", 409, f"{user.full_name}: {conflicts[0]}")
     appeal.panel = [AppealPanelMember(user_id=user.id) for user in unique]
     _move(appeal, AppealAction.FORM_PANEL, actor, "")
-    review._mail(
+    mail_people(
         unique,
         "appeal_panel",
         appeal=appeal,
         organisation=db.session.get(Organisation, appeal.organisation_id),
-        link=review._link("appeals.detail", appeal_id=appeal.id),
+        link=external_url("appeals.detail", appeal_id=appeal.id),
     )
 
 
@@ -257,12 +260,12 @@ def decide_appeal(appeal: Appeal, actor: User, overturn: bool, reasons: str) -> 
     if overturn:
         _undo_the_decision(appeal, actor, reasons.strip())
     organisation = db.session.get(Organisation, appeal.organisation_id)
-    review._mail(
-        review.managers_of(organisation),
+    mail_people(
+        managers_of(organisation),
         "appeal_decided",
         appeal=appeal,
         organisation=organisation,
-        link=review._link("appeals.detail", appeal_id=appeal.id),
+        link=external_url("appeals.detail", appeal_id=appeal.id),
     )
 
 

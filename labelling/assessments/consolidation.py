@@ -1,11 +1,26 @@
-"""Comparing independent assessors' results indicator by indicator (pure functions)."""
+"""Several assessors of one application: their results compared indicator by indicator (pure
+functions), the ratings they agree on, and the final ratings the recommendation and the
+decision rest on."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from labelling.criteria.scoring import IndicatorResult, ScoreResult, Status
+from sqlalchemy import select
+
+from labelling.assessments.models import Application, ConsolidatedScore, IndicatorScore
+from labelling.assessments.services import assessment_date_of, scoring_context
+from labelling.criteria.framework import Framework
+from labelling.criteria.scoring import (
+    IndicatorResult,
+    Rating,
+    ScoreResult,
+    Status,
+    score_application,
+)
+from labelling.extensions import db
 
 
 @dataclass(frozen=True)
@@ -49,3 +64,92 @@ def compare(results: Mapping[int, ScoreResult]) -> list[Comparison]:
 
 def disagreements(comparisons: list[Comparison]) -> list[str]:
     return [c.code for c in comparisons if c.disagrees]
+
+
+def needs_consolidation(application: Application, framework: Framework) -> bool:
+    return framework.level(application.level).assessors.count > 1
+
+
+def scores_by_assessor(application: Application) -> dict[int, dict[str, IndicatorScore]]:
+    rows = db.session.scalars(
+        select(IndicatorScore).where(IndicatorScore.application_id == application.id)
+    )
+    by_assessor: dict[int, dict[str, IndicatorScore]] = {
+        a.assessor_id: {} for a in application.accepted_assignments
+    }
+    for row in rows:
+        by_assessor.setdefault(row.assessor_id, {})[row.indicator_code] = row
+    return by_assessor
+
+
+def consolidated_scores(application: Application) -> dict[str, ConsolidatedScore]:
+    rows = db.session.scalars(
+        select(ConsolidatedScore).where(ConsolidatedScore.application_id == application.id)
+    )
+    return {row.indicator_code: row for row in rows}
+
+
+def final_ratings(application: Application, framework: Framework) -> dict[str, Rating]:
+    """The ratings the recommendation and decision rest on: where the level has two
+    assessors, the lead's consolidated ones over the ratings both gave alike; else the
+    (single) lead assessor's own."""
+    if needs_consolidation(application, framework):
+        consolidated = consolidated_scores(application)
+        own = {code: row.as_rating() for code, row in consolidated.items()}
+        return {**agreed_ratings(application, framework), **own}
+    lead = application.lead_assignment
+    if lead is None:
+        return {}
+    own = scores_by_assessor(application).get(lead.assessor_id, {})
+    return {code: row.as_rating() for code, row in own.items()}
+
+
+def assessed_result(
+    application: Application,
+    framework: Framework,
+    ratings: dict[str, Rating] | None = None,
+    as_of: date | None = None,
+) -> ScoreResult:
+    """Score the answers with assessor ratings (the final ones unless given), counted to
+    `as_of` (by default the application's assessment date, else today)."""
+    return score_application(
+        framework,
+        application.answer_values(),
+        ratings=final_ratings(application, framework) if ratings is None else ratings,
+        not_applicable=application.not_applicable_claims(),
+        context=scoring_context(application),
+        as_of=as_of or assessment_date_of(application),
+    )
+
+
+def results_by_assessor(application: Application, framework: Framework) -> dict[int, ScoreResult]:
+    return {
+        assessor_id: assessed_result(
+            application, framework, {code: row.as_rating() for code, row in rows.items()}
+        )
+        for assessor_id, rows in scores_by_assessor(application).items()
+    }
+
+
+def comparisons(application: Application, framework: Framework) -> list[Comparison]:
+    return compare(results_by_assessor(application, framework))
+
+
+def agreed_ratings(application: Application, framework: Framework) -> dict[str, Rating]:
+    """The indicators every assessor rated identically (same value, same verdict, same
+    points): they stand as consolidated without the lead copying them, so that only the
+    disagreements ask for the lead's judgement. A missing row counts as "as the
+    applicant's answer says", exactly as for a single assessor."""
+    by_assessor = scores_by_assessor(application)
+    agreed = {}
+    for comparison in comparisons(application, framework):
+        if not comparison.is_complete or comparison.disagrees or comparison.points_differ:
+            continue
+        rows = [by_assessor[assessor].get(comparison.code) for assessor in comparison.results]
+        if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
+            continue  # the same verdict reached from different values: the lead decides
+        ratings = [row.as_rating() for row in rows if row is not None]
+        comment = "\n".join(r.comment for r in ratings if r.comment)
+        first = ratings[0] if ratings else Rating()
+        agreed[comparison.code] = Rating(first.verified_value, first.status, comment)
+    return agreed

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from labelling.accounts.models import User
-from labelling.assessments import review
+from labelling.assessments import consolidation, recommendation, review
 from labelling.assessments.models import Application
 from labelling.assessments.services import apply_transition
 from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import Action
 from labelling.core.audit import current_chain_head
+from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
 from labelling.db import utcnow
+from labelling.notifications.services import mail_people
+from labelling.organisations.services import managers_of
 
 
 class DecisionRefused(review.ReviewError):
@@ -24,8 +27,8 @@ def awardable_levels(
 ) -> list[str]:
     """Levels the rules allow on the final ratings, up to the level applied for, counted
     to the assessment date (the recommendation's unless another is given)."""
-    result = review.assessed_result(application, framework, as_of=assessment_date)
-    return review.recommendable_levels(application, framework, result)
+    result = consolidation.assessed_result(application, framework, as_of=assessment_date)
+    return recommendation.recommendable_levels(application, framework, result)
 
 
 def award_problem(
@@ -83,12 +86,12 @@ def send_back(application: Application, actor: User, reason: str) -> None:
     """Return the assessment to the assessors with what needs another look."""
     apply_transition(application, Action.SEND_BACK, actor, reason)
     lead = application.lead_assignment
-    review._mail(
+    mail_people(
         [lead.assessor] if lead else [],
         "assessment_sent_back",
         application=application,
         reason=reason.strip(),
-        link=review._link("review.workspace", app_id=application.id),
+        link=external_url("review.workspace", app_id=application.id),
     )
 
 
@@ -99,12 +102,12 @@ def _record_decision(application: Application, actor: User, reason: str) -> None
 
 
 def _notify_decision(application: Application) -> None:
-    review._mail(
-        review.managers_of(application.organisation),
+    mail_people(
+        managers_of(application.organisation),
         "application_decided",
         application=application,
-        link=review._link("assessments.detail", app_id=application.id),
-        certificate_link=review._link("certificates.application_certificate", app_id=application.id)
+        link=external_url("assessments.detail", app_id=application.id),
+        certificate_link=external_url("certificates.application_certificate", app_id=application.id)
         if application.state == "awarded"
         else None,
     )

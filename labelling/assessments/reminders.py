@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from labelling.assessments.models import Application, Assignment, AssignmentStatus
 from labelling.assessments.models import InformationRequest as Request
-from labelling.assessments.review import _link, managers_of
 from labelling.assessments.workflow import State
+from labelling.core.http import external_url
 from labelling.extensions import db
 from labelling.notifications.reminders import Reminder
+from labelling.organisations.services import managers_of
 
 
 def answers_due(today: date) -> Iterator[Reminder]:
@@ -48,7 +49,7 @@ def answers_due(today: date) -> Iterator[Reminder]:
                     "application": application,
                     "due_on": due_on,
                     "is_overdue": is_overdue,
-                    "link": _link("assessments.detail", app_id=application.id),
+                    "link": external_url("assessments.detail", app_id=application.id),
                 },
             )
 
@@ -77,6 +78,6 @@ def overdue_assessments(today: date) -> Iterator[Reminder]:
                 "recipient": assignment.assessor,
                 "application": assignment.application,
                 "assignment": assignment,
-                "link": _link("review.workspace", app_id=assignment.application_id),
+                "link": external_url("review.workspace", app_id=assignment.application_id),
             },
         )

@@ -23,7 +23,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from labelling.assessments import review, services
+from labelling.assessments import assignment as assignment_steps
+from labelling.assessments import questions, review, services
+from labelling.assessments.consolidation import (
+    assessed_result,
+    comparisons,
+    consolidated_scores,
+    final_ratings,
+    needs_consolidation,
+    scores_by_assessor,
+)
 from labelling.assessments.forms import (
     NO_LABEL,
     AcceptAssignmentForm,
@@ -35,6 +44,19 @@ from labelling.assessments.forms import (
     rating_value,
 )
 from labelling.assessments.models import Application, Assignment, AssignmentStatus
+from labelling.assessments.rating import (
+    RatingInput,
+    rating_to_save,
+    record_consolidated_score,
+    record_score,
+)
+from labelling.assessments.recommendation import (
+    complete_assessment,
+    completion_problems,
+    recommendable_levels,
+    save_recommendation,
+    validate_improvement_areas,
+)
 from labelling.assessments.review import AssignmentRefused, ReviewError, StaleScore
 from labelling.assessments.secretariat_views import review_error_message
 from labelling.assessments.workflow import Actor, State, TransitionError
@@ -104,13 +126,13 @@ def respond(assignment_id: int):
             form = AcceptAssignmentForm(prefix="accept")
             if not form.validate_on_submit():
                 return _respond_page(assignment, 422, accept_form=form)
-            review.accept_assignment(assignment, current_user, True, date.today())
+            assignment_steps.accept_assignment(assignment, current_user, True, date.today())
             message = _("Thank you: you accepted the assignment.")
         elif request.form.get("answer") == "decline":
             form = ReasonForm(prefix="decline")
             if not form.validate_on_submit():
                 return _respond_page(assignment, 422, decline_form=form)
-            review.decline_assignment(assignment, current_user, form.reason.data)
+            assignment_steps.decline_assignment(assignment, current_user, form.reason.data)
             message = _("You declined the assignment. The secretariat is told.")
         else:
             abort(400)
@@ -135,7 +157,7 @@ def _assessor_application(app_id: int) -> Application:
 
 
 def _my_ratings(application: Application) -> dict:
-    rows = review.scores_by_assessor(application).get(current_user.id, {})
+    rows = scores_by_assessor(application).get(current_user.id, {})
     return {code: row.as_rating() for code, row in rows.items()}
 
 
@@ -145,7 +167,7 @@ def workspace(app_id: int):
     application = _assessor_application(app_id)
     framework = services.framework_of(application)
     ratings = _my_ratings(application)
-    result = review.assessed_result(application, framework, ratings)
+    result = assessed_result(application, framework, ratings)
     return render_template(
         "review/workspace.html",
         application=application,
@@ -153,7 +175,7 @@ def workspace(app_id: int):
         result=result,
         rated=set(ratings),
         is_lead=Actor.LEAD_ASSESSOR in application.actors_for(current_user),
-        needs_consolidation=review.needs_consolidation(application, framework),
+        needs_consolidation=needs_consolidation(application, framework),
         can_score=application.status in review.SCORING_STATES,
     )
 
@@ -164,12 +186,12 @@ def _indicator_page(application, framework, code, form, question_form, status=20
     position = codes.index(code)
     behind = framework.questions_behind(code)
     answers = application.answer_values()
-    result = review.assessed_result(
+    result = assessed_result(
         application,
         framework,
-        review.final_ratings(application, framework) if consolidating else _my_ratings(application),
+        final_ratings(application, framework) if consolidating else _my_ratings(application),
     )
-    by_assessor = review.scores_by_assessor(application) if consolidating else {}
+    by_assessor = scores_by_assessor(application) if consolidating else {}
     return render_template(
         "review/indicator.html",
         application=application,
@@ -217,11 +239,11 @@ def indicator(app_id: int, code: str):
     consolidating = request.endpoint == "review.consolidate_indicator"
     if consolidating:
         require(Actor.LEAD_ASSESSOR in application.actors_for(current_user))
-        if not review.needs_consolidation(application, framework):
+        if not needs_consolidation(application, framework):
             abort(404)
-        saved = review.consolidated_scores(application).get(code)
+        saved = consolidated_scores(application).get(code)
     else:
-        saved = review.scores_by_assessor(application).get(current_user.id, {}).get(code)
+        saved = scores_by_assessor(application).get(current_user.id, {}).get(code)
     if request.method == "GET":
         return _indicator_page(
             application, framework, code, rating_form(item, saved), QuestionForm(prefix="q")
@@ -230,10 +252,10 @@ def indicator(app_id: int, code: str):
     if not form.validate_on_submit():
         return _indicator_page(application, framework, code, form, QuestionForm(prefix="q"), 422)
     version = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
-    rating = review.RatingInput(
+    rating = RatingInput(
         rating_value(form, item), form.status.data or None, form.comment.data or ""
     )
-    save = review.record_consolidated_score if consolidating else review.record_score
+    save = record_consolidated_score if consolidating else record_score
     try:
         row = save(application, framework, current_user, code, rating, version)
         db.session.commit()
@@ -241,9 +263,9 @@ def indicator(app_id: int, code: str):
         db.session.rollback()
         # Keep what this person typed; show the newer saved version beside it.
         fresh = (
-            review.consolidated_scores(application)
+            consolidated_scores(application)
             if consolidating
-            else review.scores_by_assessor(application).get(current_user.id, {})
+            else scores_by_assessor(application).get(current_user.id, {})
         ).get(code)
         form.row_version.data = fresh.row_version if fresh else ""
         return _indicator_page(
@@ -297,7 +319,7 @@ def _area_page(application, framework, area, forms, status=200, stale=()):
         items=items,
         forms=forms,
         page_form=TransitionForm(),
-        result=review.assessed_result(application, framework, ratings),
+        result=assessed_result(application, framework, ratings),
         rated=set(ratings),
         questions={
             i.code: [framework.question(q) for q in framework.questions_behind(i.code)]
@@ -317,11 +339,9 @@ def _save_area_item(application, framework, item, form, saved, applicant_value) 
     "stale" (someone saved it since the page was shown: the typed entries stay)."""
     if not form.validate():
         return "invalid"
-    typed = review.RatingInput(
-        rating_value(form, item), form.status.data or None, form.comment.data or ""
-    )
+    typed = RatingInput(rating_value(form, item), form.status.data or None, form.comment.data or "")
     try:
-        rating = review.rating_to_save(saved, typed, form.confirm.data, applicant_value)
+        rating = rating_to_save(saved, typed, form.confirm.data, applicant_value)
     except review.NothingToConfirm:
         form.confirm.errors = [_("The applicant gave no value to confirm: enter one.")]
         return "invalid"
@@ -329,9 +349,9 @@ def _save_area_item(application, framework, item, form, saved, applicant_value) 
         return "unchanged"
     version = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
     try:
-        row = review.record_score(application, framework, current_user, item.code, rating, version)
+        row = record_score(application, framework, current_user, item.code, rating, version)
     except StaleScore:
-        fresh = review.scores_by_assessor(application).get(current_user.id, {}).get(item.code)
+        fresh = scores_by_assessor(application).get(current_user.id, {}).get(item.code)
         form.row_version.data = fresh.row_version if fresh else ""
         return "stale"
     form.row_version.data = row.row_version
@@ -348,13 +368,13 @@ def score_area(app_id: int, area_code: str):
     framework = services.framework_of(application)
     area = _area_or_404(framework, area_code)
     items = framework.indicators_in(area.code)
-    saved = review.scores_by_assessor(application).get(current_user.id, {})
+    saved = scores_by_assessor(application).get(current_user.id, {})
     if request.method == "GET":
         return _area_page(application, framework, area, _area_forms(items, saved))
     if not TransitionForm().validate_on_submit():
         abort(400)
     forms = _area_forms(items, saved, request.form)
-    applicant = review.assessed_result(application, framework, {}).values
+    applicant = assessed_result(application, framework, {}).values
     try:
         outcomes = {
             item.code: _save_area_item(
@@ -392,12 +412,12 @@ def ask(app_id: int, code: str):
     item = _indicator_or_404(framework, code)
     question_form = QuestionForm(prefix="q")
     if not question_form.validate_on_submit():
-        saved = review.scores_by_assessor(application).get(current_user.id, {}).get(code)
+        saved = scores_by_assessor(application).get(current_user.id, {}).get(code)
         return _indicator_page(
             application, framework, code, rating_form(item, saved), question_form, 422
         )
     try:
-        request_row = review.raise_question(
+        request_row = questions.raise_question(
             application, framework, current_user, code, question_form.question.data, date.today()
         )
         db.session.commit()
@@ -426,7 +446,7 @@ def consolidation(app_id: int):
     the disagreements."""
     application = _assessor_application(app_id)
     framework = services.framework_of(application)
-    if not review.needs_consolidation(application, framework):
+    if not needs_consolidation(application, framework):
         abort(404)
     is_lead = Actor.LEAD_ASSESSOR in application.actors_for(current_user)
     assessors = {a.assessor_id: a.assessor for a in application.accepted_assignments}
@@ -435,20 +455,18 @@ def consolidation(app_id: int):
         application=application,
         framework=framework,
         assessors=assessors,
-        comparisons=review.comparisons(application, framework),
-        consolidated=review.consolidated_scores(application),
-        settled=set(review.final_ratings(application, framework)),
-        result=review.assessed_result(application, framework),
+        comparisons=comparisons(application, framework),
+        consolidated=consolidated_scores(application),
+        settled=set(final_ratings(application, framework)),
+        result=assessed_result(application, framework),
         is_lead=is_lead,
         can_score=application.status in review.SCORING_STATES,
     )
 
 
 def _recommendation_page(application, framework, form=None, status=200, problems=None):
-    result = review.assessed_result(application, framework)
-    allowed = [
-        framework.level(i) for i in review.recommendable_levels(application, framework, result)
-    ]
+    result = assessed_result(application, framework)
+    allowed = [framework.level(i) for i in recommendable_levels(application, framework, result)]
     recommendation = application.recommendation
     if form is None:
         data = {"assessment_date": date.today()}
@@ -467,9 +485,7 @@ def _recommendation_page(application, framework, form=None, status=200, problems
         result=result,
         form=form,
         complete_form=TransitionForm(),
-        problems=problems
-        if problems is not None
-        else review.completion_problems(application, framework),
+        problems=problems if problems is not None else completion_problems(application, framework),
         can_score=application.status in review.SCORING_STATES,
     ), status
 
@@ -487,19 +503,17 @@ def recommendation(app_id: int):
     framework = services.framework_of(application)
     if request.method == "GET":
         return _recommendation_page(application, framework)
-    result = review.assessed_result(application, framework)
-    allowed = [
-        framework.level(i) for i in review.recommendable_levels(application, framework, result)
-    ]
+    result = assessed_result(application, framework)
+    allowed = [framework.level(i) for i in recommendable_levels(application, framework, result)]
     form = RecommendationForm(allowed)
     checks = _improvement_checks(application)
     if not form.validate_on_submit():
         return _recommendation_page(application, framework, form, 422)
     try:
         if checks:
-            review.validate_improvement_areas(application, current_user, checks)
+            validate_improvement_areas(application, current_user, checks)
         level = None if form.level.data == NO_LABEL else form.level.data
-        review.save_recommendation(
+        save_recommendation(
             application,
             framework,
             current_user,
@@ -535,7 +549,7 @@ def complete(app_id: int):
     if not TransitionForm().validate_on_submit():
         abort(400)
     try:
-        review.complete_assessment(application, framework, current_user)
+        complete_assessment(application, framework, current_user)
         db.session.commit()
     except ReviewError as exc:
         db.session.rollback()
@@ -556,8 +570,8 @@ def _report_context(application: Application) -> dict:
     return {
         "application": application,
         "framework": framework,
-        "result": review.assessed_result(application, framework),
-        "ratings": review.final_ratings(application, framework),
+        "result": assessed_result(application, framework),
+        "ratings": final_ratings(application, framework),
         "assessors": application.accepted_assignments,
         "recommendation": application.recommendation,
         "level_names": {level.id: level.name for level in framework.levels},

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.models import User
-from labelling.assessments import decisions, review, services
+from labelling.assessments import assignment as assignment_steps
+from labelling.assessments import consolidation, decisions, services
+from labelling.assessments import screening as screening_steps
 from labelling.assessments.forms import (
     AssignForm,
     AwardForm,
@@ -82,7 +84,7 @@ def queue():
 
 def _screening_page(application: Application, status: int = 200, **forms):
     framework = services.framework_of(application)
-    ranked, excluded = review.candidates_for(application, date.today())
+    ranked, excluded = assignment_steps.candidates_for(application, date.today())
     context = {
         "application": application,
         "framework": framework,
@@ -91,7 +93,7 @@ def _screening_page(application: Application, status: int = 200, **forms):
         "result": services.score_of(application, framework),
         "ranked": ranked,
         "excluded": excluded,
-        "team_problem": review.team_problem(application, framework),
+        "team_problem": screening_steps.team_problem(application, framework),
         "form": TransitionForm(),
         "return_form": forms.get("return_form") or ReasonForm(prefix="return"),
         "assign_form": AssignForm(),
@@ -151,7 +153,7 @@ def start_screening(app_id: int):
     if not TransitionForm().validate_on_submit():
         abort(400)
     try:
-        review.start_screening(application, current_user)
+        screening_steps.start_screening(application, current_user)
     except (TransitionError, StaleDataError) as exc:
         _refused(exc)
     return _done(application, _("Screening started."))
@@ -164,7 +166,7 @@ def confirm_eligibility(app_id: int):
     if not TransitionForm().validate_on_submit():
         abort(400)
     try:
-        review.confirm_eligibility(application, current_user)
+        screening_steps.confirm_eligibility(application, current_user)
     except (ReviewError, StaleDataError) as exc:
         _refused(exc)
     return _done(application, _("Eligibility confirmed. Assign the assessors next."))
@@ -178,7 +180,7 @@ def return_to_applicant(app_id: int):
     if not form.validate_on_submit():
         return _screening_page(application, 422, return_form=form)
     try:
-        review.return_to_applicant(application, current_user, form.reason.data)
+        screening_steps.return_to_applicant(application, current_user, form.reason.data)
     except (ReviewError, TransitionError, StaleDataError) as exc:
         _refused(exc)
     db.session.commit()
@@ -195,7 +197,7 @@ def assign(app_id: int):
         abort(400)
     assessor = get_or_404(User, int(form.assessor_id.data))
     try:
-        review.assign_assessor(application, assessor, current_user, date.today())
+        assignment_steps.assign_assessor(application, assessor, current_user, date.today())
     except AssignmentRefused as exc:
         db.session.rollback()
         return _screening_page(application, 409, refusal=(assessor, exc))
@@ -231,7 +233,7 @@ def remove_assignment(assignment_id: int):
             status=status,
         )
     try:
-        review.remove_assignment(assignment, current_user, form.reason.data)
+        assignment_steps.remove_assignment(assignment, current_user, form.reason.data)
     except (ReviewError, StaleDataError) as exc:
         _refused(exc)
     return _done(application, _("The assessor was taken off the application."))
@@ -245,7 +247,7 @@ def start_assessment(app_id: int):
         abort(400)
     framework = services.framework_of(application)
     try:
-        review.start_assessment(application, framework, current_user)
+        screening_steps.start_assessment(application, framework, current_user)
     except (ReviewError, TransitionError, StaleDataError) as exc:
         _refused(exc)
     return _done(application, _("The assessment has started; the assessors are told."))
@@ -270,9 +272,9 @@ def _decision_page(application: Application, status: int = 200, **forms):
         "secretariat/decision.html",
         application=application,
         framework=framework,
-        result=review.assessed_result(application, framework),
-        disagreements=[c for c in review.comparisons(application, framework) if c.disagrees]
-        if review.needs_consolidation(application, framework)
+        result=consolidation.assessed_result(application, framework),
+        disagreements=[c for c in consolidation.comparisons(application, framework) if c.disagrees]
+        if consolidation.needs_consolidation(application, framework)
         else [],
         award_form=award_form,
         refuse_form=forms.get("refuse_form") or ReasonForm(prefix="refuse"),

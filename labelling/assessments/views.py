@@ -23,8 +23,15 @@ from werkzeug.datastructures import MultiDict
 
 from labelling.accounts.history import readable_history
 from labelling.accounts.sessions import fields_to_carry, take_carried_form
+from labelling.assessments import (
+    consolidation,
+    exports,
+    forms,
+    questionnaire,
+    questions,
+    services,
+)
 from labelling.assessments import evidence as evidence_storage
-from labelling.assessments import exports, forms, questionnaire, review, services
 from labelling.assessments.evidence import EvidenceRejected
 from labelling.assessments.forms import (
     EvidenceForm,
@@ -100,7 +107,7 @@ def detail(app_id: int):
         # The label it gave and its appeals, from the features built on assessments.
         **{"appeals": [], "may_appeal": False, "held": None}
         | page_context(application_page, application, user=current_user),
-        verified=review.assessed_result(application, framework)
+        verified=consolidation.assessed_result(application, framework)
         if decided
         and application.accepted_assignments
         and application.can_view_report(current_user)
@@ -169,7 +176,7 @@ def transition(app_id: int, action: str):
         )
     try:
         if chosen == Action.ANSWER_INFORMATION:
-            review.answer_information(application, current_user, _replies(application))
+            questions.answer_information(application, current_user, _replies(application))
         else:
             services.apply_transition(application, chosen, current_user, form.comment.data or "")
         db.session.commit()

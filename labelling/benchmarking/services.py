@@ -16,6 +16,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select, update
 
+from labelling.assessments import consolidation
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
 from labelling.benchmarking.metrics import Metric, benchmark_metrics, metric_values
@@ -249,13 +250,13 @@ def peer_view(application: Application, framework: Framework, kind: str) -> Peer
 
 def follow_lifecycle(application: Application, *, action, from_state, to_state, **_extra):
     """Receiver of assessments.signals.application_transitioned."""
-    from labelling.assessments import review, services
+    from labelling.assessments import services
 
     if to_state in (State.DRAFT, State.WITHDRAWN):
         remove_entry(application)
     elif to_state in (State.AWARDED, State.REFUSED):
         framework = services.framework_of(application)
-        result = review.assessed_result(application, framework)
+        result = consolidation.assessed_result(application, framework)
         entry = record_entry(application, framework, result, final=True)
         take_snapshot(application, entry, framework)
     # Submitted, or the answers an assessor's question re-opened were sent again.

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from labelling.assessments import review, services
+from labelling.assessments import consolidation, services
 from labelling.assessments.models import Application
 from labelling.benchmarking import analytics as analytics_data
 from labelling.benchmarking import report
@@ -41,7 +41,7 @@ def _report_context(application: Application, kind: str) -> dict:
     if view is None:
         abort(404, _("This application has no benchmark yet: it is benchmarked when submitted."))
     result = (
-        review.assessed_result(application, framework)
+        consolidation.assessed_result(application, framework)
         if application.is_decided
         else services.score_of(application, framework)
     )

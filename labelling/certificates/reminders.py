@@ -14,11 +14,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from labelling.assessments.review import managers_of
 from labelling.certificates.models import Label, LabelStatus
 from labelling.core.http import external_url
 from labelling.extensions import db
 from labelling.notifications.reminders import Reminder
+from labelling.organisations.services import managers_of
 
 # After this many days past the expiry, an expired label is history, not news.
 AFTER_WINDOW_DAYS = 30

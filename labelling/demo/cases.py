@@ -12,7 +12,16 @@ from decimal import Decimal
 
 from labelling.accounts.models import Role, User
 from labelling.accounts.services import find_user_by_email
-from labelling.assessments import decisions, review, services
+from labelling.assessments import (
+    consolidation,
+    decisions,
+    questions,
+    rating,
+    recommendation,
+    screening,
+    services,
+)
+from labelling.assessments.assignment import accept_assignment, assign_assessor
 from labelling.assessments.models import Answer, Application
 from labelling.criteria.framework import Framework, Question
 from labelling.demo.people import ensure_user
@@ -212,18 +221,18 @@ def _people() -> dict[str, User]:
 
 def _team_up(application, assessors, today) -> None:
     people = _people()
-    review.start_screening(application, people["secretariat"])
-    review.confirm_eligibility(application, people["secretariat"])
+    screening.start_screening(application, people["secretariat"])
+    screening.confirm_eligibility(application, people["secretariat"])
     for assessor in assessors:
-        assignment = review.assign_assessor(application, assessor, people["secretariat"], today)
-        review.accept_assignment(assignment, assessor, True, today)
+        assignment = assign_assessor(application, assessor, people["secretariat"], today)
+        accept_assignment(assignment, assessor, True, today)
     framework = services.framework_of(application)
-    review.start_assessment(application, framework, people["secretariat"])
+    screening.start_assessment(application, framework, people["secretariat"])
 
 
 def _score_everything(application, assessor, framework) -> None:
     for indicator in framework.indicators:
-        review.record_score(application, framework, assessor, indicator.code, review.RatingInput())
+        rating.record_score(application, framework, assessor, indicator.code, rating.RatingInput())
 
 
 def _take_to(application: Application, state: str, today: date) -> None:
@@ -232,11 +241,11 @@ def _take_to(application: Application, state: str, today: date) -> None:
     asked = services.framework_of(application)
     _team_up(application, [people["ana"]], today)
     _score_everything(application, people["ana"], asked)
-    allowed = review.recommendable_levels(
-        application, asked, review.assessed_result(application, asked)
+    allowed = recommendation.recommendable_levels(
+        application, asked, consolidation.assessed_result(application, asked)
     )
     level = application.level if application.level in allowed else None
-    review.save_recommendation(
+    recommendation.save_recommendation(
         application,
         asked,
         people["ana"],
@@ -245,7 +254,7 @@ def _take_to(application: Application, state: str, today: date) -> None:
         "Measure the results of the services offered.",
         today - timedelta(days=5),
     )
-    review.complete_assessment(application, asked, people["ana"])
+    recommendation.complete_assessment(application, asked, people["ana"])
     if state == "awarded":
         decisions.award_label(
             application, asked, people["secretariat"], level, today - timedelta(days=5)
@@ -269,11 +278,11 @@ def _own_organisations_cases(framework, rng, today) -> None:
         asked = services.framework_of(application)
         _team_up(application, [people["ana"], people["lars"]], today)
         for indicator in asked.indicators_in(asked.areas[0].code):
-            review.record_score(
-                application, asked, people["ana"], indicator.code, review.RatingInput()
+            rating.record_score(
+                application, asked, people["ana"], indicator.code, rating.RatingInput()
             )
         code = asked.indicators_in(asked.areas[1].code)[0].code
-        review.raise_question(
+        questions.raise_question(
             application,
             asked,
             people["ana"],

@@ -59,6 +59,14 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     return message
 
 
+def mail_people(people, template: str, /, **context) -> None:
+    """Queue one e-mail per enabled account among `people` (None skipped), each in that
+    person's own language (queue_email finds it)."""
+    for person in people:
+        if person is not None and person.is_enabled:
+            queue_email(person.email, template, recipient=person, **context)
+
+
 # address -> the language of the account with that address, None when no account has it.
 # Accounts registers its look-up: the outbox stands below the accounts that use it.
 ADDRESS_LANGUAGES: Registry[Callable[[str], str | None]] = Registry("languages of addresses")

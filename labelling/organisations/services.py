@@ -177,3 +177,8 @@ def remove_member(organisation: Organisation, membership: Membership, actor: Use
         actor=actor,
         data={"user_id": membership.user_id},
     )
+
+
+def managers_of(organisation: Organisation) -> list[User]:
+    """The organisation's cluster managers: who hears of its applications and labels."""
+    return [m.user for m in organisation.memberships if m.role == TeamRole.MANAGER]

@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from labelling.accounts.models import Role
-from labelling.assessments import review
+from labelling.assessments import assignment, screening
 from labelling.assessments.services import applications_of, next_step
 from labelling.certificates.services import held_labels
 from labelling.core.forms import ConfirmForm
@@ -46,10 +46,10 @@ def dashboard():
         },
         next_step=next_step,
         framework=current_framework(),
-        assignment_counts=review.assignment_counts(current_user)
+        assignment_counts=assignment.assignment_counts(current_user)
         if current_user.has_role(Role.ASSESSOR)
         else None,
-        state_counts=review.state_counts(current_user) if current_user.is_staff else None,
+        state_counts=screening.state_counts(current_user) if current_user.is_staff else None,
         labels_by_org={org.id: held_labels(org.id) for org in organisations},
     )
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from labelling.assessments import review
+from labelling.assessments import consolidation
 from labelling.assessments.models import IndicatorScore
-from labelling.assessments.review import NothingToConfirm, RatingInput, rating_to_save
+from labelling.assessments.rating import RatingInput, rating_to_save
+from labelling.assessments.review import NothingToConfirm
 from labelling.core.audit import events_for
 from labelling.extensions import db
 from tests.assessments.review_steps import as_user, refreshed
@@ -31,7 +32,7 @@ def area_url(application, area):
 
 def own_scores(application, user) -> dict[str, IndicatorScore]:
     db.session.expire_all()
-    return review.scores_by_assessor(refreshed(application)).get(user.id, {})
+    return consolidation.scores_by_assessor(refreshed(application)).get(user.id, {})
 
 
 def test_area_page_shows_each_indicator_with_answers_and_fields(client, in_assessment):

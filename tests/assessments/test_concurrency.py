@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.models import Role, User
-from labelling.assessments import decisions, review, services
+from labelling.assessments import assignment, decisions, rating, services
 from labelling.assessments.models import Application, IndicatorScore
-from labelling.assessments.review import RatingInput, StaleScore
+from labelling.assessments.rating import RatingInput
+from labelling.assessments.review import StaleScore
 from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import State, TransitionError
 from labelling.core.audit import AuditEvent
@@ -67,7 +68,7 @@ def _scoring(app_id: int, email: str, value, expected_version=None):
         assessor = db.session.scalar(select(User).filter_by(email=email))
         framework = services.framework_of(application)
         barrier.wait()
-        return review.record_score(
+        return rating.record_score(
             application, framework, assessor, "2.1", RatingInput(value), expected_version
         ).verified_value
 
@@ -106,7 +107,7 @@ def test_two_tabs_creating_one_rating_at_once_lose_nothing_silently(app):
 def test_two_tabs_updating_one_rating_at_once_lose_nothing_silently(app):
     application, people = build_case(State.IN_ASSESSMENT)
     framework = services.framework_of(application)
-    row = review.record_score(application, framework, people["lead"], "2.1", RatingInput(5))
+    row = rating.record_score(application, framework, people["lead"], "2.1", RatingInput(5))
     db.session.commit()
     version = row.row_version
     email = people["lead"].email
@@ -233,7 +234,7 @@ def test_two_simultaneous_assignments_to_the_last_place_make_one(app):
             assessor = db.session.scalar(select(User).filter_by(email=email))
             current.assignments  # loaded before the other writes  # noqa: B018
             barrier.wait()
-            review.assign_assessor(current, assessor, actor, date.today())
+            assignment.assign_assessor(current, assessor, actor, date.today())
             return "assigned"
 
         return job

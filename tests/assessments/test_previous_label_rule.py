@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from labelling.assessments import decisions, review, services
+from labelling.assessments import consolidation, decisions, recommendation, services
 from labelling.assessments.models import Answer, Application, ImprovementArea
 from labelling.assessments.workflow import State
 from labelling.extensions import db
@@ -120,11 +120,12 @@ def verdicts(application, organisation) -> dict[str, bool]:
     framework = services.framework_of(application)
     level, today = application.level, date.today()
     standing = services.previous_label_standing(organisation.id, framework, level)
-    result = review.assessed_result(application, framework, as_of=today)
+    result = consolidation.assessed_result(application, framework, as_of=today)
     return {
         "start page": standing is not False,
         "submission": "previous_label" not in services.submission_blockers(application, framework),
-        "recommendation": level in review.recommendable_levels(application, framework, result),
+        "recommendation": level
+        in recommendation.recommendable_levels(application, framework, result),
         "award": decisions.award_problem(application, framework, level, today, "x") is None,
     }
 

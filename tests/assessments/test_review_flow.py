@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from labelling.accounts.models import Role
-from labelling.assessments import review
+from labelling.assessments import consolidation, recommendation
 from labelling.assessments.models import (
     IndicatorScore,
     InformationRequest,
@@ -192,9 +192,9 @@ def test_gold_journey_from_screening_to_award(client, people):
     assert "1 indicator needs your decision" in page
     assert "Adopt every indicator" not in page
     assert page.count("as agreed") == 3  # 1.1, 2.1 and 2.2
-    settled_now = review.final_ratings(refreshed(application), framework_of(application))
+    settled_now = consolidation.final_ratings(refreshed(application), framework_of(application))
     assert set(settled_now) == {"1.1", "2.1", "2.2"}
-    assert "consolidation_incomplete" in review.completion_problems(
+    assert "consolidation_incomplete" in recommendation.completion_problems(
         refreshed(application), framework_of(application)
     )
     settled = client.post(

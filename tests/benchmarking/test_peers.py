@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from labelling.accounts.models import Role
-from labelling.assessments import decisions, review, services
+from labelling.assessments import decisions, questions, screening, services
 from labelling.assessments.workflow import State
 from labelling.benchmarking import services as benchmarking
 from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
@@ -155,8 +155,8 @@ def test_a_newer_application_replaces_the_entry_and_a_return_restores_it(peers):
     assert [entry.application_id for entry in current] == [second.id]
     assert stats_for(second, "all").n == 8  # the organisation still counts once
     secretariat = create_user("sec@example.org", roles=(Role.SECRETARIAT,))
-    review.start_screening(second, secretariat)
-    review.return_to_applicant(second, secretariat, "Please correct the members.")
+    screening.start_screening(second, secretariat)
+    screening.return_to_applicant(second, secretariat, "Please correct the members.")
     db.session.commit()
     assert benchmarking.entry_of(second) is None
     assert benchmarking.entry_of(first).is_current
@@ -235,13 +235,13 @@ def test_answers_sent_again_after_a_question_update_the_figures(app):
     application, people = application_with_team(State.IN_ASSESSMENT)
     framework = services.framework_of(application)
     assert benchmarking.own_values(benchmarking.entry_of(application))["turnover"] == (20.0, False)
-    review.raise_question(
+    questions.raise_question(
         application, framework, people["assessor"], "2.1", "How is it counted?", date.today()
     )
     db.session.commit()
     turnover = next(a for a in application.answers if a.question_id == "turnover")
     turnover.value = 12
-    review.answer_information(
+    questions.answer_information(
         application,
         people["applicant"],
         {request.id: "Leavers over staff." for request in application.open_requests},

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from labelling.accounts.models import Role
-from labelling.assessments import review
+from labelling.assessments import assignment, review
 from labelling.bodies.models import BodyAssessor, BodyMember, LabellingBody
 from labelling.bodies.services import route
 from labelling.extensions import db
@@ -92,7 +92,7 @@ def test_a_body_assigns_from_its_own_pool(bodies, manager):
     application = submitted_application(manager, "bronze", country_code="DK")
     from datetime import date
 
-    ranked, excluded = review.candidates_for(application, date.today())
+    ranked, excluded = assignment.candidates_for(application, date.today())
     names = {c.candidate.name for c in ranked} | {c.candidate.name for c in excluded}
     assert names == {"In Pool"}
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from labelling.assessments import decisions, services
+from labelling.assessments import decisions, rating, services
 from labelling.assessments.workflow import State
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
@@ -100,14 +100,13 @@ def test_a_revocation_or_suspension_shows_on_the_application_and_dashboard(
 
 def test_the_history_groups_a_day_of_ratings_into_one_line(client, awarded):
     application, people, _label = awarded
-    from labelling.assessments import review
 
     framework = services.framework_of(application)
     db.session.expire_all()
     fresh = db.session.get(type(application), application.id)
     fresh.state = State.IN_ASSESSMENT.value
     for code in ("1.1", "1.2", "2.1", "2.2"):
-        review.record_score(fresh, framework, people["lead"], code, review.RatingInput())
+        rating.record_score(fresh, framework, people["lead"], code, rating.RatingInput())
     fresh.state = State.AWARDED.value
     db.session.commit()
     sign_in(client, people["secretariat"].email)
