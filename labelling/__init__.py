@@ -132,11 +132,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # The accounts pages come in two modules, each adding its routes to the one blueprint.
     import labelling.accounts.two_factor_views
-    import labelling.accounts.views  # noqa: F401
+    import labelling.accounts.views
+
+    # The assessors' pages come in two modules, each adding its routes to one blueprint.
+    import labelling.assessments.lead_views
+    import labelling.assessments.review_views  # noqa: F401
     from labelling.accounts.blueprint import bp as accounts_bp
     from labelling.api.views import bp as api_bp
     from labelling.appeals.views import bp as appeals_bp
-    from labelling.assessments.review_views import bp as review_bp
+    from labelling.assessments.review_blueprint import bp as review_bp
     from labelling.assessments.secretariat_views import bp as secretariat_bp
     from labelling.assessments.views import bp as assessments_bp
     from labelling.assessors.views import bp as assessors_bp

@@ -224,7 +224,7 @@ def _finalise(app) -> None:
         "sqlite:///" + str(Path(app.instance_path) / "labelling.sqlite")
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config, url)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config, url)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     _session_cookie(app.config)
     if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == Config.CACHE_TYPE:
@@ -235,7 +235,7 @@ def _finalise(app) -> None:
         app.config["MAX_CONTENT_LENGTH"] = app.config["EVIDENCE_MAX_BYTES"] + 1024 * 1024
 
 
-def _engine_options(config, url: str) -> dict:
+def engine_options(config, url: str) -> dict:
     """The engine's options, with PostgreSQL's connect and statement timeouts."""
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
     if url.startswith("postgresql"):

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from labelling import create_app
-from labelling.config import _engine_options
+from labelling.config import engine_options
 from labelling.extensions import db
 
 ON_POSTGRESQL = os.environ.get("LABELLING_TEST_DATABASE_URL", "").startswith("postgresql")
@@ -23,13 +23,13 @@ def test_postgresql_connections_get_connect_and_statement_timeouts():
         "DATABASE_CONNECT_TIMEOUT": 5,
         "DATABASE_STATEMENT_TIMEOUT_MS": 30_000,
     }
-    options = _engine_options(config, "postgresql+psycopg://db.example.org/labelling")
+    options = engine_options(config, "postgresql+psycopg://db.example.org/labelling")
     assert options["connect_args"] == {
         "connect_timeout": 5,
         "options": "-c statement_timeout=30000",
     }
     assert options["pool_pre_ping"] is True
-    assert "connect_args" not in _engine_options(config, "sqlite:///x.sqlite")
+    assert "connect_args" not in engine_options(config, "sqlite:///x.sqlite")
 
 
 def test_an_unreachable_database_answers_503_quickly(tmp_path):
