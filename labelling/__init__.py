@@ -130,11 +130,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # The accounts pages come in two modules, each adding its routes to the one blueprint.
+    # Two blueprints take their routes from two modules each, which importing adds: the
+    # accounts' (sign-in, and its second factor), the assessors' (theirs, and the lead's).
     import labelling.accounts.two_factor_views
     import labelling.accounts.views
-
-    # The assessors' pages come in two modules, each adding its routes to one blueprint.
     import labelling.assessments.lead_views
     import labelling.assessments.review_views  # noqa: F401
     from labelling.accounts.blueprint import bp as accounts_bp

@@ -2,9 +2,9 @@
 
 A task is a function a feature registers in `TASKS` under a name the queue stores (stable
 across releases), called with plain arguments (ids, not objects) so that a job holds
-nothing stale. Every task is idempotent: the record it
-acts on says whether the work is done, so a job run twice (a retry, a worker that died,
-a sweep that enqueued it again) does the work once.
+nothing stale. Every task is idempotent: the record it acts on says whether the work is
+done, so a job run twice (a retry, a worker that died, a sweep that enqueued it again)
+does the work once.
 """
 
 from __future__ import annotations

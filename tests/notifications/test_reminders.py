@@ -111,3 +111,14 @@ def test_the_command_queues_and_reports(app):
     assert first.exit_code == 0 and "1 reminder(s) queued for 2026-11-25" in first.output
     again = runner.invoke(args=["send-reminders", "--today", TODAY.isoformat()])
     assert "0 reminder(s) queued" in again.output
+
+
+def test_the_daily_run_sends_them_with_the_other_duties(app):
+    """The scheduler's daily task runs every registered duty: the reminders among them."""
+    from labelling.jobs.scheduler import run_daily_tasks
+
+    _application, people = asked(TODAY + timedelta(days=3))
+    with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+        run_daily_tasks(TODAY.isoformat())
+        run_daily_tasks(TODAY.isoformat())  # a retried job: nothing twice
+    assert mails_to(people["applicant"].email) == 1
