@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from labelling.extensions import db, init_migrations
+from labelling.frameworks.services import loaded
 
 
 def register_commands(app) -> None:
@@ -196,7 +197,7 @@ def check_criteria(paths):
 
     if not paths:
         failed = False
-        for framework in current_app.extensions["criteria"]:
+        for framework in loaded():
             click.echo(f"ok  {framework.key}: {len(framework.indicators)} indicators")
             failed |= _check_translations(framework)
         if failed:
@@ -225,7 +226,7 @@ def criteria_template(framework_id: str, version: str, locale: str):
     person reads, with its English beside it (translations already made are kept)."""
     from labelling.criteria.translations import template
 
-    click.echo(template(current_app.extensions["criteria"].get(framework_id, version), locale))
+    click.echo(template(loaded().get(framework_id, version), locale))
 
 
 def _check_translations(framework) -> bool:

@@ -30,7 +30,13 @@ from labelling.certificates.services import has_held_a_label
 from labelling.core.http import get_or_404
 from labelling.errors import error_response
 from labelling.extensions import limiter
-from labelling.frameworks.services import every_version, json_default, level_names, source_data
+from labelling.frameworks.services import (
+    every_version,
+    json_default,
+    level_names,
+    loaded,
+    source_data,
+)
 from labelling.organisations.models import Organisation
 from labelling.registry import accountability, search
 from labelling.registry.caching import public
@@ -259,7 +265,7 @@ def frameworks():
 def framework(framework_id: str, version: str):
     """One framework version with its whole published content."""
     try:
-        found = current_app.extensions["criteria"].get(framework_id, version)
+        found = loaded().get(framework_id, version)
     except KeyError:
         return error_response(404, _("There is no such criteria version."))
     content = json.loads(json.dumps(source_data(found), default=json_default))

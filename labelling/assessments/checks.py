@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select, tuple_
 
 from labelling.assessments.models import Answer, Application
 from labelling.core.numbers import is_sane
 from labelling.criteria.framework import Question
 from labelling.extensions import db
+from labelling.frameworks.services import loaded
 
 NUMERIC = ("integer", "number", "percentage")
 
@@ -54,7 +54,7 @@ def answer_problem(question: Question, value: Any) -> str | None:
 
 def stored_answer_problems(batch: int = 5000) -> Iterator[AnswerProblem]:
     """Every stored answer its application's framework version would refuse."""
-    frameworks = current_app.extensions["criteria"]
+    frameworks = loaded()
     questions: dict[tuple[str, str], dict[str, Question]] = {}
     last = (0, "")
     while True:

@@ -18,6 +18,7 @@ from labelling.certificates.register_import import (
     summarise,
 )
 from labelling.extensions import db
+from labelling.frameworks.services import loaded
 
 
 @click.command("import-register")
@@ -31,9 +32,7 @@ def import_register(path: Path, dry_run: bool, actor_email: str | None):
     from labelling.accounts.models import User
 
     started = time.monotonic()
-    framework = current_app.extensions["criteria"].get(
-        current_app.config["CRITERIA_DEFAULT_FRAMEWORK"]
-    )
+    framework = loaded().get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
     actor = None
     if not dry_run:
         actor = db.session.scalar(

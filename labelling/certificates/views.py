@@ -36,6 +36,7 @@ from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.http import get_or_404, require
 from labelling.core.storage import file_storage
 from labelling.extensions import db
+from labelling.frameworks.services import loaded
 
 bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 
@@ -131,7 +132,7 @@ def confirm_register_import():
 
 
 def _default_framework():
-    return current_app.extensions["criteria"].get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
+    return loaded().get(current_app.config["CRITERIA_DEFAULT_FRAMEWORK"])
 
 
 @bp.route("/<int:label_id>", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from labelling.core.numbers import is_sane
+from labelling.frameworks.services import loaded
 
 
 def format_number(value) -> str:
@@ -89,10 +90,8 @@ def framework_name(framework) -> str:
 def criteria_name(framework_id: str, version: str) -> str:
     """The name of a pinned framework version (a label's, an application's); a retired
     file no longer on disk still reads as its id and version."""
-    from flask import current_app
-
     try:
-        return framework_name(current_app.extensions["criteria"].get(framework_id, version))
+        return framework_name(loaded().get(framework_id, version))
     except KeyError:
         return f"{framework_id} {version}"
 

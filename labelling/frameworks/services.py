@@ -1,5 +1,5 @@
-"""The frameworks loaded at start-up, the current one in the reader's language, and the
-names and order of its levels."""
+"""The frameworks loaded at start-up: the current one and every version in the reader's
+language, the names and order of the levels, and a framework file's data as published."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
 
 from labelling.core.pdf import render_pdf
@@ -14,7 +14,7 @@ from labelling.criteria.changes import compare, previous_version
 from labelling.criteria.framework import Framework
 from labelling.criteria.translations import localised
 from labelling.extensions import cache
-from labelling.frameworks.services import every_version, json_default, source_data
+from labelling.frameworks.services import every_version, json_default, loaded, source_data
 
 bp = Blueprint("criteria", __name__, url_prefix="/criteria")
 
@@ -22,7 +22,7 @@ bp = Blueprint("criteria", __name__, url_prefix="/criteria")
 def framework_or_404(framework_id: str, version: str) -> Framework:
     """The version in the reader's language (its companion's texts, English elsewhere)."""
     try:
-        found = current_app.extensions["criteria"].get(framework_id, version)
+        found = loaded().get(framework_id, version)
     except KeyError:
         abort(404)
     return localised(found, str(get_locale()))
