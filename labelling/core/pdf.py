@@ -10,6 +10,7 @@ of every cold start (workers, commands, `labelling --help`) that most never need
 
 from __future__ import annotations
 
+import atexit
 import logging
 import mimetypes
 import threading
@@ -74,7 +75,18 @@ def _font_config():
         from weasyprint.text.fonts import FontConfiguration
 
         _fonts.config = FontConfiguration()
+        if threading.current_thread() is threading.main_thread():
+            atexit.register(_release_main_thread_fonts)
     return _fonts.config
+
+
+def _release_main_thread_fonts() -> None:
+    # The main thread's font map must be released while the interpreter still stands: left
+    # to the teardown of its thread-local at exit, Pango's release of it crashed the process
+    # (SIGSEGV in g_object_unref) after a command had rendered a PDF and finished its work.
+    # Other threads release theirs as they end.
+    if hasattr(_fonts, "config"):
+        del _fonts.config
 
 
 @cache
