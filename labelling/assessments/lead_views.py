@@ -27,11 +27,7 @@ from labelling.assessments.consolidation import (
     final_ratings,
     needs_consolidation,
 )
-from labelling.assessments.forms import (
-    NO_LABEL,
-    RecommendationForm,
-    TransitionForm,
-)
+from labelling.assessments.forms import NO_LABEL, RecommendationForm, TransitionForm
 from labelling.assessments.models import Application
 from labelling.assessments.recommendation import (
     complete_assessment,

@@ -23,14 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from labelling.accounts.history import readable_history
 from labelling.accounts.sessions import fields_to_carry, take_carried_form
-from labelling.assessments import (
-    consolidation,
-    exports,
-    forms,
-    questionnaire,
-    questions,
-    services,
-)
+from labelling.assessments import consolidation, exports, forms, questionnaire, questions, services
 from labelling.assessments import evidence as evidence_storage
 from labelling.assessments.evidence import EvidenceRejected
 from labelling.assessments.forms import (

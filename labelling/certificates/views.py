@@ -26,10 +26,7 @@ from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
 from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
 from labelling.certificates import register_import, services
-from labelling.certificates.forms import (
-    ConfirmRegisterImportForm,
-    RegisterImportForm,
-)
+from labelling.certificates.forms import ConfirmRegisterImportForm, RegisterImportForm
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed

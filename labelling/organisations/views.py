@@ -15,12 +15,7 @@ from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations import services
 from labelling.organisations.forms import InvitationForm, OrganisationForm
-from labelling.organisations.models import (
-    MEMBER_CATEGORIES,
-    Invitation,
-    Membership,
-    Organisation,
-)
+from labelling.organisations.models import MEMBER_CATEGORIES, Invitation, Membership, Organisation
 from labelling.organisations.signals import organisation_page
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")

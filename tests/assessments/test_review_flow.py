@@ -7,10 +7,7 @@ import pytest
 
 from labelling.accounts.models import Role
 from labelling.assessments import consolidation, recommendation
-from labelling.assessments.models import (
-    IndicatorScore,
-    InformationRequest,
-)
+from labelling.assessments.models import IndicatorScore, InformationRequest
 from labelling.assessments.services import framework_of
 from labelling.assessments.signals import application_awarded
 from labelling.assessments.workflow import State
