@@ -154,6 +154,8 @@ def register_blueprints(app: Flask) -> None:
     from labelling.public.views import bp as public_bp
     from labelling.registry.verification_views import verify_bp
     from labelling.registry.views import bp as registry_bp
+    from labelling.twinning.plan_views import bp as twinning_plan_bp
+    from labelling.twinning.views import bp as twinning_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(accounts_bp)
@@ -173,6 +175,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints_bp)
     app.register_blueprint(bodies_bp)
     app.register_blueprint(deliveries_bp)
+    app.register_blueprint(twinning_bp)
+    app.register_blueprint(twinning_plan_bp)
 
 
 def register_hooks() -> None:
@@ -186,6 +190,7 @@ def register_hooks() -> None:
     from labelling.jobs import hooks as jobs
     from labelling.notifications import hooks as notifications
     from labelling.registry import hooks as registry
+    from labelling.twinning import hooks as twinning
 
     for feature in (
         jobs,
@@ -196,6 +201,7 @@ def register_hooks() -> None:
         appeals,
         benchmarking,
         registry,
+        twinning,
     ):
         feature.register()
 

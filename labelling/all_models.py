@@ -39,3 +39,10 @@ from labelling.core.audit import AuditEvent  # noqa: F401
 from labelling.jobs.models import ScheduledRun  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401
+from labelling.twinning.models import (  # noqa: F401
+    Partnership,
+    PlanActivity,
+    TwinningInterest,
+    TwinningMark,
+    TwinningProfile,
+)

@@ -168,6 +168,8 @@ class Config:
     LABEL_EXPIRY_REMINDER_DAYS_AFTER = 7
     BENCHMARK_MIN_PEERS = 5  # smaller peer groups are not shown (anonymity)
     STATISTICS_MIN_GROUP = 5  # accountability figures of smaller groups are not shown
+    TWINNING_DECLINE_QUIET_DAYS = 180  # a declined pair is not suggested again for this long
+    TWINNING_REMINDER_DAYS = 14  # a request unanswered this long reminds the partner once
 
 
 class TestConfig(Config):

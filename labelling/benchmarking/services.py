@@ -33,6 +33,7 @@ from labelling.benchmarking.peers import (
     refresh_gold_flags,
     size_band,
 )
+from labelling.benchmarking.signals import benchmark_decided
 from labelling.benchmarking.stats import Distribution
 from labelling.criteria.framework import Framework
 from labelling.criteria.scoring import ScoreResult
@@ -258,7 +259,10 @@ def follow_lifecycle(application: Application, *, action, from_state, to_state, 
         framework = services.framework_of(application)
         result = consolidation.assessed_result(application, framework)
         entry = record_entry(application, framework, result, final=True)
-        take_snapshot(application, entry, framework)
+        snapshot = take_snapshot(application, entry, framework)
+        benchmark_decided.send(
+            application, entry=entry, framework=framework, result=result, snapshot=snapshot
+        )
     # Submitted, or the answers an assessor's question re-opened were sent again.
     elif to_state == State.SUBMITTED or (
         from_state == State.MORE_INFORMATION and to_state == State.IN_ASSESSMENT

@@ -264,6 +264,17 @@ def _action_labels() -> dict[str, str]:
         "assessor.accreditation_restored": _("Accreditation restored"),
         "assessor.conflict_declared": _("Conflict of interest declared"),
         "assessor.declaration_removed": _("Declaration removed"),
+        "twinning.switched_on": _("Twinning switched on"),
+        "twinning.switched_off": _("Twinning switched off"),
+        "twinning.profile_saved": _("Twinning settings saved"),
+        "twinning.requested": _("Twinning requested"),
+        "twinning.accepted": _("Twinning request accepted"),
+        "twinning.declined": _("Twinning request declined"),
+        "twinning.withdrawn": _("Twinning request withdrawn"),
+        "twinning.ended": _("Partnership ended"),
+        "twinning.plan_saved": _("Twinning plan saved"),
+        "twinning.activity_added": _("Activity added to the plan"),
+        "twinning.activity_removed": _("Activity removed from the plan"),
     }
 
 

@@ -1,0 +1,1 @@
+"""Twinning: clusters paired with the clusters that are strong where they are weak."""
