@@ -155,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.registry.verification_views import verify_bp
     from labelling.registry.views import bp as registry_bp
     from labelling.twinning.plan_views import bp as twinning_plan_bp
+    from labelling.twinning.programme_views import bp as twinning_programme_bp
     from labelling.twinning.views import bp as twinning_bp
 
     app.register_blueprint(public_bp)
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deliveries_bp)
     app.register_blueprint(twinning_bp)
     app.register_blueprint(twinning_plan_bp)
+    app.register_blueprint(twinning_programme_bp)
 
 
 def register_hooks() -> None:

@@ -16,6 +16,7 @@ from labelling.api.schemas import (
     OrganisationSchema,
     RegistryDownloadSchema,
     RegistryPageSchema,
+    TwinningStatisticsSchema,
 )
 from labelling.registry.schemas import RegistryQuerySchema
 
@@ -87,6 +88,7 @@ def build_spec() -> APISpec:
         ("RegistryDownload", RegistryDownloadSchema),
         ("FrameworkList", FrameworkListSchema),
         ("Accountability", AccountabilitySchema),
+        ("TwinningStatistics", TwinningStatisticsSchema),
         ("Framework", FrameworkDetailSchema),
         ("Error", ErrorSchema),
     ):
@@ -177,6 +179,20 @@ def build_spec() -> APISpec:
         "getAccountability",
         [],
         {"200": _json("Accountability", "Decisions, times and appeals per level and year.")},
+    )
+    _get(
+        spec,
+        "/twinning/statistics",
+        "Twinning per country and area of the criteria",
+        "getTwinningStatistics",
+        [],
+        {
+            "200": _json(
+                "TwinningStatistics",
+                "Organisations taking part and partnerships begun; counts under min_group "
+                "are null. Never an organisation.",
+            )
+        },
     )
     _get(
         spec,

@@ -223,3 +223,28 @@ class AccountabilitySchema(Schema):
     min_group = fields.Integer(required=True)
     rows = fields.List(fields.Nested(AccountabilityRowSchema), required=True)
     assessors_active = fields.List(fields.Nested(AssessorsActiveSchema), required=True)
+
+
+class TwinningCountrySchema(Schema):
+    country = fields.String(required=True, metadata={"example": "DE"})
+    organisations_taking_part = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: fewer than min_group"}
+    )
+    partnerships = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: fewer than min_group"}
+    )
+
+
+class TwinningAreaSchema(Schema):
+    area = fields.String(required=True, metadata={"description": "Area code of the criteria"})
+    partnerships = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: fewer than min_group"}
+    )
+
+
+class TwinningStatisticsSchema(Schema):
+    min_group = fields.Integer(required=True)
+    organisations_taking_part = fields.Integer(required=True, allow_none=True)
+    partnerships = fields.Integer(required=True, allow_none=True)
+    countries = fields.List(fields.Nested(TwinningCountrySchema), required=True)
+    areas = fields.List(fields.Nested(TwinningAreaSchema), required=True)

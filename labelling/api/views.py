@@ -23,6 +23,7 @@ from labelling.api.schemas import (
     LabelSchema,
     OrganisationSchema,
     RegistryPageSchema,
+    TwinningStatisticsSchema,
 )
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
@@ -42,6 +43,7 @@ from labelling.registry import accountability, search
 from labelling.registry.caching import public
 from labelling.registry.schemas import ValidationError, parse_registry_query
 from labelling.registry.services import run_search
+from labelling.twinning.statistics import public_counts as twinning_statistics_counts
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -285,6 +287,12 @@ def accountability_figures():
         ],
     }
     return jsonify(AccountabilitySchema().dump(body))
+
+
+@bp.route("/twinning/statistics")
+def twinning_statistics():
+    """Twinning per country and area of the criteria: counts only, never an organisation."""
+    return jsonify(TwinningStatisticsSchema().dump(twinning_statistics_counts()))
 
 
 @bp.route("/openapi.json")

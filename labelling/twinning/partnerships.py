@@ -65,7 +65,7 @@ def _notify(partnership: Partnership, organisation: Organisation, template: str)
     )
 
 
-def _audit(partnership: Partnership, action: str, actor, before=None, comment=None) -> None:
+def _audit(partnership: Partnership, action: str, actor, before=None) -> None:
     record_event(
         f"twinning.{action}",
         "partnership",
@@ -73,7 +73,6 @@ def _audit(partnership: Partnership, action: str, actor, before=None, comment=No
         actor=actor,
         from_state=before,
         to_state=partnership.state,
-        comment=comment,
     )
 
 
@@ -110,7 +109,8 @@ def send_request(requester: Organisation, partner: Organisation, message: str, a
             db.session.flush()
     except IntegrityError as exc:  # a request between the two was opened at the same moment
         raise TwinningRefused("already_paired") from exc
-    _audit(partnership, "requested", actor, comment=partnership.message)
+    # The message and a decline's reason are the two teams' own: not in the shared trail.
+    _audit(partnership, "requested", actor)
     _notify(partnership, partner, "twinning_request")
     return partnership
 
@@ -156,7 +156,7 @@ def decline(partnership: Partnership, actor: User, reason: str) -> None:
     partnership.answered_at = utcnow()
     partnership.decline_reason = reason.strip() or None
     db.session.flush()
-    _audit(partnership, "declined", actor, before, partnership.decline_reason)
+    _audit(partnership, "declined", actor, before)
     _notify(partnership, partnership.requester, "twinning_declined")
 
 

@@ -22,9 +22,9 @@ TEACHER = {"members": 40, "committed": 30, "regional": 5, "turnover": 50, "strat
 
 def decider():
     found = db.session.scalar(
-        db.select(db.text("id")).select_from(db.text('"user"')).where(
-            db.text("email = 'decider@example.org'")
-        )
+        db.select(db.text("id"))
+        .select_from(db.text('"user"'))
+        .where(db.text("email = 'decider@example.org'"))
     )
     if found is None:
         return create_user("decider@example.org", "Dora Decider", roles=(Role.SECRETARIAT,))
