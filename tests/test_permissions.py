@@ -225,6 +225,25 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("deliveries.index", "GET"): STAFF,
     ("deliveries.retry_message", "POST"): STAFF,
     ("deliveries.retry_job", "POST"): STAFF,
+    # Twinning: an organisation's own pages for its team; a partnership for its two teams
+    # (the manager's organisation asked the other manager's), read by the secretariat.
+    ("twinning.overview", "GET"): frozenset({"manager"}),
+    ("twinning.settings", "GET"): frozenset({"manager"}),
+    ("twinning.settings", "POST"): frozenset({"manager"}),
+    ("twinning.suggestions", "GET"): frozenset({"manager"}),
+    ("twinning.ask", "GET"): frozenset({"manager"}),
+    ("twinning.ask", "POST"): frozenset({"manager"}),
+    ("twinning_plan.detail", "GET"): STAFF | {"other_body_secretariat", "manager", "other_manager"},
+    ("twinning_plan.accept", "POST"): frozenset({"other_manager"}),
+    ("twinning_plan.decline", "POST"): frozenset({"other_manager"}),
+    ("twinning_plan.withdraw", "POST"): frozenset({"manager"}),
+    ("twinning_plan.end", "POST"): frozenset({"manager", "other_manager"}),
+    ("twinning_plan.plan", "POST"): frozenset({"manager", "other_manager"}),
+    ("twinning_plan.add_activity", "POST"): frozenset({"manager", "other_manager"}),
+    ("twinning_plan.remove_activity", "POST"): frozenset({"manager", "other_manager"}),
+    ("twinning_programme.secretariat", "GET"): STAFF | {"other_body_secretariat"},
+    ("twinning_programme.public", "GET"): EVERYONE,
+    ("api.twinning_statistics", "GET"): EVERYONE,
 }
 
 
@@ -261,7 +280,7 @@ def build_world(app) -> World:
         ]
     )
     other_manager = create_user("other.manager@example.org", "Otto Other")
-    create_org(other_manager, legal_name="Other Cluster")
+    other_organisation = create_org(other_manager, legal_name="Other Cluster")
     admin = create_user("admin@example.org", "Ada Admin", roles=(Role.ADMIN,))
     label = labelled_organisation(
         manager, "gold", date.today() - timedelta(days=30), with_certificate=True
@@ -302,6 +321,7 @@ def build_world(app) -> World:
         manager, "The suspension was wrong.", label=suspended, document=store(png, "a.png")
     )
     complaint = receive_complaint(label.organisation, "Pat Public", "pat@example.org", "Bad")
+    partnership = _twinning(organisation, other_organisation)
     lead_assignment = db.session.scalar(
         select(Assignment).filter_by(application_id=application.id, assessor_id=people["lead"].id)
     )
@@ -337,6 +357,9 @@ def build_world(app) -> World:
             "complaint_id": complaint.id,
             "complaint_token": confirmation_token(complaint),
             "assignment_id": lead_assignment.id,
+            "partner_id": other_organisation.id,
+            "partnership_id": partnership.id,
+            "activity_id": partnership.activities[0].id,
             "code": "1.1",
             "area_code": "1",
             "section_id": framework.sections[0].id,
@@ -346,6 +369,38 @@ def build_world(app) -> World:
             "filename": "css/app.css",
         },
     )
+
+
+def _twinning(organisation, other_organisation):
+    """Both organisations opted in; the first asked the second, who has not answered."""
+    from labelling.twinning.models import Partnership, PlanActivity, TwinningProfile, pair_key
+
+    for each in (organisation, other_organisation):
+        db.session.add(
+            TwinningProfile(
+                organisation_id=each.id,
+                is_active=True,
+                framework_id="mini",
+                framework_version="1.0",
+                wants=["1.1"],
+                offers=["2.2"],
+                language_mask=1,
+            )
+        )
+    partnership = Partnership(
+        requester_id=organisation.id,
+        partner_id=other_organisation.id,
+        pair_key=pair_key(organisation.id, other_organisation.id),
+        framework_id="mini",
+        message="Shall we twin?",
+        targets=["1.1"],
+    )
+    partnership.activities.append(
+        PlanActivity(kind="visit", title="A visit", starts_on=date.today())
+    )
+    db.session.add(partnership)
+    db.session.flush()
+    return partnership
 
 
 def url_for_rule(rule, world: World, session_id: int | None) -> str:

@@ -31,6 +31,14 @@ def _readable(partnership_id: int) -> Partnership:
     return partnership
 
 
+def _actionable(partnership_id: int) -> Partnership:
+    """For every step: one of the two teams, before any form is read (the secretariat
+    reads the plan but never acts on it)."""
+    partnership = _readable(partnership_id)
+    require(partnerships.side_of(partnership, current_user) is not None)
+    return partnership
+
+
 def _framework(partnership: Partnership, side: str | None):
     """The framework the indicators are named from: the reader's side's benchmarking."""
     organisation = partnership.partner if side == "partner" else partnership.requester
@@ -98,7 +106,7 @@ def _act(partnership: Partnership, step: Callable[[], object], done: str, **form
 @bp.route("/<int:partnership_id>/accept", methods=["POST"])
 @login_required
 def accept(partnership_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     return _act(
         partnership,
         lambda: partnerships.accept(partnership, current_user),
@@ -109,7 +117,7 @@ def accept(partnership_id: int):
 @bp.route("/<int:partnership_id>/decline", methods=["POST"])
 @login_required
 def decline(partnership_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     form = DeclineForm()
     if not form.validate_on_submit():
         return _page(partnership, 422, decline_form=form)
@@ -124,7 +132,7 @@ def decline(partnership_id: int):
 @bp.route("/<int:partnership_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(partnership_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     return _act(
         partnership,
         lambda: partnerships.withdraw(partnership, current_user),
@@ -135,7 +143,7 @@ def withdraw(partnership_id: int):
 @bp.route("/<int:partnership_id>/end", methods=["POST"])
 @login_required
 def end(partnership_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     return _act(
         partnership,
         lambda: partnerships.end(partnership, current_user),
@@ -146,7 +154,7 @@ def end(partnership_id: int):
 @bp.route("/<int:partnership_id>/plan", methods=["POST"])
 @login_required
 def plan(partnership_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     framework = _framework(partnership, partnerships.side_of(partnership, current_user))
     form = PlanForm(
         targets=[(i.code, indicator_text(framework, i.code)) for i in framework.indicators]
@@ -166,7 +174,7 @@ def plan(partnership_id: int):
 @bp.route("/<int:partnership_id>/activities", methods=["POST"])
 @login_required
 def add_activity(partnership_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     form = ActivityForm()
     if not form.validate_on_submit():
         return _page(partnership, 422, activity_form=form)
@@ -188,7 +196,7 @@ def add_activity(partnership_id: int):
 @bp.route("/<int:partnership_id>/activities/<int:activity_id>/remove", methods=["POST"])
 @login_required
 def remove_activity(partnership_id: int, activity_id: int):
-    partnership = _readable(partnership_id)
+    partnership = _actionable(partnership_id)
     ConfirmForm().validate_on_submit()  # the app-wide CSRF check guards the POST
     return _act(
         partnership,

@@ -213,8 +213,8 @@ def next_state(action: str, state: str, side: str) -> PartnershipState:
     if action not in STEPS:
         raise StepRefused("unknown")
     starts, who, target = STEPS[action]
+    if who != "either" and who != side:
+        raise StepRefused("side")  # whatever the state: a permission, not a timing
     if PartnershipState(state) not in starts:
         raise StepRefused("state")
-    if who != "either" and who != side:
-        raise StepRefused("side")
     return target

@@ -108,7 +108,7 @@ def test_the_whole_request_accepted_with_plan_and_contacts(client, twins):
     partnership = db.session.scalar(db.select(Partnership))
     assert partnership.targets == ["1.1", "1.2", "2.2"]
     mail = last_email("south@example.org")
-    assert "North Cluster asks South Cluster to twin" == mail.subject
+    assert mail.subject == "North Cluster asks South Cluster to twin"
     assert "how you commit members" in mail.body_text
     # Waiting: no contact yet, and South is no longer suggested to North.
     plan = client.get(f"/twinning/{partnership.id}").text
