@@ -23,6 +23,7 @@ from labelling.assessments import (
 )
 from labelling.assessments.assignment import accept_assignment, assign_assessor
 from labelling.assessments.models import Answer, Application
+from labelling.bodies.services import acts_for
 from labelling.criteria.framework import Framework, Question
 from labelling.demo.people import ensure_user
 from labelling.extensions import db
@@ -97,8 +98,8 @@ def load_demo_cases(today: date | None = None) -> None:
         if _exists(name):
             continue
         organisation = _organisation(name, country, city, area, rng)
-        application = _submitted(organisation, level, peers_manager, framework, rng, 0.7)
-        _take_to(application, state, today)
+        application = submitted(organisation, level, peers_manager, framework, rng, 0.7)
+        decide(application, state, today)
     _own_organisations_cases(framework, rng, today)
 
 
@@ -113,7 +114,7 @@ def add_benchmarked_peers(peers=PEERS, rng: random.Random | None = None) -> None
             continue
         organisation = _organisation(name, country, city, area, rng)
         quality = index / max(len(peers), 1)
-        _submitted(organisation, "bronze", manager, framework, rng, quality)
+        submitted(organisation, "bronze", manager, framework, rng, quality)
 
 
 def _exists(name: str) -> bool:
@@ -195,7 +196,7 @@ def _answer(question: Question, answers: dict, rng: random.Random, quality: floa
     return None  # documents arrive as evidence, not as answers
 
 
-def _submitted(organisation, level, manager, framework, rng, quality) -> Application:
+def submitted(organisation, level, manager, framework, rng, quality) -> Application:
     application = services.start_application(organisation, level, "new", manager, framework)
     asked = services.framework_of(application)
     known = {answer.question_id: answer.value for answer in application.answers}
@@ -219,15 +220,30 @@ def _people() -> dict[str, User]:
     }
 
 
+def _secretariat_for(application) -> User:
+    """The secretariat of the body the application went to (a Danish or Polish Bronze
+    application goes to its national body)."""
+    for email in (
+        "secretariat@example.org",
+        "secretariat-dk@example.org",
+        "secretariat-pl@example.org",
+        "admin@example.org",
+    ):
+        user = find_user_by_email(email)
+        if user is not None and acts_for(user, application.body_id):
+            return user
+    raise LookupError(f"no demo secretariat acts for body {application.body_id}")
+
+
 def _team_up(application, assessors, today) -> None:
-    people = _people()
-    screening.start_screening(application, people["secretariat"])
-    screening.confirm_eligibility(application, people["secretariat"])
+    secretariat = _secretariat_for(application)
+    screening.start_screening(application, secretariat)
+    screening.confirm_eligibility(application, secretariat)
     for assessor in assessors:
-        assignment = assign_assessor(application, assessor, people["secretariat"], today)
+        assignment = assign_assessor(application, assessor, secretariat, today)
         accept_assignment(assignment, assessor, True, today)
     framework = services.framework_of(application)
-    screening.start_assessment(application, framework, people["secretariat"])
+    screening.start_assessment(application, framework, secretariat)
 
 
 def _score_everything(application, assessor, framework) -> None:
@@ -235,8 +251,9 @@ def _score_everything(application, assessor, framework) -> None:
         rating.record_score(application, framework, assessor, indicator.code, rating.RatingInput())
 
 
-def _take_to(application: Application, state: str, today: date) -> None:
-    """A single-assessor Bronze case from submission to `state`."""
+def decide(application: Application, state: str, today: date) -> None:
+    """A single-assessor Bronze case from submission to `state` (assessed, awarded or
+    refused), as of `today`."""
     people = _people()
     asked = services.framework_of(application)
     _team_up(application, [people["ana"]], today)
@@ -255,26 +272,27 @@ def _take_to(application: Application, state: str, today: date) -> None:
         today - timedelta(days=5),
     )
     recommendation.complete_assessment(application, asked, people["ana"])
+    secretariat = _secretariat_for(application)
     if state == "awarded":
-        decisions.award_label(
-            application, asked, people["secretariat"], level, today - timedelta(days=5)
-        )
+        decisions.award_label(application, asked, secretariat, level, today - timedelta(days=5))
     elif state == "refused":
         decisions.refuse_label(
             application,
-            people["secretariat"],
+            secretariat,
             "The membership figures could not be verified during the assessment.",
         )
 
 
 def _own_organisations_cases(framework, rng, today) -> None:
     """The demo managers' own organisations: NordicFood's Gold application in assessment
-    with a question waiting for Mette, and a SpaceTech draft Jan has begun."""
-    nordic = _organisation_named("Nordic Food Innovation Cluster ApS")
+    with a question waiting for Mette, and a SpaceTech draft Jan has begun; each decided a
+    Bronze benchmarking before."""
+    nordic = organisation_named("Nordic Food Innovation Cluster ApS")
     mette = find_user_by_email("manager@example.org")
     if nordic is not None and not _has_application(nordic):
         people = _people()
-        application = _submitted(nordic, "gold", mette, framework, rng, 0.85)
+        earlier_benchmarking(nordic, mette, framework, rng, 0.9)
+        application = submitted(nordic, "gold", mette, framework, rng, 0.85)
         asked = services.framework_of(application)
         _team_up(application, [people["ana"], people["lars"]], today)
         for indicator in asked.indicators_in(asked.areas[0].code):
@@ -290,13 +308,22 @@ def _own_organisations_cases(framework, rng, today) -> None:
             "How do you count staff turnover: leavers over the average staff of the year?",
             today,
         )
-    space = _organisation_named("Klaster Technologii Kosmicznych")
+    space = organisation_named("Klaster Technologii Kosmicznych")
     jan = find_user_by_email("manager2@example.org")
     if space is not None and not _has_application(space):
+        earlier_benchmarking(space, jan, framework, rng, 0.15)
         services.start_application(space, "bronze", "new", jan, framework)
 
 
-def _organisation_named(name: str) -> Organisation | None:
+def earlier_benchmarking(organisation, manager, framework: Framework, rng, quality: float):
+    """An earlier Bronze application, refused: its benchmarking is decided, so the
+    organisation may take part in twinning."""
+    application = submitted(organisation, "bronze", manager, framework, rng, quality)
+    decide(application, "refused", date.today())
+    return application
+
+
+def organisation_named(name: str) -> Organisation | None:
     return db.session.scalar(db.select(Organisation).where(Organisation.legal_name == name))
 
 

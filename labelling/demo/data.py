@@ -11,6 +11,7 @@ from labelling.accounts.services import find_user_by_email
 from labelling.assessors.models import Accreditation, AssessorProfile
 from labelling.demo.cases import load_demo_cases
 from labelling.demo.people import ensure_user
+from labelling.demo.twinning import load_demo_twinning
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import create_organisation
@@ -170,6 +171,8 @@ def load_demo_data() -> list[User]:
         _ensure_labelled(*entry)
     db.session.flush()
     load_demo_cases()
+    db.session.flush()
+    load_demo_twinning()
     db.session.flush()
     return users
 

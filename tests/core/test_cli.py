@@ -58,6 +58,14 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert "Compared with 13 organisations (Same technology area)" in report
         dashboard = client.get(f"/applications/{nordic.id}").text
         assert "The assessor asked for more information" in dashboard
+        # Twinning: NordicFood takes part, with one partnership running and one request
+        # waiting for Mette's answer, and real suggestions among the peers taking part.
+        twinning = client.get(f"/organisations/{nordic.organisation_id}/twinning").text
+        assert twinning.count("Running") == 1 and twinning.count("Requested") == 1
+        assert "Food Valley Wageningen" in twinning and "Pôle Agri Sud-Ouest" in twinning
+        suggested = client.get(f"/organisations/{nordic.organisation_id}/twinning/suggestions")
+        assert suggested.text.count('<li class="card">') >= 5
+        assert "where you are below the baseline minimum" in suggested.text
         assert db.session.scalar(select(func.count(AssessorProfile.id))) == 3
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
