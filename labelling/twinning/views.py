@@ -94,18 +94,13 @@ def settings(org_id: int):
             contact_id=form.contact_id.data,
         )
         try:
-            profile = profiles.save_profile(organisation, choices, current_user)
+            profiles.save_profile(organisation, choices, current_user)
         except profiles.ProfileRefused as exc:
             db.session.rollback()
             form.form_errors.append(refusal(exc.reason))
         else:
             db.session.commit()
-            flash(
-                _("Twinning is on: your suggested partners are ready.")
-                if profile.is_active
-                else _("Twinning is off: your organisation is suggested to nobody."),
-                "success",
-            )
+            flash(_("Your twinning settings are saved."), "success")
             return redirect(url_for("twinning.overview", org_id=organisation.id), code=303)
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
