@@ -145,8 +145,15 @@ def warm(base_url: str, paths: list[str]) -> None:
 
 
 def run_wrk(
-    base_url: str, paths: list[str], seconds: int, connections: int, threads: int, folder: Path
+    base_url: str,
+    paths: list[str],
+    seconds: int,
+    connections: int,
+    threads: int,
+    folder: Path,
+    headers: list[str] | None = None,
 ) -> dict:
+    """wrk on the paths in turn; `headers` (e.g. a session cookie) go with every request."""
     script = folder / "paths.lua"
     script.write_text(LUA)
     listing = folder / f"paths-{abs(hash(tuple(paths)))}.txt"
@@ -155,6 +162,8 @@ def run_wrk(
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(script), base_url,
     ]  # fmt: skip
+    for header in headers or []:
+        command[1:1] = ["-H", header]
     output = subprocess.run(
         command,
         env={**os.environ, "WRK_PATHS": str(listing)},

@@ -107,12 +107,12 @@ def demo_paths(db) -> dict[str, list[str]]:
     from labelling.certificates.models import Certificate
     from labelling.organisations.models import Organisation
 
-    def application_of(name: str) -> Application:
+    def application_of(name: str, state: str) -> Application:
         query = db.select(Application).join(Organisation).filter_by(legal_name=name)
-        return db.session.scalars(query).first()
+        return db.session.scalars(query.where(Application.state == state)).one()
 
-    draft = application_of("Klaster Technologii Kosmicznych")
-    assessed = application_of("Nordic Food Innovation Cluster ApS")
+    draft = application_of("Klaster Technologii Kosmicznych", "draft")
+    assessed = application_of("Nordic Food Innovation Cluster ApS", "more_information_requested")
     certificate = db.session.scalars(db.select(Certificate)).first()
     labelled = certificate.label.organisation
     sections = [section.id for section in framework_of(draft).sections]
@@ -130,6 +130,8 @@ def demo_paths(db) -> dict[str, list[str]]:
             "/dashboard",
             f"/applications/{draft.id}",
             *(f"/applications/{draft.id}/questionnaire/{section}" for section in sections),
+            f"/organisations/{draft.organisation_id}/twinning",
+            f"/organisations/{draft.organisation_id}/twinning/settings",
         ],
         "assessor@example.org": [
             "/assignments",

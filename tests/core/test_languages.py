@@ -164,6 +164,7 @@ def test_scores_read_with_the_readers_decimal_comma(client, locale):
         db.select(Application)
         .join(Organisation)
         .filter_by(legal_name="Klaster Technologii Kosmicznych")
+        .where(Application.state == "draft")
     ).one()
     sign_in(client, "manager2@example.org", DEMO_PASSWORD)
     page = client.get(f"/applications/{draft.id}/questionnaire/structure?lang={locale}").text
