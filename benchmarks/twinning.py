@@ -71,7 +71,7 @@ def _app(url: str, instance: str):
 def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
     """Twinning rows on top of seed.py's organisations; returns what was added."""
     from labelling.accounts.models import Role
-    from labelling.accounts.services import register_user
+    from labelling.accounts.services import find_user_by_email, register_user
     from labelling.extensions import db
     from labelling.frameworks.services import current_framework
     from labelling.twinning.rules import language_mask
@@ -83,12 +83,15 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
         with app.app_context():
             framework = current_framework()
             codes = [indicator.code for indicator in framework.indicators]
-            user = register_user(EMAIL, "Twinning Bench", PASSWORD, (Role.CLUSTER_MANAGER,))
+            user = find_user_by_email(EMAIL) or register_user(
+                EMAIL, "Twinning Bench", PASSWORD, (Role.CLUSTER_MANAGER,)
+            )
             db.session.commit()
             user_id = user.id
             engine = db.engine
     organisations = []
     with engine.begin() as conn:
+        _clear(conn, user_id)
         rows = conn.execute(
             text(
                 "SELECT o.id, o.country_code, o.technology_area, min(a.id) FROM organisation o "
@@ -115,13 +118,15 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
             organisations.append((organisation_id, country))
             choice = rng.choices(["prefer_abroad", "anywhere", "same_country"], [80, 15, 5])[0]
             mask = language_mask(["en", NATIONAL.get(country, "en")])
+            same_area_only = rng.random() < 0.05
+            match = (mask, country, area, choice, same_area_only)
             profiles.append(
                 (organisation_id, True, framework.id, framework.version, _json(weak),
-                 _json(strong), mask, choice, rng.random() < 0.05, rng.choice([2, 3]), 1,
+                 _json(strong), mask, choice, same_area_only, rng.choice([2, 3]), 1,
                  now, now)
             )  # fmt: skip
-            interests += [(organisation_id, framework.id, "want", code) for code in weak]
-            interests += [(organisation_id, framework.id, "offer", code) for code in strong]
+            interests += [(organisation_id, framework.id, "want", c, *match) for c in weak]
+            interests += [(organisation_id, framework.id, "offer", c, *match) for c in strong]
             members.append((organisation_id, user_id, "manager", now))
         bulk_insert(
             conn,
@@ -148,23 +153,26 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
         bulk_insert(
             conn,
             "twinning_interest",
-            "organisation_id, framework_id, side, indicator_code",
+            "organisation_id, framework_id, side, indicator_code, language_mask, country_code, "
+            "technology_area, country_choice, same_area_only",
             interests,
         )
-        bulk_insert(conn, "membership", "organisation_id, user_id, role, created_at", members)
+        bulk_insert(
+            conn, "organisation_membership", "organisation_id, user_id, role, created_at", members
+        )
         partnerships, activities = _partnerships(rng, organisations, framework.id, now)
         bulk_insert(
             conn,
             "partnership",
             "id, requester_id, partner_id, pair_key, framework_id, state, message, targets, "
             "answered_at, starts_on, requester_entry_id, partner_entry_id, created_at, "
-            "updated_at, row_version",
+            "row_version",
             partnerships,
         )
         bulk_insert(
             conn,
             "plan_activity",
-            "partnership_id, kind, title, starts_on, created_at, updated_at",
+            "partnership_id, kind, title, starts_on, created_at",
             activities,
         )
         for table in ("benchmark_entry", "partnership"):
@@ -181,6 +189,16 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
         "interest_rows": len(interests),
         "partnerships": len(partnerships),
     }
+
+
+def _clear(conn, user_id: int) -> None:
+    """What an earlier run of this script left, so that it can run again."""
+    for table in ("plan_activity", "partnership", "twinning_interest", "twinning_mark",
+                  "twinning_profile", "benchmark_entry"):  # fmt: skip
+        conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own table names
+    conn.execute(
+        text("DELETE FROM organisation_membership WHERE user_id = :user"), {"user": user_id}
+    )
 
 
 def _json(codes: list[str]) -> str:
@@ -202,12 +220,12 @@ def _partnerships(rng, organisations, framework_id, now):
         starts = (now - timedelta(days=30)).date() if state == "active" else None
         rows.append(
             (number, first, second, key, framework_id, state, "Shall we twin?", '["2.2.3"]',
-             answered, starts, first, second, now - timedelta(days=40), now, 1)
+             answered, starts, first, second, now - timedelta(days=40), 1)
         )  # fmt: skip
         if state == "active":
             for kind, days in (("visit", 30), ("workshop", 90)):
                 activities.append(
-                    (number, kind, f"A {kind}", date.today() + timedelta(days=days), now, now)
+                    (number, kind, f"A {kind}", date.today() + timedelta(days=days), now)
                 )
     return rows, activities
 

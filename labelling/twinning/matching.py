@@ -61,7 +61,7 @@ def side_of(profile: TwinningProfile, organisation: Organisation) -> Side:
 
 
 def _candidate_ids(mine: Side, framework_id: str) -> list[int]:
-    """The best candidates by score, from the index rows, hard conditions applied."""
+    """The best candidates by score, from the index rows alone (hard conditions applied)."""
     interest = TwinningInterest
     they_offer = and_(interest.side == "offer", interest.indicator_code.in_(sorted(mine.wants)))
     they_want = (
@@ -69,55 +69,44 @@ def _candidate_ids(mine: Side, framework_id: str) -> list[int]:
         if mine.offers
         else false()
     )
-    hits = (
-        select(
-            interest.organisation_id.label("organisation_id"),
-            func.sum(case((they_offer, 1), else_=0)).label("they"),
-            func.sum(case((they_want, 1), else_=0)).label("we"),
-        )
-        .where(
-            interest.framework_id == framework_id,
-            interest.organisation_id != mine.organisation_id,
-            or_(they_offer, they_want),
-        )
-        .group_by(interest.organisation_id)
-        .subquery()
-    )
-    profile, organisation = TwinningProfile, Organisation
+    they = func.sum(case((they_offer, 1), else_=0))
+    we = func.sum(case((they_want, 1), else_=0))
     conditions = [
-        hits.c.they > 0,
-        profile.is_active,
-        profile.language_mask.op("&")(mine.language_mask) != 0,
+        interest.framework_id == framework_id,
+        interest.organisation_id != mine.organisation_id,
+        or_(they_offer, they_want),
+        interest.language_mask.op("&")(mine.language_mask) != 0,
     ]
+    # A candidate's own columns are the same on each of its rows: filtered row by row.
     if mine.country_choice == CountryChoice.SAME_COUNTRY:
-        conditions.append(organisation.country_code == mine.country_code)
+        conditions.append(interest.country_code == mine.country_code)
     else:
         conditions.append(
             or_(
-                profile.country_choice != CountryChoice.SAME_COUNTRY.value,
-                organisation.country_code == mine.country_code,
+                interest.country_choice != CountryChoice.SAME_COUNTRY.value,
+                interest.country_code == mine.country_code,
             )
         )
     if mine.same_area_only:
-        conditions.append(organisation.technology_area == mine.technology_area)
+        conditions.append(interest.technology_area == mine.technology_area)
     else:
         conditions.append(
-            or_(~profile.same_area_only, organisation.technology_area == mine.technology_area)
+            or_(~interest.same_area_only, interest.technology_area == mine.technology_area)
         )
     score = (
-        hits.c.they
-        + hits.c.we
-        + case((hits.c.they < hits.c.we, hits.c.they), else_=hits.c.we)
-        + case((organisation.technology_area == mine.technology_area, 1), else_=0)
+        they
+        + we
+        + case((they < we, they), else_=we)
+        + func.max(case((interest.technology_area == mine.technology_area, 1), else_=0))
     )
     if mine.country_choice == CountryChoice.PREFER_ABROAD:
-        score = score + case((organisation.country_code != mine.country_code, 1), else_=0)
+        score = score + func.max(case((interest.country_code != mine.country_code, 1), else_=0))
     rows = db.session.execute(
-        select(hits.c.organisation_id)
-        .join(profile, profile.organisation_id == hits.c.organisation_id)
-        .join(organisation, organisation.id == hits.c.organisation_id)
+        select(interest.organisation_id)
         .where(*conditions)
-        .order_by(score.desc(), hits.c.they.desc(), hits.c.organisation_id)
+        .group_by(interest.organisation_id)
+        .having(they > 0)
+        .order_by(score.desc(), they.desc(), interest.organisation_id)
         .limit(CANDIDATES)
     )
     return [row[0] for row in rows]

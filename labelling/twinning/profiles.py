@@ -163,12 +163,15 @@ def switch_off(organisation: Organisation, actor: User) -> None:
 
 
 def write_interests(profile: TwinningProfile) -> None:
-    """The profile's index rows: one per wanted and offered indicator while it is on."""
+    """The profile's index rows: one per wanted and offered indicator while it is on, with
+    the organisation's country and technology area as of now (rewritten at every save and
+    every decided benchmarking; the final ranking reads the live ones)."""
     db.session.execute(
         delete(TwinningInterest).where(TwinningInterest.organisation_id == profile.organisation_id)
     )
     if not profile.is_active or profile.framework_id is None:
         return
+    organisation = db.session.get(Organisation, profile.organisation_id)
     for side, codes in (("want", profile.wants), ("offer", profile.offers)):
         for code in codes:
             db.session.add(
@@ -177,6 +180,11 @@ def write_interests(profile: TwinningProfile) -> None:
                     framework_id=profile.framework_id,
                     side=side,
                     indicator_code=code,
+                    language_mask=profile.language_mask,
+                    country_code=organisation.country_code,
+                    technology_area=organisation.technology_area,
+                    country_choice=profile.country_choice,
+                    same_area_only=profile.same_area_only,
                 )
             )
     db.session.flush()

@@ -78,6 +78,7 @@ def test_the_application_registers_every_feature(app):
         "overdue-assessments",
         "label-expiry",
         "overdue-panels",
+        "twinning-unanswered",
     ]
     assert FIGURES.names() == ["outbox", "labels"]
     assert UPLOADED_FILES.names() == ["evidence", "appeal-documents"]

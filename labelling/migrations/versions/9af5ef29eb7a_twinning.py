@@ -26,12 +26,17 @@ def upgrade():
     sa.Column('framework_id', sa.String(length=60), nullable=False),
     sa.Column('side', sa.String(length=5), nullable=False),
     sa.Column('indicator_code', sa.String(length=20), nullable=False),
+    sa.Column('language_mask', sa.BigInteger(), nullable=False),
+    sa.Column('country_code', sa.String(length=2), nullable=False),
+    sa.Column('technology_area', sa.String(length=40), nullable=False),
+    sa.Column('country_choice', sa.String(length=20), nullable=False),
+    sa.Column('same_area_only', sa.Boolean(), nullable=False),
     sa.CheckConstraint("side IN ('want', 'offer')", name=op.f('ck_twinning_interest_side_known')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_twinning_interest_organisation_id_organisation'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_twinning_interest'))
     )
     with op.batch_alter_table('twinning_interest', schema=None) as batch_op:
-        batch_op.create_index('ix_twinning_interest_match', ['framework_id', 'side', 'indicator_code'], unique=False)
+        batch_op.create_index('ix_twinning_interest_match', ['framework_id', 'side', 'indicator_code'], unique=False, postgresql_include=['organisation_id', 'language_mask', 'country_code', 'technology_area', 'country_choice', 'same_area_only'])
         batch_op.create_index(batch_op.f('ix_twinning_interest_organisation_id'), ['organisation_id'], unique=False)
 
     op.create_table('twinning_profile',
