@@ -74,7 +74,8 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
     from labelling.accounts.services import find_user_by_email, register_user
     from labelling.extensions import db
     from labelling.frameworks.services import current_framework
-    from labelling.twinning.rules import language_mask
+    from labelling.twinning.profiles import bits_for
+    from labelling.twinning.rules import code_mask, language_mask
 
     rng = random.Random(seed_value)
     now = datetime.now(UTC)
@@ -83,6 +84,7 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
         with app.app_context():
             framework = current_framework()
             codes = [indicator.code for indicator in framework.indicators]
+            bits = bits_for(framework.id)
             user = find_user_by_email(EMAIL) or register_user(
                 EMAIL, "Twinning Bench", PASSWORD, (Role.CLUSTER_MANAGER,)
             )
@@ -98,7 +100,7 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
                 "JOIN application a ON a.organisation_id = o.id GROUP BY o.id ORDER BY o.id"
             )
         ).all()
-        entries, marks, profiles, interests, members = [], [], [], [], []
+        entries, marks, profiles, members = [], [], [], []
         for organisation_id, country, area, application_id in rows:
             entries.append(
                 (organisation_id, application_id, organisation_id, framework.id,
@@ -119,14 +121,12 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
             choice = rng.choices(["prefer_abroad", "anywhere", "same_country"], [80, 15, 5])[0]
             mask = language_mask(["en", NATIONAL.get(country, "en")])
             same_area_only = rng.random() < 0.05
-            match = (mask, country, area, choice, same_area_only)
             profiles.append(
                 (organisation_id, True, framework.id, framework.version, _json(weak),
-                 _json(strong), mask, choice, same_area_only, rng.choice([2, 3]), 1,
+                 _json(strong), code_mask(weak, bits), code_mask(strong, bits), mask, country,
+                 area, choice, same_area_only, rng.choice([2, 3]), 1,
                  now, now)
             )  # fmt: skip
-            interests += [(organisation_id, framework.id, "want", c, *match) for c in weak]
-            interests += [(organisation_id, framework.id, "offer", c, *match) for c in strong]
             members.append((organisation_id, user_id, "manager", now))
         bulk_insert(
             conn,
@@ -146,16 +146,9 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
             conn,
             "twinning_profile",
             "organisation_id, is_active, framework_id, framework_version, wants, offers, "
-            "language_mask, country_choice, same_area_only, capacity, version, created_at, "
-            "updated_at",
+            "wants_mask, offers_mask, language_mask, country_code, technology_area, "
+            "country_choice, same_area_only, capacity, version, created_at, updated_at",
             profiles,
-        )
-        bulk_insert(
-            conn,
-            "twinning_interest",
-            "organisation_id, framework_id, side, indicator_code, language_mask, country_code, "
-            "technology_area, country_choice, same_area_only",
-            interests,
         )
         bulk_insert(
             conn, "organisation_membership", "organisation_id, user_id, role, created_at", members
@@ -186,15 +179,14 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
         "entries": len(entries),
         "marks": len(marks),
         "opted_in": len(profiles),
-        "interest_rows": len(interests),
         "partnerships": len(partnerships),
     }
 
 
 def _clear(conn, user_id: int) -> None:
     """What an earlier run of this script left, so that it can run again."""
-    for table in ("plan_activity", "partnership", "twinning_interest", "twinning_mark",
-                  "twinning_profile", "benchmark_entry"):  # fmt: skip
+    for table in ("plan_activity", "partnership", "twinning_mark", "twinning_profile",
+                  "benchmark_entry"):  # fmt: skip
         conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own table names
     conn.execute(
         text("DELETE FROM organisation_membership WHERE user_id = :user"), {"user": user_id}
@@ -240,10 +232,21 @@ def _serve(url: str, instance: str, port: int) -> subprocess.Popen:
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
-        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "labelling:create_app()"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            gunicorn,
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "labelling:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip  (a request log written to a pipe would cost more than the requests)
     wait_until_up(f"http://127.0.0.1:{port}/healthz", 60)
     return server
 

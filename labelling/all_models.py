@@ -42,7 +42,6 @@ from labelling.organisations.models import Invitation, Membership, Organisation 
 from labelling.twinning.models import (  # noqa: F401
     Partnership,
     PlanActivity,
-    TwinningInterest,
     TwinningMark,
     TwinningProfile,
 )

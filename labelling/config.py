@@ -170,6 +170,9 @@ class Config:
     STATISTICS_MIN_GROUP = 5  # accountability figures of smaller groups are not shown
     TWINNING_DECLINE_QUIET_DAYS = 180  # a declined pair is not suggested again for this long
     TWINNING_REMINDER_DAYS = 14  # a request unanswered this long reminds the partner once
+    # An organisation's best candidates are kept this long under its profile's version;
+    # switching off, pairing and capacity are always applied live.
+    TWINNING_SUGGESTIONS_SECONDS = 300
 
 
 class TestConfig(Config):

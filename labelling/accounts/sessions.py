@@ -16,6 +16,7 @@ from flask import current_app, flash, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import joinedload
 
 from labelling.accounts.models import TrustedDevice, User, UserSession
 from labelling.db import utcnow
@@ -107,7 +108,13 @@ def user_for_request(user_id: str) -> User | None:
 
 
 def _this_browsers_record(token: str) -> UserSession | None:
-    return db.session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    """The session record with its user (and the user's roles), in one round trip for the
+    two: every signed-in request reads them."""
+    return db.session.scalar(
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == token_hash(token))
+    )
 
 
 def pending_session() -> UserSession | None:

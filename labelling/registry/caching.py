@@ -41,7 +41,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from labelling.extensions import cache, db
+from labelling.core.kept import read, write
+from labelling.extensions import db
 from labelling.registry.sync import VERSION_MEMO, data_version
 
 log = logging.getLogger(__name__)
@@ -108,35 +109,7 @@ def cache_key(kind: str, *parts: Any) -> str:
 
 
 # After a cache failure (Redis down, or silent until its timeout) this worker leaves the
-# cache alone for REDIS_RETRY_SECONDS: one slow request then, not every request.
-_cache_resting_until = 0.0
-
-
-def _cache_failed(operation: str, key: str) -> None:
-    global _cache_resting_until
-    _cache_resting_until = monotonic() + current_app.config["REDIS_RETRY_SECONDS"]
-    log.warning("cache %s failed for %s; serving uncached for a while", operation, key)
-
-
-def _read(key: str):
-    if monotonic() < _cache_resting_until:
-        return None
-    try:
-        return cache.get(key)
-    except Exception:  # any cache backend failure (Redis down): serve uncached
-        _cache_failed("read", key)
-        return None
-
-
-def _write(key: str, value) -> None:
-    if monotonic() < _cache_resting_until:
-        return
-    try:
-        cache.set(key, value)
-    except Exception:  # as above
-        _cache_failed("write", key)
-
-
+# cache alone for REDIS_RETRY_SECONDS (core.kept): one slow request then, not every one.
 def cached(kind: str, parts: tuple, compute: Callable[[], Any], page_content: bool = False):
     """The value kept for (kind, parts) at this data version, day and language, or
     `compute()` kept for next time (None is never kept).
@@ -146,11 +119,11 @@ def cached(kind: str, parts: tuple, compute: Callable[[], Any], page_content: bo
     if page_content and g.get("keeping_whole_answer"):
         return compute()
     key = cache_key(kind, *parts)
-    value = _read(key)
+    value = read(key)
     if value is None:
         value = compute()
         if value is not None:
-            _write(key, value)
+            write(key, value)
     return value
 
 
@@ -162,7 +135,7 @@ _UNKEPT_HEADERS = {"content-length", "set-cookie", "vary"}
 def _kept_response(key: str, produce: Callable[[], Any]) -> Response:
     """The response kept under `key`, or `produce()`'s, kept when it is a 200 or a 410
     (errors are answered afresh; streamed downloads are never kept)."""
-    stored = _read(key)
+    stored = read(key)
     if stored is not None:
         status, body, headers = stored
         return current_app.response_class(body, status=status, headers=headers)
@@ -173,7 +146,7 @@ def _kept_response(key: str, produce: Callable[[], Any]) -> Response:
             for name, value in response.headers.items()
             if name.lower() not in _UNKEPT_HEADERS
         ]
-        _write(key, (response.status_code, response.get_data(), headers))
+        write(key, (response.status_code, response.get_data(), headers))
     return response
 
 

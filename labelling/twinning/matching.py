@@ -1,15 +1,16 @@
 """Suggested partners, with their reasons.
 
-How it scales: matching never looks at every pair. Each opted-in profile has one index row
-per indicator it wants to improve or offers (`twinning_interest`, indexed by framework,
-side and indicator). For one organisation the database reads only the rows of the few
-indicators it wants (partners offering them) or offers (partners wanting them), counts
-them per candidate in one grouped pass, applies the hard conditions (a shared working
-language as one AND on a bit mask, the country and area choices of both sides) and keeps
-the best `CANDIDATES` by the score of `rules.score`. Python then re-ranks those with the
-pure rules (the authority), leaves out the pairs that are open, declined recently or
-partners at capacity, and words the reasons. The marks behind the rows are refreshed when
-a benchmarking is decided; the rows when a profile is saved or switched off.
+How it scales: matching never looks at every pair. Each opted-in profile carries its
+vectors, precomputed when it is saved and when a benchmarking is decided: the indicators it
+wants and offers as bit masks (one bit per indicator, stable across framework versions),
+its working languages as a third mask, its country and area. For one organisation the
+database walks the opted-in profiles of its framework once (one index covers every column
+read, on PostgreSQL), keeps those offering at least one wanted indicator (one AND), applies
+the hard conditions of both sides (a shared language is one AND), counts the matching bits
+of each with a few integer operations and keeps the best `CANDIDATES` by the score of
+`rules.score`: linear in the opted-in organisations, never in pairs, with no join. Python
+then re-ranks those with the pure rules (the authority), leaves out the pairs that are
+open, declined recently or partners at capacity, and words the reasons.
 """
 
 from __future__ import annotations
@@ -18,17 +19,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import Integer, and_, case, func, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
 
+from labelling.core.kept import read, write
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
-from labelling.twinning.models import Partnership, TwinningInterest, TwinningProfile
+from labelling.twinning.models import Partnership, TwinningProfile
+from labelling.twinning.profiles import bits_for
 from labelling.twinning.rules import (
+    MAX_INDICATOR_BITS,
     OPEN_STATES,
     CountryChoice,
     PartnershipState,
     Side,
+    code_mask,
     languages_of,
     rank,
 )
@@ -60,53 +67,79 @@ def side_of(profile: TwinningProfile, organisation: Organisation) -> Side:
     )
 
 
-def _candidate_ids(mine: Side, framework_id: str) -> list[int]:
-    """The best candidates by score, from the index rows alone (hard conditions applied)."""
-    interest = TwinningInterest
-    they_offer = and_(interest.side == "offer", interest.indicator_code.in_(sorted(mine.wants)))
-    they_want = (
-        and_(interest.side == "want", interest.indicator_code.in_(sorted(mine.offers)))
-        if mine.offers
-        else false()
+class _BitsInCommon(ColumnElement):
+    """How many bits `column` has in common with the constant `mask`. PostgreSQL counts
+    them in one call (bit_count); elsewhere one CASE term per bit of the mask."""
+
+    inherit_cache = False
+    type = Integer()
+
+    def __init__(self, column, mask: int):
+        self.column, self.mask = column, mask
+
+
+@compiles(_BitsInCommon)
+def _bits_by_terms(element, compiler, **kw):
+    bits = [1 << bit for bit in range(MAX_INDICATOR_BITS) if element.mask & (1 << bit)]
+    if not bits:
+        return "0"
+    column = compiler.process(element.column, **kw)
+    return (
+        "(" + " + ".join(f"(CASE WHEN ({column} & {b}) != 0 THEN 1 ELSE 0 END)" for b in bits) + ")"
     )
-    they = func.sum(case((they_offer, 1), else_=0))
-    we = func.sum(case((they_want, 1), else_=0))
+
+
+@compiles(_BitsInCommon, "postgresql")
+def _bits_by_bit_count(element, compiler, **kw):
+    column = compiler.process(element.column, **kw)
+    return f"bit_count(CAST(({column} & {int(element.mask)}) AS BIT(64)))"
+
+
+def _candidate_ids(profile: TwinningProfile, mine: Side) -> list[int]:
+    """The best candidates by score, read from the opted-in profiles' vectors alone (hard
+    conditions applied in the same pass)."""
+    candidate = TwinningProfile
+    bits = bits_for(profile.framework_id)
+    wants = [code for code in sorted(mine.wants) if code in bits]
+    offers = [code for code in sorted(mine.offers) if code in bits]
+    if not wants:
+        return []
+    they = _BitsInCommon(candidate.offers_mask, code_mask(wants, bits))
+    we = _BitsInCommon(candidate.wants_mask, code_mask(offers, bits))
     conditions = [
-        interest.framework_id == framework_id,
-        interest.organisation_id != mine.organisation_id,
-        or_(they_offer, they_want),
-        interest.language_mask.op("&")(mine.language_mask) != 0,
+        candidate.framework_id == profile.framework_id,
+        candidate.is_active,
+        candidate.organisation_id != mine.organisation_id,
+        candidate.offers_mask.op("&")(code_mask(wants, bits)) != 0,
+        candidate.language_mask.op("&")(mine.language_mask) != 0,
     ]
-    # A candidate's own columns are the same on each of its rows: filtered row by row.
     if mine.country_choice == CountryChoice.SAME_COUNTRY:
-        conditions.append(interest.country_code == mine.country_code)
+        conditions.append(candidate.country_code == mine.country_code)
     else:
         conditions.append(
             or_(
-                interest.country_choice != CountryChoice.SAME_COUNTRY.value,
-                interest.country_code == mine.country_code,
+                candidate.country_choice != CountryChoice.SAME_COUNTRY.value,
+                candidate.country_code == mine.country_code,
             )
         )
     if mine.same_area_only:
-        conditions.append(interest.technology_area == mine.technology_area)
+        conditions.append(candidate.technology_area == mine.technology_area)
     else:
         conditions.append(
-            or_(~interest.same_area_only, interest.technology_area == mine.technology_area)
+            or_(~candidate.same_area_only, candidate.technology_area == mine.technology_area)
         )
     score = (
         they
         + we
         + case((they < we, they), else_=we)
-        + func.max(case((interest.technology_area == mine.technology_area, 1), else_=0))
+        + case((candidate.technology_area == mine.technology_area, 1), else_=0)
     )
     if mine.country_choice == CountryChoice.PREFER_ABROAD:
-        score = score + func.max(case((interest.country_code != mine.country_code, 1), else_=0))
+        score = score + case((candidate.country_code != mine.country_code, 1), else_=0)
     rows = db.session.execute(
-        select(interest.organisation_id)
+        select(candidate.organisation_id)
         .where(*conditions)
-        .group_by(interest.organisation_id)
-        .having(they > 0)
-        .order_by(score.desc(), they.desc(), interest.organisation_id)
+        .order_by(score.desc(), they.desc(), candidate.organisation_id)
         .limit(CANDIDATES)
     )
     return [row[0] for row in rows]
@@ -138,20 +171,38 @@ def left_out(organisation_id: int, candidates: list[int]) -> set[int]:
 
 
 def active_counts(organisation_ids) -> dict[int, int]:
-    """How many active partnerships each organisation has (either side)."""
+    """How many active partnerships each organisation has (either side), in one query."""
     ids = list(organisation_ids)
     counts: dict[int, int] = dict.fromkeys(ids, 0)
     if not ids:
         return counts
-    for column in (Partnership.requester_id, Partnership.partner_id):
-        rows = db.session.execute(
-            select(column, func.count())
-            .where(column.in_(ids), Partnership.state == PartnershipState.ACTIVE.value)
-            .group_by(column)
-        )
-        for organisation_id, count in rows:
-            counts[organisation_id] += count
+    active = Partnership.state == PartnershipState.ACTIVE.value
+    sides = union_all(
+        select(Partnership.requester_id.label("organisation_id")).where(
+            active, Partnership.requester_id.in_(ids)
+        ),
+        select(Partnership.partner_id.label("organisation_id")).where(
+            active, Partnership.partner_id.in_(ids)
+        ),
+    ).subquery()
+    rows = db.session.execute(
+        select(sides.c.organisation_id, func.count()).group_by(sides.c.organisation_id)
+    )
+    for organisation_id, count in rows:
+        counts[organisation_id] += count
     return counts
+
+
+def candidate_ids(profile: TwinningProfile, mine: Side) -> list[int]:
+    """The best candidates for the profile: kept for TWINNING_SUGGESTIONS_SECONDS under
+    the profile's version (its own change shows at once); what changes on the other side
+    (switched off, paired, full, new vectors) is applied live by `suggestions`."""
+    key = f"labelling:twinning:candidates:{profile.organisation_id}:{profile.version}"
+    found = read(key)
+    if found is None:
+        found = _candidate_ids(profile, mine)
+        write(key, found, timeout=current_app.config["TWINNING_SUGGESTIONS_SECONDS"])
+    return found
 
 
 def suggestions(profile: TwinningProfile, limit: int = 20) -> list[Suggestion]:
@@ -159,7 +210,7 @@ def suggestions(profile: TwinningProfile, limit: int = 20) -> list[Suggestion]:
     if not profile.is_active or profile.framework_id is None or not profile.wants:
         return []
     mine = side_of(profile, profile.organisation)
-    ids = _candidate_ids(mine, profile.framework_id)
+    ids = candidate_ids(profile, mine)
     excluded = left_out(profile.organisation_id, ids)
     ids = [candidate for candidate in ids if candidate not in excluded]
     if not ids:
@@ -169,16 +220,19 @@ def suggestions(profile: TwinningProfile, limit: int = 20) -> list[Suggestion]:
         .join(Organisation, Organisation.id == TwinningProfile.organisation_id)
         .where(TwinningProfile.organisation_id.in_(ids), TwinningProfile.is_active)
     ).all()
-    counts = active_counts(ids)
-    by_id = {
-        theirs.organisation_id: (theirs, organisation)
-        for theirs, organisation in rows
-        if counts[theirs.organisation_id] < theirs.capacity
-    }
-    sides = [side_of(theirs, organisation) for theirs, organisation in by_id.values()]
+    by_id = {theirs.organisation_id: (theirs, organisation) for theirs, organisation in rows}
+    # The pure rules rank again with each candidate's live profile and organisation.
+    ranked = rank(mine, [side_of(theirs, organisation) for theirs, organisation in rows])
+    counts = active_counts([theirs.organisation_id for theirs, _score in ranked[: 2 * limit]])
     found = []
-    for theirs, value in rank(mine, sides)[:limit]:
-        organisation = by_id[theirs.organisation_id][1]
+    for theirs, value in ranked:
+        profile_row, organisation = by_id[theirs.organisation_id]
+        if counts.get(theirs.organisation_id, 0) >= profile_row.capacity:
+            continue  # full: suggested to nobody until a partnership ends
+        if theirs.organisation_id not in counts:
+            counts |= active_counts([theirs.organisation_id])  # past the first batch
+            if counts[theirs.organisation_id] >= profile_row.capacity:
+                continue
         found.append(
             Suggestion(
                 organisation=organisation,
@@ -190,4 +244,6 @@ def suggestions(profile: TwinningProfile, limit: int = 20) -> list[Suggestion]:
                 shared_languages=tuple(languages_of(mine.language_mask & theirs.language_mask)),
             )
         )
+        if len(found) == limit:
+            break
     return found

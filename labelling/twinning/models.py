@@ -26,12 +26,38 @@ from labelling.extensions import db
 from labelling.organisations.models import Organisation
 from labelling.twinning.rules import CountryChoice, PartnershipState
 
+# What matching reads of each candidate: covered by one index on PostgreSQL, so ranking
+# the opted-in organisations of a framework is one walk along it.
+MATCH_COLUMNS = (
+    "organisation_id",
+    "wants_mask",
+    "offers_mask",
+    "language_mask",
+    "country_code",
+    "technology_area",
+    "country_choice",
+    "same_area_only",
+)
+
 
 class TwinningProfile(TimestampMixin, db.Model):
-    """An organisation's twinning settings. Off by default; `is_active` is the switch."""
+    """An organisation's twinning settings. Off by default; `is_active` is the switch.
+
+    The matching vectors: `wants_mask` and `offers_mask` hold the wanted and offered
+    indicators as bits (rules.indicator_bits), `language_mask` the working languages; the
+    organisation's country and technology area are copied here at every save and every
+    decided benchmarking (the final ranking reads the live ones)."""
 
     __tablename__ = "twinning_profile"
-    __table_args__ = (CheckConstraint("capacity BETWEEN 1 AND 10", name="capacity_range"),)
+    __table_args__ = (
+        CheckConstraint("capacity BETWEEN 1 AND 10", name="capacity_range"),
+        Index(
+            "ix_twinning_profile_match",
+            "framework_id",
+            "is_active",
+            postgresql_include=list(MATCH_COLUMNS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -43,7 +69,11 @@ class TwinningProfile(TimestampMixin, db.Model):
     framework_version: Mapped[str | None] = mapped_column(String(20))
     wants: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
     offers: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    wants_mask: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    offers_mask: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
     language_mask: Mapped[int] = mapped_column(BigInteger, default=0, nullable=False)
+    country_code: Mapped[str] = mapped_column(String(2), default="", nullable=False)
+    technology_area: Mapped[str] = mapped_column(String(40), default="", nullable=False)
     country_choice: Mapped[str] = mapped_column(
         String(20), default=CountryChoice.PREFER_ABROAD.value, nullable=False
     )
@@ -76,50 +106,6 @@ class TwinningMark(db.Model):
     framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
     indicator_code: Mapped[str] = mapped_column(String(20), nullable=False)
     basis: Mapped[str] = mapped_column(String(20), nullable=False)
-
-
-# What matching reads of each candidate, copied onto its index rows so that ranking is one
-# walk along the index (covering it on PostgreSQL), with no join.
-MATCH_COLUMNS = (
-    "organisation_id",
-    "language_mask",
-    "country_code",
-    "technology_area",
-    "country_choice",
-    "same_area_only",
-)
-
-
-class TwinningInterest(db.Model):
-    """The matching index: one row per indicator an opted-in organisation wants to improve
-    or offers, with what the hard conditions and the score read of it. Written when the
-    profile is saved or follows a new benchmarking, deleted when it is switched off, so
-    the suggestions read a few indexed rows per indicator, never every pair."""
-
-    __tablename__ = "twinning_interest"
-    __table_args__ = (
-        Index(
-            "ix_twinning_interest_match",
-            "framework_id",
-            "side",
-            "indicator_code",
-            postgresql_include=list(MATCH_COLUMNS),
-        ),
-        CheckConstraint("side IN ('want', 'offer')", name="side_known"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
-    side: Mapped[str] = mapped_column(String(5), nullable=False)
-    indicator_code: Mapped[str] = mapped_column(String(20), nullable=False)
-    language_mask: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    country_code: Mapped[str] = mapped_column(String(2), nullable=False)
-    technology_area: Mapped[str] = mapped_column(String(40), nullable=False)
-    country_choice: Mapped[str] = mapped_column(String(20), nullable=False)
-    same_area_only: Mapped[bool] = mapped_column(Boolean, nullable=False)
 
 
 class Partnership(TimestampMixin, db.Model):

@@ -3,29 +3,32 @@
 A profile may be switched on only by an organisation with a decided benchmarking. What it
 offers must be among its strong indicators (that is what it agrees to show by opting in);
 what it wants to improve may be any indicator of its framework. Every save moves the
-profile's version on and rewrites its index rows; switching off deletes them, so the
-organisation leaves every suggestion at once.
+profile's version on and rewrites its matching vectors; matching reads only profiles that
+are on, so switching off takes the organisation out of every suggestion at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from labelling.accounts.models import User
 from labelling.core.audit import record_event
 from labelling.core.languages import page_locale
 from labelling.criteria.framework import Framework
+from labelling.criteria.loader import version_key
 from labelling.criteria.translations import localised
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
 from labelling.organisations.models import Organisation
 from labelling.organisations.services import managers_of
-from labelling.twinning.models import TwinningInterest, TwinningProfile
+from labelling.twinning.models import TwinningProfile
 from labelling.twinning.rules import (
     WORKING_LANGUAGES,
     CountryChoice,
+    code_mask,
+    indicator_bits,
     language_mask,
     languages_of,
 )
@@ -137,8 +140,7 @@ def save_profile(organisation: Organisation, choices: ProfileChoices, actor: Use
     profile.capacity = choices.capacity
     profile.contact_id = choices.contact_id
     profile.version += 1
-    db.session.flush()
-    write_interests(profile)
+    write_vectors(profile)
     action = "twinning.profile_saved"
     if choices.is_active != was_active:
         action = "twinning.switched_on" if choices.is_active else "twinning.switched_off"
@@ -152,41 +154,24 @@ def save_profile(organisation: Organisation, choices: ProfileChoices, actor: Use
     return profile
 
 
-def switch_off(organisation: Organisation, actor: User) -> None:
-    profile = profile_of(organisation.id)
-    if profile is None or not profile.is_active:
-        return
-    profile.is_active = False
-    profile.version += 1
-    write_interests(profile)
-    record_event("twinning.switched_off", "organisation", organisation.id, actor=actor)
-
-
-def write_interests(profile: TwinningProfile) -> None:
-    """The profile's index rows: one per wanted and offered indicator while it is on, with
-    the organisation's country and technology area as of now (rewritten at every save and
-    every decided benchmarking; the final ranking reads the live ones)."""
-    db.session.execute(
-        delete(TwinningInterest).where(TwinningInterest.organisation_id == profile.organisation_id)
+def bits_for(framework_id: str) -> dict[str, int]:
+    """The bit of each indicator of the framework, over every version loaded."""
+    versions = sorted(
+        (framework for framework in loaded() if framework.id == framework_id),
+        key=lambda framework: version_key(framework.version),
     )
-    if not profile.is_active or profile.framework_id is None:
-        return
+    return indicator_bits([[i.code for i in framework.indicators] for framework in versions])
+
+
+def write_vectors(profile: TwinningProfile) -> None:
+    """What matching reads of the profile: its wanted and offered indicators as bit masks,
+    and the organisation's country and technology area as of now."""
     organisation = db.session.get(Organisation, profile.organisation_id)
-    for side, codes in (("want", profile.wants), ("offer", profile.offers)):
-        for code in codes:
-            db.session.add(
-                TwinningInterest(
-                    organisation_id=profile.organisation_id,
-                    framework_id=profile.framework_id,
-                    side=side,
-                    indicator_code=code,
-                    language_mask=profile.language_mask,
-                    country_code=organisation.country_code,
-                    technology_area=organisation.technology_area,
-                    country_choice=profile.country_choice,
-                    same_area_only=profile.same_area_only,
-                )
-            )
+    bits = bits_for(profile.framework_id) if profile.framework_id else {}
+    profile.wants_mask = code_mask([c for c in profile.wants if c in bits], bits)
+    profile.offers_mask = code_mask([c for c in profile.offers if c in bits], bits)
+    profile.country_code = organisation.country_code
+    profile.technology_area = organisation.technology_area
     db.session.flush()
 
 
@@ -203,4 +188,4 @@ def follow_marks(organisation_id: int, framework: Framework) -> None:
     profile.framework_id, profile.framework_version = framework.id, framework.version
     profile.version += 1
     db.session.flush()
-    write_interests(profile)
+    write_vectors(profile)

@@ -49,6 +49,31 @@ def languages_of(mask: int) -> list[str]:
     return [code for bit, code in enumerate(WORKING_LANGUAGES) if mask & (1 << bit)]
 
 
+# A profile's wanted and offered indicators are also kept as bit masks (one BIGINT each),
+# so that matching counts them with integer operations. Bit 63 is the sign: 63 bits.
+MAX_INDICATOR_BITS = 63
+
+
+def indicator_bits(versions) -> dict[str, int]:
+    """indicator code -> its bit, for one framework over all its versions (each a list of
+    codes, oldest version first): codes in order of first appearance, so a bit never moves
+    when a version adds indicators. Raises ValueError beyond MAX_INDICATOR_BITS."""
+    bits: dict[str, int] = {}
+    for codes in versions:
+        for code in codes:
+            bits.setdefault(code, len(bits))
+    if len(bits) > MAX_INDICATOR_BITS:
+        raise ValueError(f"{len(bits)} indicators: twinning matches at most {MAX_INDICATOR_BITS}")
+    return bits
+
+
+def code_mask(codes, bits: dict[str, int]) -> int:
+    mask = 0
+    for code in codes:
+        mask |= 1 << bits[code]
+    return mask
+
+
 class Basis(StrEnum):
     """Why an indicator counts as strong or weak."""
 

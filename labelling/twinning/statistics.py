@@ -24,7 +24,7 @@ from labelling.benchmarking.stats import Distribution
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
 from labelling.organisations.models import Organisation
-from labelling.twinning.models import Partnership, TwinningInterest, TwinningProfile
+from labelling.twinning.models import Partnership, TwinningProfile
 from labelling.twinning.rules import PartnershipState
 
 BEGUN = (PartnershipState.ACTIVE.value, PartnershipState.ENDED.value)
@@ -75,16 +75,12 @@ def programme() -> Programme:
         select(Partnership.targets).where(Partnership.state.in_(BEGUN))
     ):
         targets.update(codes or [])
-    interest = Counter(
-        {
-            (side, code): count
-            for side, code, count in db.session.execute(
-                select(
-                    TwinningInterest.side, TwinningInterest.indicator_code, func.count()
-                ).group_by(TwinningInterest.side, TwinningInterest.indicator_code)
-            )
-        }
-    )
+    interest = Counter()
+    for wants, offers in db.session.execute(
+        select(TwinningProfile.wants, TwinningProfile.offers).where(TwinningProfile.is_active)
+    ):
+        interest.update(("want", code) for code in wants)
+        interest.update(("offer", code) for code in offers)
     codes = sorted(
         set(targets) | {code for _side, code in interest},
         key=lambda c: [int(p) for p in c.split(".") if p.isdigit()],

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from labelling.registry import caching
+from labelling.core import kept
 from tests.mailserver import free_port
 
 
@@ -99,7 +99,7 @@ class TestSilentCache:
     def test_one_request_waits_for_the_timeout_then_the_cache_rests(
         self, client, silent_redis, monkeypatch
     ):
-        monkeypatch.setattr(caching, "_cache_resting_until", 0.0)
+        monkeypatch.setattr(kept, "_resting_until", 0.0)
         assert client.get("/registry").status_code == 200
         assert len(silent_redis.accepted) == 1  # tried once, timed out
         for _ in range(3):

@@ -7,7 +7,7 @@ import re
 
 from labelling.accounts.models import Role
 from labelling.extensions import db
-from labelling.twinning.models import Partnership, TwinningInterest
+from labelling.twinning.models import Partnership, TwinningProfile
 from tests.factories import create_user, last_email, sign_in
 from tests.twinning.conftest import opt_in
 from tests.twinning.helpers import LEARNER, TEACHER, decided
@@ -83,7 +83,7 @@ def test_twinning_opens_only_after_a_decided_benchmarking(client, manager):
             "capacity": "2",
         },
     )
-    assert db.session.scalar(db.select(db.func.count()).select_from(TwinningInterest)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(TwinningProfile)) == 0
 
 
 def test_a_suggestion_says_why_and_shows_no_figure_of_the_partner(client, twins):
@@ -215,3 +215,16 @@ def test_others_cannot_see_or_act_and_the_secretariat_only_reads(client, twins):
     sign_in(client, "north@example.org")  # the requester cannot accept its own request
     assert client.post(f"/twinning/{partnership.id}/accept").status_code == 403
     assert db.session.get(Partnership, partnership.id).state == "requested"
+
+
+def test_kept_suggestions_follow_every_change_that_must_show_at_once(client, twins):
+    sign_in(client, "north@example.org")
+    assert "South Cluster" in suggestions_of(client, twins.north).text  # now kept
+    opt_in(client, "south@example.org", twins.south, is_active=None, wants=["1.2"], offers=["1.1"])
+    client.post("/logout")
+    sign_in(client, "north@example.org")
+    assert "South Cluster" not in suggestions_of(client, twins.north).text  # off: at once
+    opt_in(client, "south@example.org", twins.south, wants=["1.2"], offers=["1.1", "2.2"])
+    opt_in(client, "north@example.org", twins.north, wants=["2.1"], offers=["1.2"])
+    # North's own change shows at once: South offers nothing North now wants.
+    assert "South Cluster" not in suggestions_of(client, twins.north).text
