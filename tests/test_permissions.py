@@ -233,7 +233,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("twinning.suggestions", "GET"): frozenset({"manager"}),
     ("twinning.ask", "GET"): frozenset({"manager"}),
     ("twinning.ask", "POST"): frozenset({"manager"}),
-    ("twinning_plan.detail", "GET"): STAFF | {"other_body_secretariat", "manager", "other_manager"},
+    ("twinning_plan.detail", "GET"): STAFF | {"manager", "other_manager"},
     ("twinning_plan.accept", "POST"): frozenset({"other_manager"}),
     ("twinning_plan.decline", "POST"): frozenset({"other_manager"}),
     ("twinning_plan.withdraw", "POST"): frozenset({"manager"}),

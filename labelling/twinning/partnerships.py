@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from labelling.accounts.models import User
+from labelling.bodies.services import acts_for_platform
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
 from labelling.db import utcnow
@@ -45,8 +46,11 @@ def side_of(partnership: Partnership, user) -> str | None:
 
 
 def may_read(partnership: Partnership, user) -> bool:
-    """The two teams, and the secretariat (which reads but never acts)."""
-    return side_of(partnership, user) is not None or bool(getattr(user, "is_staff", False))
+    """The two teams, and the platform's secretariat (which reads but never acts); not a
+    national body's staff: twinning is no body's business but the programme's."""
+    if side_of(partnership, user) is not None:
+        return True
+    return bool(getattr(user, "is_staff", False)) and acts_for_platform(user)
 
 
 def _active_profile(organisation: Organisation) -> TwinningProfile | None:
