@@ -112,7 +112,7 @@ def _this_browsers_record(token: str) -> UserSession | None:
     two: every signed-in request reads them."""
     return db.session.scalar(
         select(UserSession)
-        .options(joinedload(UserSession.user))
+        .options(joinedload(UserSession.user).joinedload(User.role_rows))
         .where(UserSession.token_hash == token_hash(token))
     )
 
