@@ -223,16 +223,12 @@ def suggestions(profile: TwinningProfile, limit: int = 20) -> list[Suggestion]:
     by_id = {theirs.organisation_id: (theirs, organisation) for theirs, organisation in rows}
     # The pure rules rank again with each candidate's live profile and organisation.
     ranked = rank(mine, [side_of(theirs, organisation) for theirs, organisation in rows])
-    counts = active_counts([theirs.organisation_id for theirs, _score in ranked[: 2 * limit]])
+    counts = active_counts([theirs.organisation_id for theirs, _score in ranked])
     found = []
     for theirs, value in ranked:
         profile_row, organisation = by_id[theirs.organisation_id]
-        if counts.get(theirs.organisation_id, 0) >= profile_row.capacity:
+        if counts[theirs.organisation_id] >= profile_row.capacity:
             continue  # full: suggested to nobody until a partnership ends
-        if theirs.organisation_id not in counts:
-            counts |= active_counts([theirs.organisation_id])  # past the first batch
-            if counts[theirs.organisation_id] >= profile_row.capacity:
-                continue
         found.append(
             Suggestion(
                 organisation=organisation,

@@ -17,12 +17,16 @@ from tests.twinning.conftest import opt_in
 from tests.twinning.helpers import LEARNER, TEACHER, benchmark_again, decided
 
 
-def start(client, twins) -> Partnership:
-    sign_in(client, "north@example.org")
-    client.post(
+def north_asks_south(client, twins):
+    return client.post(
         f"/organisations/{twins.north.id}/twinning/ask/{twins.south.id}",
         data={"message": "Shall we?"},
     )
+
+
+def start(client, twins) -> Partnership:
+    sign_in(client, "north@example.org")
+    north_asks_south(client, twins)
     client.post("/logout")
     partnership = db.session.scalar(db.select(Partnership))
     sign_in(client, "south@example.org")
@@ -53,10 +57,7 @@ def test_the_plan_shows_what_moved_since_it_began(client, twins):
 
 def test_an_unanswered_request_reminds_the_partner_once(client, twins, app):
     sign_in(client, "north@example.org")
-    client.post(
-        f"/organisations/{twins.north.id}/twinning/ask/{twins.south.id}",
-        data={"message": "Shall we?"},
-    )
+    north_asks_south(client, twins)
     partnership = db.session.scalar(db.select(Partnership))
     today = date.today()
     assert send_reminders(reminder_providers(), today) == 0  # not yet 14 days
@@ -95,10 +96,7 @@ def test_a_full_organisation_is_suggested_to_nobody(client, twins):
 
 def test_an_answer_given_twice_counts_once(client, twins, app):
     sign_in(client, "north@example.org")
-    client.post(
-        f"/organisations/{twins.north.id}/twinning/ask/{twins.south.id}",
-        data={"message": "Shall we?"},
-    )
+    north_asks_south(client, twins)
     client.post("/logout")
     partnership = db.session.scalar(db.select(Partnership))
     sign_in(client, "south@example.org")
@@ -116,10 +114,7 @@ def test_a_manager_reads_the_e_mail_in_their_language(client, twins):
     twins.south_manager.locale = "de"
     db.session.commit()
     sign_in(client, "north@example.org")
-    client.post(
-        f"/organisations/{twins.north.id}/twinning/ask/{twins.south.id}",
-        data={"message": "Shall we?"},
-    )
+    north_asks_south(client, twins)
     mail = last_email("south@example.org")
     assert mail.subject == "North Cluster bittet South Cluster um ein Twinning"
 
