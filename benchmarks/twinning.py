@@ -7,9 +7,10 @@ On a database `seed.py` filled, every organisation gets a decided benchmarking (
 entry, from its first application) and strong and weak indicators (8 strong, 4 weak of the
 framework's 31, drawn per organisation); every `--every`-th organisation opts in (20,000 of
 100,000): it wants its weak indicators and offers its strong ones, works in English and
-its country's language, mostly prefers partners abroad, takes 2 or 3 partnerships. 4,000
-partnerships run (with two plan activities each), 1,000 requests wait, 2,000 were declined
-a month ago. One manager account belongs to every opted-in organisation.
+its country's language, mostly prefers partners abroad, takes 2 or 3 partnerships. For
+every five organisations taking part one partnership runs (with two plan activities),
+a quarter of a request waits and half of one was declined a month ago. One manager
+account belongs to every opted-in organisation.
 
 Then, under gunicorn (2 sync workers) with wrk, as that manager:
 - `/healthz`, the floor of the same run;
@@ -198,9 +199,14 @@ def _json(codes: list[str]) -> str:
 
 
 def _partnerships(rng, organisations, framework_id, now):
-    """4,000 running (two activities each), 1,000 waiting, 2,000 declined a month ago."""
+    """Per five organisations taking part: one partnership running (two activities each),
+    a quarter of one waiting, half of one declined a month ago (4,000, 1,000 and 2,000 of
+    20,000)."""
     rows, activities, taken = [], [], set()
-    states = ["active"] * 4000 + ["requested"] * 1000 + ["declined"] * 2000
+    count = len(organisations)
+    states = (
+        ["active"] * (count // 5) + ["requested"] * (count // 20) + ["declined"] * (count // 10)
+    )
     for number, state in enumerate(states, start=1):
         while True:
             (first, _c1), (second, _c2) = rng.sample(organisations, 2)
