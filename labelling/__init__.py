@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     import labelling.assessments.lead_views
     import labelling.assessments.review_views  # noqa: F401
     from labelling.accounts.blueprint import bp as accounts_bp
+    from labelling.agreement.views import bp as agreement_bp
     from labelling.api.views import bp as api_bp
     from labelling.appeals.views import bp as appeals_bp
     from labelling.assessments.review_blueprint import bp as review_bp
@@ -179,12 +180,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(twinning_bp)
     app.register_blueprint(twinning_plan_bp)
     app.register_blueprint(twinning_programme_bp)
+    app.register_blueprint(agreement_bp)
 
 
 def register_hooks() -> None:
     """Each feature plugs into the layers below it (ARCHITECTURE.md), lowest first: the
     order in which the daily run does its duties and checks the reminders."""
     from labelling.accounts import hooks as accounts
+    from labelling.agreement import hooks as agreement
     from labelling.appeals import hooks as appeals
     from labelling.assessments import hooks as assessments
     from labelling.benchmarking import hooks as benchmarking
@@ -204,6 +207,7 @@ def register_hooks() -> None:
         benchmarking,
         registry,
         twinning,
+        agreement,
     ):
         feature.register()
 

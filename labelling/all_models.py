@@ -7,6 +7,7 @@ from labelling.accounts.models import (  # noqa: F401
     UserRole,
     UserSession,
 )
+from labelling.agreement.models import PairedRating  # noqa: F401
 from labelling.appeals.models import Appeal, AppealPanelMember  # noqa: F401
 from labelling.assessments.models import (  # noqa: F401
     Answer,

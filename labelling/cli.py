@@ -32,6 +32,7 @@ def register_commands(app) -> None:
         send_reminders,
         check_criteria,
         registry_rebuild,
+        agreement_rebuild,
         body_add,
         body_member,
         criteria_template,
@@ -184,6 +185,18 @@ def registry_rebuild():
         rows = rebuild(db.session.connection(), progress)
     db.session.commit()
     click.echo(f"Registry rebuilt: {rows:,} row(s) in {time.monotonic() - started:.1f} s.")
+
+
+@click.command("agreement-rebuild")
+@with_appcontext
+def agreement_rebuild():
+    """Keep the two assessors' outcomes of every decided application (what the agreement
+    pages count): once after upgrading a database decided before they existed."""
+    from labelling.agreement.capture import rebuild
+
+    applications = rebuild()
+    db.session.commit()
+    click.echo(f"Pairs of ratings kept for {applications:,} application(s).")
 
 
 @click.command("check-criteria")

@@ -244,6 +244,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("twinning_programme.secretariat", "GET"): STAFF | {"other_body_secretariat"},
     ("twinning_programme.public", "GET"): EVERYONE,
     ("api.twinning_statistics", "GET"): EVERYONE,
+    ("agreement.overview", "GET"): STAFF | {"other_body_secretariat"},
+    ("agreement.assessors", "GET"): STAFF | {"other_body_secretariat"},
+    ("agreement.assessor", "GET"): STAFF | {"other_body_secretariat"},
+    ("agreement.mine", "GET"): ASSESSORS,
 }
 
 
@@ -357,6 +361,7 @@ def build_world(app) -> World:
             "complaint_id": complaint.id,
             "complaint_token": confirmation_token(complaint),
             "assignment_id": lead_assignment.id,
+            "assessor_id": people["lead"].id,
             "partner_id": other_organisation.id,
             "partnership_id": partnership.id,
             "activity_id": partnership.activities[0].id,
