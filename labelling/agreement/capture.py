@@ -9,9 +9,11 @@ from sqlalchemy import delete, select
 
 from labelling.agreement.models import PairedRating
 from labelling.agreement.outcomes import metric_of, outcome_of
+from labelling.agreement.summary import pairs_changed
 from labelling.assessments import consolidation, services
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
+from labelling.bodies.services import effective_body_id
 from labelling.criteria.framework import Framework
 from labelling.db import utcnow
 from labelling.extensions import db
@@ -48,7 +50,7 @@ def record_pairs(application: Application, framework: Framework) -> int:
                 framework_id=application.framework_id,
                 framework_version=application.framework_version,
                 level=application.level,
-                body_id=application.body_id,
+                body_id=effective_body_id(application.body_id),
                 decided_on=decided_on,
                 indicator_code=indicator.code,
                 metric=metric_of(indicator),
@@ -72,6 +74,9 @@ def follow_lifecycle(application: Application, *, from_state, to_state, **_extra
         db.session.execute(
             delete(PairedRating).where(PairedRating.application_id == application.id)
         )
+    else:
+        return
+    pairs_changed(application.framework_id, application.framework_version)
 
 
 def rebuild() -> int:

@@ -5,11 +5,12 @@ figures are SQL aggregates of small integers, never a re-scoring of rating rows.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from labelling.db import UTCDateTime, utcnow
 from labelling.extensions import db
 
 
@@ -51,3 +52,24 @@ class PairedRating(db.Model):
     first_value: Mapped[int | None]
     second_value: Mapped[int | None]
     consolidated_value: Mapped[int | None]
+
+
+class AgreementSummary(db.Model):
+    """The figures of one group (a framework version, a level or all, a body or all), kept
+    so that a page reads them instead of bootstrapping thousands of pairs. `stamp` says
+    which pairs they were computed from: when the pairs of the group change, the figures
+    are stale and a job computes them again."""
+
+    __tablename__ = "agreement_summary"
+    __table_args__ = (UniqueConstraint("framework_id", "framework_version", "level", "body_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    framework_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)  # "" for every level
+    body_key: Mapped[int] = mapped_column(nullable=False)  # 0 for every body
+    stamp: Mapped[str] = mapped_column(String(60), nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    applications: Mapped[int] = mapped_column(nullable=False)
+    # [{code, metric, pairs, exact, alpha, low, high}] in the framework's order
+    figures: Mapped[list] = mapped_column(JSON, nullable=False)

@@ -8,7 +8,7 @@ from flask_babel import format_decimal, format_percent
 from flask_login import current_user, login_required
 
 from labelling.accounts.models import Role, User
-from labelling.agreement import queries
+from labelling.agreement import mirror, summary
 from labelling.agreement.figures import LINE
 from labelling.agreement.outcomes import ORDINAL
 from labelling.bodies.services import name_of
@@ -48,42 +48,49 @@ def _chosen_version(found: list[tuple[str, str]]) -> tuple[str, str]:
     return next((pair for pair in found if ":".join(pair) == asked), found[0])
 
 
-def _chosen_body(bodies: list[int | None]) -> int | None:
+def _chosen_body(bodies: list[int], every_body: bool) -> int | None:
+    """The body asked for among those shown; without one, every body (who may see them
+    all) or the first of the viewer's own. None: the viewer has no body to choose."""
     asked = request.args.get("body", "")
-    return next((body for body in bodies if body is not None and str(body) == asked), None)
+    chosen = next((body for body in bodies if str(body) == asked), None)
+    if chosen is not None or every_body:
+        return chosen or 0
+    return bodies[0] if bodies else None
 
 
 @bp.route("/secretariat/agreement")
 @login_required
 def overview():
     require(current_user.is_staff)
-    found = queries.versions(current_user)
-    if not found:
+    found = summary.versions(current_user)
+    every_body = summary.sees_every_body(current_user)
+    if found:
+        framework_id, version = _chosen_version(found)
+        levels, bodies = summary.choices(framework_id, version, current_user)
+        body = _chosen_body(bodies, every_body)
+    if not found or body is None:
         return render_template("agreement/overview.html", report=None)
-    framework_id, version = _chosen_version(found)
     framework = _framework(framework_id, version)
-    levels, bodies = queries.choices(framework_id, version, current_user)
-    level = request.args.get("level") if request.args.get("level") in levels else None
-    filters = queries.Filters(framework_id, version, level, _chosen_body(bodies))
-    order = [i.code for i in framework.indicators] if framework else None
-    if order is None:
-        order = sorted(queries.pair_counts(filters, current_user))
+    level = request.args.get("level") if request.args.get("level") in levels else ""
+    group = summary.Group(framework_id, version, level, body)
+    order = [i.code for i in framework.indicators] if framework else []
     return render_template(
         "agreement/overview.html",
-        report=queries.report(filters, current_user, order),
+        report=summary.report(group, order),
         versions=[(f"{fid}:{ver}", criteria_name(fid, ver)) for fid, ver in found],
         chosen=f"{framework_id}:{version}",
-        filters=filters,
+        group=group,
         framework=framework,
         names=_names(framework),
         levels=levels,
-        bodies=[(body, name_of(body)) for body in bodies if body is not None],
+        bodies=[(body_id, name_of(body_id)) for body_id in bodies],
+        every_body=every_body,
         line=LINE,
     )
 
 
 def _mirror_page(person: User, viewer: User | None, template_values: dict):
-    applications, rows = queries.mirror(person.id, viewer)
+    applications, rows = mirror.mirror(person.id, viewer)
     # Where the assessor differs most from colleagues first.
     rows.sort(key=lambda row: (-(row.differed_share or 0), row.code))
     return render_template(
@@ -108,7 +115,7 @@ def mine():
 @login_required
 def assessors():
     require(current_user.is_staff)
-    return render_template("agreement/assessors.html", assessors=queries.assessors(current_user))
+    return render_template("agreement/assessors.html", assessors=mirror.assessors(current_user))
 
 
 @bp.route("/secretariat/agreement/assessors/<int:assessor_id>")

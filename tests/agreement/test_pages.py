@@ -170,3 +170,69 @@ def test_a_national_body_sees_only_its_own_applications(client, scored):
     db.session.commit()
     sign_in(client, "piotr@example.org")
     assert "No application scored by two assessors" in client.get("/secretariat/agreement").text
+
+
+def kept_summaries():
+    from labelling.agreement.models import AgreementSummary
+
+    db.session.expire_all()
+    return db.session.scalars(select(AgreementSummary)).all()
+
+
+def test_a_decision_brings_the_kept_figures_up_to_date(client, scored):
+    from labelling.agreement import summary
+
+    create_user("sam@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
+    sign_in(client, "sam@example.org")
+    client.get("/secretariat/agreement")
+    (kept,) = kept_summaries()
+    assert kept.applications == 6
+
+    application, people = application_with_team(State.ASSESSED)
+    framework = services.framework_of(application)
+    decisions.award_label(
+        application,
+        framework,
+        people["secretariat"],
+        "gold",
+        application.recommendation.assessment_date,
+    )
+    db.session.commit()  # the job runs after the commit (in process without a queue)
+    (kept,) = kept_summaries()
+    assert kept.applications == 7
+    group = summary.Group(kept.framework_id, kept.framework_version)
+    assert kept.stamp == summary.stamp(group)
+
+
+def test_a_large_group_is_computed_by_a_job_while_the_page_says_so(client, scored, monkeypatch):
+    from labelling.agreement import summary
+
+    monkeypatch.setattr(summary, "SPOT_LIMIT", 0)
+    monkeypatch.setattr(summary, "enqueue", lambda task, *args, key: queued.append((task, args)))
+    queued = []
+    create_user("sam@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
+    sign_in(client, "sam@example.org")
+    html = client.get("/secretariat/agreement").text
+    assert "being computed for the first time" in html and not kept_summaries()
+    assert queued == [("agreement.refresh", ("mini", "1.0", "", 0))]
+
+    from labelling.jobs.queue import perform
+
+    perform(*queued[0][0:1], *queued[0][1])  # the worker's turn
+    html = client.get("/secretariat/agreement").text
+    assert "6 applications scored by two assessors." in html
+    assert "read differently" in row_of(html, "1.2")
+    lead, co = scored
+    scored_application(
+        create_user("late@example.org"),
+        lead,
+        co,
+        Scored(lead={"2.2": (3, None)}, co={"2.2": (3, None)}, consolidated={"2.2": (3, None)}),
+        "Late Cluster",
+    )
+    rebuild()
+    db.session.commit()
+    html = client.get("/secretariat/agreement").text
+    assert "the decisions since are being counted" in html
+    assert "6 applications scored by two assessors." in html  # the kept ones, meanwhile
+    assert len(queued) == 2
