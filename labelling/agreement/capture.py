@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from labelling.agreement.models import PairedRating
+from labelling.agreement.models import AgreementSummary, AgreementVersion, PairedRating
 from labelling.agreement.outcomes import metric_of, outcome_of
-from labelling.agreement.summary import pairs_changed
+from labelling.agreement.summary import note_change, pairs_changed
 from labelling.assessments import consolidation, services
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
@@ -31,13 +31,15 @@ def _two_assessors(application: Application) -> tuple[int, int] | None:
 
 def record_pairs(application: Application, framework: Framework) -> int:
     """Write (again) the pairs of a decided application; how many indicators were kept."""
-    db.session.execute(delete(PairedRating).where(PairedRating.application_id == application.id))
+    removed = _delete_pairs(application)
     pair = (
         _two_assessors(application)
         if consolidation.needs_consolidation(application, framework)
         else None
     )
     if pair is None:
+        if removed:
+            note_change(application, -removed)
         return 0
     by_assessor = consolidation.results_by_assessor(application, framework)
     first, second = (by_assessor[assessor] for assessor in pair)
@@ -62,7 +64,15 @@ def record_pairs(application: Application, framework: Framework) -> int:
             )
         )
     db.session.flush()
+    note_change(application, len(framework.indicators) - removed)
     return len(framework.indicators)
+
+
+def _delete_pairs(application: Application) -> int:
+    deleted = db.session.execute(
+        delete(PairedRating).where(PairedRating.application_id == application.id)
+    )
+    return deleted.rowcount or 0
 
 
 def follow_lifecycle(application: Application, *, from_state, to_state, **_extra) -> None:
@@ -71,9 +81,9 @@ def follow_lifecycle(application: Application, *, from_state, to_state, **_extra
     if to_state in DECIDED:
         record_pairs(application, services.framework_of(application))
     elif from_state in DECIDED:
-        db.session.execute(
-            delete(PairedRating).where(PairedRating.application_id == application.id)
-        )
+        removed = _delete_pairs(application)
+        if removed:
+            note_change(application, -removed)
     else:
         return
     pairs_changed(application.framework_id, application.framework_version)
@@ -81,6 +91,9 @@ def follow_lifecycle(application: Application, *, from_state, to_state, **_extra
 
 def rebuild() -> int:
     """The pairs of every decided application; how many applications have pairs."""
+    # Generations start again from nothing: no figure kept before may pass for fresh.
+    for model in (PairedRating, AgreementVersion, AgreementSummary):
+        db.session.execute(delete(model))
     found = 0
     decided = select(Application).where(Application.state.in_([s.value for s in DECIDED]))
     for application in db.session.scalars(decided):

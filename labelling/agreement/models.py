@@ -73,3 +73,20 @@ class AgreementSummary(db.Model):
     applications: Mapped[int] = mapped_column(nullable=False)
     # [{code, metric, pairs, exact, alpha, low, high}] in the framework's order
     figures: Mapped[list] = mapped_column(JSON, nullable=False)
+
+
+class AgreementVersion(db.Model):
+    """What the pages need to know of a framework version's pairs without reading them:
+    a generation moved on by every change of its pairs (the stamp of its kept figures), how
+    many pairs it holds, and which levels and bodies they come from (the page's choices)."""
+
+    __tablename__ = "agreement_version"
+    __table_args__ = (UniqueConstraint("framework_id", "framework_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(60), nullable=False)
+    framework_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    generation: Mapped[int] = mapped_column(default=0, nullable=False)
+    pairs: Mapped[int] = mapped_column(default=0, nullable=False)
+    levels: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    bodies: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # ids; None: none

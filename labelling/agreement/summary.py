@@ -18,11 +18,12 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, distinct, func, select
+from sqlalchemy.exc import IntegrityError
 
 from labelling.accounts.models import User
 from labelling.agreement.figures import Agreement, agreement
-from labelling.agreement.models import AgreementSummary, PairedRating
-from labelling.bodies.services import bodies_acted_for, visible_condition
+from labelling.agreement.models import AgreementSummary, AgreementVersion, PairedRating
+from labelling.bodies.services import bodies_acted_for, effective_body_id
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.jobs.queue import enqueue, enqueue_after_commit
@@ -86,12 +87,48 @@ def _in_group(statement, group: Group):
 
 
 def stamp(group: Group) -> str:
-    """Which pairs the group holds: their number and the newest (pairs are rewritten, never
-    updated, so a change moves one or the other)."""
-    count, newest = db.session.execute(
-        _in_group(select(func.count(), func.max(PairedRating.id)), group)
-    ).one()
-    return f"{count}:{newest or 0}"
+    """Which pairs the group holds: the generation of its version, moved on by every
+    change of the version's pairs (so one change makes every group of it stale)."""
+    row = _version(group.framework_id, group.version)
+    return str(row.generation if row else 0)
+
+
+def _version(framework_id: str, version: str, *, locked: bool = False) -> AgreementVersion | None:
+    statement = select(AgreementVersion).where(
+        AgreementVersion.framework_id == framework_id,
+        AgreementVersion.framework_version == version,
+    )
+    return db.session.scalar(statement.with_for_update() if locked else statement)
+
+
+def note_change(application, delta: int) -> None:
+    """The pairs of `application` were written (delta: how many more the version holds) or
+    removed: the version's generation moves on. Decisions under one version take their
+    turn on its row (a lock until they commit)."""
+    row = _version(application.framework_id, application.framework_version, locked=True)
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = AgreementVersion(
+                    framework_id=application.framework_id,
+                    framework_version=application.framework_version,
+                    generation=0,
+                    pairs=0,
+                    levels=[],
+                    bodies=[],
+                )
+                db.session.add(row)
+        except IntegrityError:  # another decision added it first: take our turn on it
+            row = _version(application.framework_id, application.framework_version, locked=True)
+    row.generation += 1
+    row.pairs = max(0, row.pairs + delta)
+    if delta >= 0:
+        body = effective_body_id(application.body_id)
+        if application.level not in row.levels:
+            row.levels = sorted([*row.levels, application.level])
+        if body not in row.bodies:
+            row.bodies = [*row.bodies, body]
+    db.session.flush()
 
 
 def pair_counts(group: Group) -> dict[str, tuple[str, dict]]:
@@ -202,7 +239,8 @@ def report(group: Group, order: list[str]) -> Report:
     current = stamp(group)
     if kept is not None and kept.stamp == current:
         return _report(kept, order, is_stale=False)
-    if int(current.split(":")[0]) <= SPOT_LIMIT:
+    version = _version(group.framework_id, group.version)
+    if version is None or version.pairs <= SPOT_LIMIT:
         summary = compute(group)
         db.session.commit()  # kept for the next reader (a cache write; nothing else pends)
         return _report(summary, order, is_stale=False)
@@ -219,27 +257,28 @@ def _task_args(group: Group) -> tuple:
 # --- what a viewer may choose -----------------------------------------------------------------
 
 
-def _visible(statement, user: User):
-    condition = visible_condition(user, PairedRating.body_id)
-    return statement if condition is None else statement.where(condition)
+def _bodies_seen(row: AgreementVersion, user: User) -> list[int]:
+    scope = bodies_acted_for(user)
+    return sorted(b for b in row.bodies if b is not None and (scope is None or b in scope))
 
 
 def versions(user: User) -> list[tuple[str, str]]:
     """The framework versions with pairs the user may see, newest first."""
-    statement = select(PairedRating.framework_id, PairedRating.framework_version).distinct()
+    rows = db.session.scalars(select(AgreementVersion).where(AgreementVersion.pairs > 0))
     return sorted(
-        (tuple(row) for row in db.session.execute(_visible(statement, user))), reverse=True
+        (
+            (row.framework_id, row.framework_version)
+            for row in rows
+            if sees_every_body(user) or _bodies_seen(row, user)
+        ),
+        reverse=True,
     )
 
 
 def choices(framework_id: str, version: str, user: User) -> tuple[list[str], list[int]]:
     """The levels, and the bodies the user acts for, with pairs under the version."""
-    where = (PairedRating.framework_id == framework_id, PairedRating.framework_version == version)
-    levels = db.session.scalars(_visible(select(PairedRating.level).distinct().where(*where), user))
-    bodies = db.session.scalars(
-        _visible(select(PairedRating.body_id).distinct().where(*where), user)
-    )
-    return sorted(levels), sorted(body for body in bodies if body is not None)
+    row = _version(framework_id, version)
+    return (list(row.levels), _bodies_seen(row, user)) if row else ([], [])
 
 
 def sees_every_body(user: User) -> bool:

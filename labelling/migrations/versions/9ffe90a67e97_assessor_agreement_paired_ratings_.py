@@ -1,8 +1,8 @@
-"""Assessor agreement: paired ratings and kept summaries
+"""Assessor agreement: paired ratings, versions and kept summaries
 
-Revision ID: 9f5ccd76534c
+Revision ID: 9ffe90a67e97
 Revises: 9af5ef29eb7a
-Create Date: 2026-12-03 14:07:09.561620
+Create Date: 2026-12-03 14:14:34.881528
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import labelling.db
 
 
 # revision identifiers, used by Alembic.
-revision = '9f5ccd76534c'
+revision = '9ffe90a67e97'
 down_revision = '9af5ef29eb7a'
 branch_labels = None
 depends_on = None
@@ -32,6 +32,17 @@ def upgrade():
     sa.Column('figures', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_summary')),
     sa.UniqueConstraint('framework_id', 'framework_version', 'level', 'body_key', name=op.f('uq_agreement_summary_framework_id_framework_version_level_body_key'))
+    )
+    op.create_table('agreement_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('framework_id', sa.String(length=60), nullable=False),
+    sa.Column('framework_version', sa.String(length=20), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('pairs', sa.Integer(), nullable=False),
+    sa.Column('levels', sa.JSON(), nullable=False),
+    sa.Column('bodies', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_version')),
+    sa.UniqueConstraint('framework_id', 'framework_version', name=op.f('uq_agreement_version_framework_id_framework_version'))
     )
     op.create_table('paired_rating',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,5 +83,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_paired_rating_first_assessor_id'))
 
     op.drop_table('paired_rating')
+    op.drop_table('agreement_version')
     op.drop_table('agreement_summary')
     # ### end Alembic commands ###
