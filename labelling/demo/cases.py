@@ -97,7 +97,7 @@ def load_demo_cases(today: date | None = None) -> None:
     for name, country, city, area, level, state in CASES:
         if _exists(name):
             continue
-        organisation = _organisation(name, country, city, area, rng)
+        organisation = new_organisation(name, country, city, area, rng)
         application = submitted(organisation, level, peers_manager, framework, rng, 0.7)
         decide(application, state, today)
     _own_organisations_cases(framework, rng, today)
@@ -112,7 +112,7 @@ def add_benchmarked_peers(peers=PEERS, rng: random.Random | None = None) -> None
     for index, (name, country, city, area) in enumerate(peers):
         if _exists(name):
             continue
-        organisation = _organisation(name, country, city, area, rng)
+        organisation = new_organisation(name, country, city, area, rng)
         quality = index / max(len(peers), 1)
         submitted(organisation, "bronze", manager, framework, rng, quality)
 
@@ -125,7 +125,7 @@ def _ensure_manager(email: str, name: str) -> User:
     return ensure_user(email, name, (Role.CLUSTER_MANAGER,))
 
 
-def _organisation(name, country, city, area, rng: random.Random) -> Organisation:
+def new_organisation(name, country, city, area, rng: random.Random) -> Organisation:
     members = {
         "members_sme": rng.randint(15, 160),
         "members_large": rng.randint(1, 20),
@@ -208,7 +208,7 @@ def submitted(organisation, level, manager, framework, rng, quality) -> Applicat
     return application
 
 
-def _people() -> dict[str, User]:
+def demo_people() -> dict[str, User]:
     return {
         key: find_user_by_email(email)
         for key, email in (
@@ -220,7 +220,7 @@ def _people() -> dict[str, User]:
     }
 
 
-def _secretariat_for(application) -> User:
+def secretariat_for(application) -> User:
     """The secretariat of the body the application went to (a Danish or Polish Bronze
     application goes to its national body)."""
     for email in (
@@ -235,8 +235,8 @@ def _secretariat_for(application) -> User:
     raise LookupError(f"no demo secretariat acts for body {application.body_id}")
 
 
-def _team_up(application, assessors, today) -> None:
-    secretariat = _secretariat_for(application)
+def team_up(application, assessors, today) -> None:
+    secretariat = secretariat_for(application)
     screening.start_screening(application, secretariat)
     screening.confirm_eligibility(application, secretariat)
     for assessor in assessors:
@@ -254,9 +254,9 @@ def _score_everything(application, assessor, framework) -> None:
 def decide(application: Application, state: str, today: date) -> None:
     """A single-assessor Bronze case from submission to `state` (assessed, awarded or
     refused), as of `today`."""
-    people = _people()
+    people = demo_people()
     asked = services.framework_of(application)
-    _team_up(application, [people["ana"]], today)
+    team_up(application, [people["ana"]], today)
     _score_everything(application, people["ana"], asked)
     allowed = recommendation.recommendable_levels(
         application, asked, consolidation.assessed_result(application, asked)
@@ -272,7 +272,7 @@ def decide(application: Application, state: str, today: date) -> None:
         today - timedelta(days=5),
     )
     recommendation.complete_assessment(application, asked, people["ana"])
-    secretariat = _secretariat_for(application)
+    secretariat = secretariat_for(application)
     if state == "awarded":
         decisions.award_label(application, asked, secretariat, level, today - timedelta(days=5))
     elif state == "refused":
@@ -290,11 +290,11 @@ def _own_organisations_cases(framework, rng, today) -> None:
     nordic = organisation_named("Nordic Food Innovation Cluster ApS")
     mette = find_user_by_email("manager@example.org")
     if nordic is not None and not _has_application(nordic):
-        people = _people()
+        people = demo_people()
         earlier_benchmarking(nordic, mette, framework, rng, 0.9)
         application = submitted(nordic, "gold", mette, framework, rng, 0.85)
         asked = services.framework_of(application)
-        _team_up(application, [people["ana"], people["lars"]], today)
+        team_up(application, [people["ana"], people["lars"]], today)
         for indicator in asked.indicators_in(asked.areas[0].code):
             rating.record_score(
                 application, asked, people["ana"], indicator.code, rating.RatingInput()

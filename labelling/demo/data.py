@@ -9,6 +9,7 @@ from decimal import Decimal
 from labelling.accounts.models import Role, User
 from labelling.accounts.services import find_user_by_email
 from labelling.assessors.models import Accreditation, AssessorProfile
+from labelling.demo.agreement import load_demo_agreement
 from labelling.demo.cases import load_demo_cases
 from labelling.demo.people import ensure_user
 from labelling.demo.twinning import load_demo_twinning
@@ -173,6 +174,8 @@ def load_demo_data() -> list[User]:
     load_demo_cases()
     db.session.flush()
     load_demo_twinning()
+    db.session.flush()
+    load_demo_agreement()
     db.session.flush()
     return users
 

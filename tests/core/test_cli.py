@@ -12,6 +12,14 @@ from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
 
+def staff_page(email: str, path: str) -> str:
+    from flask import current_app
+
+    client = current_app.test_client()
+    client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+    return client.get(path).text
+
+
 def test_demo_loads_data_once_and_prints_the_sign_ins(app):
     db.drop_all()  # `demo` builds the schema itself, through the migrations
     app.config["TWO_FACTOR_REQUIRED"] = True  # as everywhere but in the demo
@@ -25,8 +33,9 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert app.config["TWO_FACTOR_REQUIRED"] is False
         again = runner.invoke(args=["demo", "--no-serve"])
         assert again.exit_code == 0, again.output
-        # Eight of its own, forty benchmarked peers, three taken through the workflow.
-        assert db.session.scalar(select(func.count(Organisation.id))) == 51
+        # Eight of its own, forty benchmarked peers, three taken through the workflow, six
+        # Gold applications two assessors scored (the agreement pages' history).
+        assert db.session.scalar(select(func.count(Organisation.id))) == 57
         # ... and the peers' manager and the two national secretariats.
         assert db.session.scalar(select(func.count(User.id))) == 11
         # An application in every state a first sign-in should meet.
@@ -67,6 +76,13 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert suggested.text.count('<li class="card">') >= 5
         assert "where you are below the baseline minimum" in suggested.text
         assert db.session.scalar(select(func.count(AssessorProfile.id))) == 3
+        # Agreement: the six double-assessed applications give figures; Ana and Lars read
+        # one rubric indicator apart, and Lars sees his own ratings compared.
+        figures = staff_page("admin@example.org", "/secretariat/agreement")
+        assert "6 applications scored by two assessors." in figures
+        assert figures.count("read differently</strong>") >= 1
+        mirror = staff_page("assessor3@example.org", "/assessor/agreement")
+        assert "bands harsher on average" in mirror and "Ana" not in mirror
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
         staff = app.test_client()

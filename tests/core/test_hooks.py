@@ -71,7 +71,14 @@ def test_the_application_registers_every_feature(app):
     from labelling.notifications.reminders import REMINDERS
     from labelling.notifications.services import ADDRESS_LANGUAGES
 
-    assert set(TASKS.names()) == {"daily", "mail.deliver", "outbox.sweep", "certificate.render"}
+    assert set(TASKS.names()) == {
+        "daily",
+        "mail.deliver",
+        "outbox.sweep",
+        "certificate.render",
+        "agreement.refresh",
+        "agreement.refresh-version",
+    }
     assert DAILY_DUTIES.names() == ["reminders", "purge-sessions", "purge-evidence"]
     assert REMINDERS.names() == [
         "answers-due",
