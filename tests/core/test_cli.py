@@ -82,7 +82,7 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert "6 applications scored by two assessors." in figures
         assert figures.count("read differently</strong>") >= 1
         mirror = staff_page("assessor3@example.org", "/assessor/agreement")
-        assert "bands harsher on average" in mirror and "Ana" not in mirror
+        assert "bands harsher on average" in mirror and "Ana Ribeiro" not in mirror
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
         staff = app.test_client()
