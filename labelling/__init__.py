@@ -149,6 +149,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import downloads_bp
     from labelling.complaints.views import bp as complaints_bp
+    from labelling.drafts.views import bp as drafts_bp
     from labelling.frameworks.views import bp as criteria_bp
     from labelling.operations.views import bp as deliveries_bp
     from labelling.organisations.views import bp as organisations_bp
@@ -181,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(twinning_plan_bp)
     app.register_blueprint(twinning_programme_bp)
     app.register_blueprint(agreement_bp)
+    app.register_blueprint(drafts_bp)
 
 
 def register_hooks() -> None:
@@ -192,6 +194,7 @@ def register_hooks() -> None:
     from labelling.assessments import hooks as assessments
     from labelling.benchmarking import hooks as benchmarking
     from labelling.certificates import hooks as certificates
+    from labelling.drafts import hooks as drafts
     from labelling.jobs import hooks as jobs
     from labelling.notifications import hooks as notifications
     from labelling.registry import hooks as registry
@@ -208,6 +211,7 @@ def register_hooks() -> None:
         registry,
         twinning,
         agreement,
+        drafts,
     ):
         feature.register()
 

@@ -37,6 +37,7 @@ from labelling.bodies.models import BodyAssessor, BodyMember, LabellingBody  # n
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.complaints.models import Complaint  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
+from labelling.drafts.models import DraftImpact  # noqa: F401
 from labelling.jobs.models import ScheduledRun  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401

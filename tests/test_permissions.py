@@ -248,6 +248,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("agreement.assessors", "GET"): STAFF | {"other_body_secretariat"},
     ("agreement.assessor", "GET"): STAFF | {"other_body_secretariat"},
     ("agreement.mine", "GET"): ASSESSORS,
+    ("drafts.index", "GET"): STAFF,  # the platform's staff: not a national body's
+    # The mini framework has no draft: its version in force is not simulated.
+    ("drafts.impact", "GET"): frozenset(),
+    ("drafts.impact", "POST"): frozenset(),
 }
 
 

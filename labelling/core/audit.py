@@ -275,6 +275,7 @@ def _action_labels() -> dict[str, str]:
         "twinning.plan_saved": _("Twinning plan saved"),
         "twinning.activity_added": _("Activity added to the plan"),
         "twinning.activity_removed": _("Activity removed from the plan"),
+        "draft.simulated": _("Impact of a draft simulated"),
     }
 
 

@@ -78,6 +78,7 @@ def test_the_application_registers_every_feature(app):
         "certificate.render",
         "agreement.refresh",
         "agreement.refresh-version",
+        "drafts.simulate",
     }
     assert DAILY_DUTIES.names() == ["reminders", "purge-sessions", "purge-evidence"]
     assert REMINDERS.names() == [

@@ -1,0 +1,2 @@
+"""Draft framework versions before they are adopted: what a draft would have changed in
+the decisions already taken (issue 24)."""

@@ -1,0 +1,167 @@
+"""Running the impact simulation of a draft as a background job, with its progress and its
+result kept per draft digest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from labelling.accounts.models import User
+from labelling.assessments import consolidation, services
+from labelling.assessments.models import Application
+from labelling.assessments.workflow import State
+from labelling.core.audit import record_event
+from labelling.criteria.framework import Framework
+from labelling.db import utcnow
+from labelling.drafts.impact import Case, Change, Impact, simulate
+from labelling.drafts.models import DraftImpact
+from labelling.extensions import db
+from labelling.frameworks.services import loaded
+from labelling.jobs.queue import enqueue_after_commit
+
+DECIDED = (State.AWARDED.value, State.REFUSED.value)
+BATCH = 200  # applications read at once, and progress written every so many
+
+
+class NotADraft(Exception):
+    pass
+
+
+def drafts() -> list[Framework]:
+    return [framework for framework in loaded() if framework.status == "draft"]
+
+
+def draft_and_base(framework_id: str, version: str) -> tuple[Framework, Framework]:
+    """The draft and the version in force it would replace; NotADraft otherwise."""
+    try:
+        draft = loaded().get(framework_id, version)
+        base = loaded().get(framework_id)
+    except KeyError as exc:
+        raise NotADraft(version) from exc
+    if draft.status != "draft":
+        raise NotADraft(version)
+    return draft, base
+
+
+def kept(draft: Framework) -> DraftImpact | None:
+    """The simulation of this very file (its digest), if one was started."""
+    return db.session.scalar(
+        select(DraftImpact)
+        .where(
+            DraftImpact.framework_id == draft.id,
+            DraftImpact.draft_version == draft.version,
+            DraftImpact.draft_digest == draft.digest,
+        )
+        .order_by(DraftImpact.id.desc())
+    )
+
+
+def _decided(base: Framework):
+    return select(Application).where(
+        Application.framework_id == base.id,
+        Application.framework_version == base.version,
+        Application.state.in_(DECIDED),
+    )
+
+
+def start(framework_id: str, version: str, actor: User) -> DraftImpact:
+    """Have the draft simulated (once per digest; a failed run is started again)."""
+    draft, base = draft_and_base(framework_id, version)
+    found = kept(draft)
+    if found is not None and found.state != "failed":
+        return found
+    total = db.session.scalar(select(func.count()).select_from(_decided(base).subquery()))
+    impact = DraftImpact(
+        framework_id=draft.id,
+        draft_version=draft.version,
+        draft_digest=draft.digest,
+        base_version=base.version,
+        total=total or 0,
+        requested_by_id=actor.id,
+    )
+    db.session.add(impact)
+    db.session.flush()
+    record_event(
+        "draft.simulated", "draft_impact", impact.id, actor=actor, data={"version": version}
+    )
+    enqueue_after_commit("drafts.simulate", impact.id, key=f"draft-impact-{impact.id}")
+    return impact
+
+
+def _cases(base: Framework) -> Iterator[Case]:
+    """Every decided application of the version in force, as it was scored."""
+    last = 0
+    while True:
+        batch = db.session.scalars(
+            _decided(base)
+            .where(Application.id > last)
+            .order_by(Application.id)
+            .limit(BATCH)
+            .options(
+                selectinload(Application.answers),
+                selectinload(Application.not_applicable),
+                selectinload(Application.improvement_areas),
+                selectinload(Application.organisation),
+            )
+        ).all()
+        if not batch:
+            return
+        for application in batch:
+            framework = services.framework_of(application)
+            organisation = application.organisation
+            yield Case(
+                application_id=application.id,
+                organisation=organisation.display_name,
+                country=organisation.country_code,
+                area=organisation.technology_area,
+                level=application.level,
+                answers=application.answer_values(),
+                ratings=consolidation.final_ratings(application, framework),
+                not_applicable=application.not_applicable_claims(),
+                context=services.scoring_context(application),
+                as_of=services.assessment_date_of(application),
+            )
+            last = application.id
+
+
+def run(impact_id: int | str) -> None:
+    """Task: simulate, writing progress as it goes (idempotent: a finished one stays)."""
+    impact = db.session.get(DraftImpact, int(impact_id))
+    if impact is None or impact.state == "done":
+        return
+    draft, base = draft_and_base(impact.framework_id, impact.draft_version)
+
+    def progress(done: int) -> None:
+        if done % BATCH == 0:
+            impact.done = done
+            db.session.commit()  # the page reads it while the job goes on
+
+    try:
+        result = simulate(base, draft, _cases(base), progress)
+    except Exception:
+        db.session.rollback()
+        impact.state = "failed"
+        db.session.commit()
+        raise
+    impact.done = result.cases
+    impact.result = as_record(result)
+    impact.state = "done"
+    impact.finished_at = utcnow()
+
+
+def as_record(impact: Impact) -> dict:
+    return {
+        "ranks": impact.ranks,
+        "cases": impact.cases,
+        "changes": [asdict(change) for change in impact.changes],
+    }
+
+
+def from_record(record: dict) -> Impact:
+    changes = [
+        Change(**{**item, "indicators": tuple(item["indicators"])}) for item in record["changes"]
+    ]
+    return Impact(ranks=record["ranks"], cases=record["cases"], changes=changes)
