@@ -153,3 +153,57 @@ def agreed_ratings(application: Application, framework: Framework) -> dict[str, 
         first = ratings[0] if ratings else Rating()
         agreed[comparison.code] = Rating(first.verified_value, first.status, comment)
     return agreed
+
+
+def final_ratings_of_decided(
+    applications: list[Application], framework_of
+) -> dict[int, dict[str, Rating]]:
+    """`final_ratings` of many decided applications in two queries, without scoring.
+
+    Once an assessment is complete every indicator is settled: consolidated by the lead,
+    or agreed. An indicator all assessors rated identically (a missing row reads as "as the
+    answer says", as in `agreed_ratings`) is agreed unless its outcome was missing, and a
+    missing one the lead had to consolidate, whose rating wins. So for a decided
+    application the agreed ratings are the identical ones, and no re-scoring is needed to
+    find them (the drafts' impact simulation reads 30,000 of these)."""
+    ids = [application.id for application in applications]
+    scores: dict[int, dict[int, dict[str, IndicatorScore]]] = {i: {} for i in ids}
+    for row in db.session.scalars(
+        select(IndicatorScore).where(IndicatorScore.application_id.in_(ids))
+    ):
+        scores[row.application_id].setdefault(row.assessor_id, {})[row.indicator_code] = row
+    consolidated: dict[int, dict[str, Rating]] = {i: {} for i in ids}
+    for row in db.session.scalars(
+        select(ConsolidatedScore).where(ConsolidatedScore.application_id.in_(ids))
+    ):
+        consolidated[row.application_id][row.indicator_code] = row.as_rating()
+    found = {}
+    for application in applications:
+        framework = framework_of(application)
+        by_assessor = {a.assessor_id: {} for a in application.accepted_assignments}
+        by_assessor.update(scores[application.id])
+        if needs_consolidation(application, framework):
+            found[application.id] = {
+                **_identical(by_assessor, framework),
+                **consolidated[application.id],
+            }
+        else:
+            lead = application.lead_assignment
+            own = by_assessor.get(lead.assessor_id, {}) if lead else {}
+            found[application.id] = {code: row.as_rating() for code, row in own.items()}
+    return found
+
+
+def _identical(by_assessor: dict, framework: Framework) -> dict[str, Rating]:
+    agreed = {}
+    if not by_assessor:
+        return agreed
+    for indicator in framework.indicators:
+        rows = [own.get(indicator.code) for own in by_assessor.values()]
+        if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
+            continue
+        ratings = [row.as_rating() for row in rows if row is not None]
+        comment = "\n".join(r.comment for r in ratings if r.comment)
+        first = ratings[0] if ratings else Rating()
+        agreed[indicator.code] = Rating(first.verified_value, first.status, comment)
+    return agreed

@@ -74,11 +74,18 @@ class Impact:
         return Counter(code for change in self.changes for code in change.indicators)
 
 
-def allowed_level(framework: Framework, case: Case) -> tuple[str | None, ScoreResult | None]:
-    """The highest level `framework` allows the case, up to the level applied for."""
+def allowed_level(
+    framework: Framework, case: Case, seen_by: dict | None = None
+) -> tuple[str | None, ScoreResult | None]:
+    """The highest level `framework` allows the case, up to the level applied for.
+    `seen_by` keeps the framework as each level sees it across calls."""
     if case.level not in {level.id for level in framework.levels}:
         return None, None  # the level applied for is gone from this version
-    seen = framework.for_level(case.level)
+    seen_by = {} if seen_by is None else seen_by
+    key = (framework.key, case.level)
+    if key not in seen_by:
+        seen_by[key] = framework.for_level(case.level)
+    seen = seen_by[key]
     result = score_application(
         seen,
         case.answers,
@@ -113,9 +120,10 @@ def simulate(
 ) -> Impact:
     """Score every case under both versions; `progress` hears how many are done."""
     impact = Impact(ranks={level.id: level.rank for level in (*current.levels, *draft.levels)})
+    seen_by: dict = {}
     for case in cases:
-        before, was = allowed_level(current, case)
-        after, now = allowed_level(draft, case)
+        before, was = allowed_level(current, case, seen_by)
+        after, now = allowed_level(draft, case, seen_by)
         impact.cases += 1
         if before != after:
             impact.changes.append(
