@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from labelling.agreement.models import AgreementSummary, AgreementVersion, PairedRating
 from labelling.agreement.outcomes import metric_of, outcome_of
-from labelling.agreement.summary import note_change, pairs_changed
+from labelling.agreement.summary import note_change
 from labelling.assessments import consolidation, services
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
@@ -84,9 +84,6 @@ def follow_lifecycle(application: Application, *, from_state, to_state, **_extra
         removed = _delete_pairs(application)
         if removed:
             note_change(application, -removed)
-    else:
-        return
-    pairs_changed(application.framework_id, application.framework_version)
 
 
 def rebuild() -> int:

@@ -129,6 +129,7 @@ def note_change(application, delta: int) -> None:
         if body not in row.bodies:
             row.bodies = [*row.bodies, body]
     db.session.flush()
+    pairs_changed(application.framework_id, application.framework_version)
 
 
 def pair_counts(group: Group) -> dict[str, tuple[str, dict]]:
@@ -209,8 +210,8 @@ def refresh_version(framework_id: str, version: str) -> None:
 
 
 def pairs_changed(framework_id: str, version: str) -> None:
-    """A decision wrote or removed pairs of the version: its kept figures follow after the
-    commit."""
+    """Pairs of the version were written or removed: its kept figures follow after the
+    commit (once per transaction)."""
     enqueue_after_commit(
         "agreement.refresh-version", framework_id, version, key=_job_key(framework_id, version)
     )

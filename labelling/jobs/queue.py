@@ -106,8 +106,11 @@ AFTER_COMMIT = "labelling.jobs.after_commit"
 
 def enqueue_after_commit(task: str, *args: int | str, key: str | None = None) -> None:
     """Enqueue once the current transaction commits (what the task acts on is then there
-    for the worker to read); nothing when it rolls back."""
-    db.session.info.setdefault(AFTER_COMMIT, []).append((task, args, key))
+    for the worker to read); nothing when it rolls back. A keyed task asked for twice in
+    one transaction is enqueued once (the key names the work)."""
+    pending = db.session.info.setdefault(AFTER_COMMIT, [])
+    if key is None or all(key != other for _task, _args, other in pending):
+        pending.append((task, args, key))
 
 
 @event.listens_for(Session, "after_commit")

@@ -138,3 +138,16 @@ class TestDeadLetters:
         assert db.session.get(OutboxMessage, message.id).status == OutboxStatus.SENT
         page = client.get("/secretariat/deliveries/").get_data(as_text=True)
         assert "Every message has been delivered." in page
+
+
+def test_work_named_twice_in_one_transaction_is_enqueued_once(app, monkeypatch):
+    from labelling.jobs import queue
+
+    ran = []
+    monkeypatch.setattr(queue, "enqueue", lambda task, *args, key=None: ran.append((task, key)))
+    queue.enqueue_after_commit("outbox.sweep", key="sweep")
+    queue.enqueue_after_commit("outbox.sweep", key="sweep")
+    queue.enqueue_after_commit("mail.deliver", 1)
+    queue.enqueue_after_commit("mail.deliver", 1)  # no key: nothing says it is the same work
+    db.session.commit()
+    assert ran == [("outbox.sweep", "sweep"), ("mail.deliver", None), ("mail.deliver", None)]
