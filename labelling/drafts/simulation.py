@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -70,22 +72,32 @@ def _decided(base: Framework):
     )
 
 
+def may_start_again(impact: DraftImpact) -> bool:
+    """A failed run, or one that has not finished long after a job would have been stopped
+    (its job lost with Redis, say), may be started again."""
+    if impact.state == "failed":
+        return True
+    limit = timedelta(seconds=2 * current_app.config["JOB_TIMEOUT_SECONDS"])
+    return impact.state == "running" and utcnow() - impact.started_at > limit
+
+
 def start(framework_id: str, version: str, actor: User) -> DraftImpact:
-    """Have the draft simulated (once per digest; a failed run is started again)."""
+    """Have the draft simulated: once per digest, again only if that run failed or
+    stalled (its record is reused)."""
     draft, base = draft_and_base(framework_id, version)
-    found = kept(draft)
-    if found is not None and found.state != "failed":
-        return found
+    impact = kept(draft)
+    if impact is not None and not may_start_again(impact):
+        return impact
     total = db.session.scalar(select(func.count()).select_from(_decided(base).subquery()))
-    impact = DraftImpact(
-        framework_id=draft.id,
-        draft_version=draft.version,
-        draft_digest=draft.digest,
-        base_version=base.version,
-        total=total or 0,
-        requested_by_id=actor.id,
-    )
-    db.session.add(impact)
+    if impact is None:
+        impact = DraftImpact(
+            framework_id=draft.id, draft_version=draft.version, draft_digest=draft.digest
+        )
+        db.session.add(impact)
+    impact.base_version = base.version
+    impact.state, impact.done, impact.total = "running", 0, total or 0
+    impact.started_at, impact.finished_at, impact.result = utcnow(), None, None
+    impact.requested_by_id = actor.id
     db.session.flush()
     record_event(
         "draft.simulated", "draft_impact", impact.id, actor=actor, data={"version": version}

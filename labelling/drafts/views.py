@@ -58,6 +58,7 @@ def impact(framework_id: str, version: str):
         draft=draft,
         base=base,
         kept=kept,
+        may_start=kept is None or simulation.may_start_again(kept),
         impact=found,
         names={i.code: i.name for i in draft.indicators},
         level_names={level.id: level.name for level in (*draft.levels, *base.levels)},

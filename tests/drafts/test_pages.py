@@ -92,3 +92,27 @@ def test_only_a_draft_is_simulated_and_only_by_the_platforms_staff(client, decid
     sign_in(client, "ana@assessors.example.net")
     assert client.get(IMPACT).status_code == 403
     assert client.post(IMPACT).status_code == 403
+
+
+@pytest.mark.parametrize("how", ["failed", "stalled"])
+def test_a_run_that_did_not_finish_is_started_again_on_the_same_record(client, decided, how):
+    from datetime import timedelta
+
+    from labelling.db import utcnow
+
+    create_user("sam@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
+    sign_in(client, "sam@example.org")
+    client.post(IMPACT)
+    impact = db.session.scalar(select(DraftImpact))
+    if how == "failed":
+        impact.state = "failed"
+    else:  # its job was lost: still "running" long after any job would have stopped
+        impact.state, impact.started_at = "running", utcnow() - timedelta(days=1)
+    impact.result = None
+    db.session.commit()
+    assert "did not finish" in client.get(IMPACT).text
+    assert client.post(IMPACT).status_code == 303
+    db.session.expire_all()
+    (again,) = db.session.scalars(select(DraftImpact)).all()
+    assert (again.id, again.state) == (impact.id, "done")
+    assert "Decisions that would change 1" in text_of(client.get(IMPACT).text)
