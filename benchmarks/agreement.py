@@ -27,44 +27,26 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from load import run_wrk, wait_until_up  # noqa: E402
+from load import bench_app, run_wrk, serve_gunicorn, signed_in  # noqa: E402
 from seed import bulk_insert  # noqa: E402
 
 PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a throwaway database
 EMAIL = "agreement@bench.example.eu"
 ASSESSORS = 60
 READ_DIFFERENTLY = 3
-SECRET = "a-benchmark-key-for-this-throwaway-run"  # noqa: S105 - a throwaway run
-
-
-def _app(url: str, instance: str):
-    from labelling import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": instance,
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": SECRET,
-            "DATABASE_STATEMENT_TIMEOUT_MS": 0,
-        }
-    )
 
 
 def _people(app) -> tuple[list[int], int]:
@@ -105,7 +87,7 @@ def seed_pairs(url: str, applications: int, seed_value: int = 24) -> dict:
 
     rng = random.Random(seed_value)
     with tempfile.TemporaryDirectory() as instance:
-        app = _app(url, instance)
+        app = bench_app(url, instance)
         with app.app_context():
             framework = current_framework()
             indicators = [(i.code, metric_of(i)) for i in framework.indicators]
@@ -177,7 +159,7 @@ def time_the_job(url: str) -> dict:
     from labelling.frameworks.services import current_framework
 
     with tempfile.TemporaryDirectory() as instance:
-        app = _app(url, instance)
+        app = bench_app(url, instance)
         with app.app_context():
             framework = current_framework()
             group = summary.Group(framework.id, framework.version)
@@ -193,40 +175,6 @@ def time_the_job(url: str) -> dict:
             db.session.commit()
             db.engine.dispose()
     return timings
-
-
-def _serve(url: str, instance: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "LABELLING_DATABASE_URL": url,
-        "LABELLING_INSTANCE_PATH": instance,
-        "LABELLING_SECRET_KEY": SECRET,
-        "LABELLING_RATELIMIT_ENABLED": "false",
-        "LABELLING_TWO_FACTOR_REQUIRED": "false",
-        "LABELLING_JOBS_REDIS_URL": "redis://127.0.0.1:6379/14",
-        "LABELLING_JOBS_QUEUE": f"agreement-bench-{os.getpid()}",
-    }
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen(
-        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "labelling:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", 60)
-    return server
-
-
-def _signed_in(base: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    answer = session.post(
-        f"{base}/login",
-        data={"csrf_token": token, "email": EMAIL, "password": PASSWORD},
-        allow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.status_code
-    return session
 
 
 def one_at_a_time(session, url: str, times: int, must_say: str) -> list[float]:
@@ -265,9 +213,14 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     page = f"{base}/secretariat/agreement"
     with tempfile.TemporaryDirectory() as instance:
-        server = _serve(url, instance, args.port)
+        server = serve_gunicorn(
+            url, instance, args.port,
+            TWO_FACTOR_REQUIRED="false",
+            JOBS_REDIS_URL="redis://127.0.0.1:6379/14",
+            JOBS_QUEUE=f"agreement-bench-{os.getpid()}",
+        )  # fmt: skip
         try:
-            session = _signed_in(base)
+            session = signed_in(base, EMAIL, PASSWORD)
             first = one_at_a_time(session, page, 1, "applications scored by two assessors")
             kept = one_at_a_time(session, page, 20, "applications scored by two assessors")
             unseen = one_at_a_time(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -30,6 +29,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "demo-password"  # noqa: S105 - the demo's printed password
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import signed_in  # noqa: E402
+
 TARGET_MS = 300
 
 
@@ -89,19 +92,6 @@ def _serve(env: dict, port: int, workers: int, log: Path | None = None) -> subpr
             time.sleep(0.2)
     server.kill()
     raise SystemExit("gunicorn did not start")
-
-
-def _signed_in(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    answer = session.post(
-        f"{base}/login",
-        data={"csrf_token": token, "email": email, "password": PASSWORD},
-        allow_redirects=False,
-    )
-    assert answer.status_code == 303, (email, answer.status_code)
-    return session
 
 
 def _timed(session: requests.Session, url: str, repeat: int) -> tuple[float, float]:
@@ -211,7 +201,7 @@ def main() -> None:
         server = _serve(env, args.port, args.workers)
         base = f"http://127.0.0.1:{args.port}"
         sessions = {"public": requests.Session()}
-        sessions |= {role: _signed_in(base, email) for role, email in ROLES.items()}
+        sessions |= {role: signed_in(base, email, PASSWORD) for role, email in ROLES.items()}
         floor, _ = _timed(sessions["public"], f"{base}/healthz", args.repeat)
         print("\n| who | page | median ms | slowest ms | median / floor |\n|---|---|---|---|---|")
         print(f"| - | /healthz (the floor) | {floor:.1f} | | 1.0x |")

@@ -32,26 +32,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from load import bench_app  # noqa: E402
 from seed import bulk_insert  # noqa: E402
 
-SECRET = "a-benchmark-key-for-this-throwaway-run"  # noqa: S105 - a throwaway run
 FRAMEWORKS = ROOT / "labelling" / "criteria" / "frameworks"
 RAISED = 'gold_threshold: {comparator: ">=", value: 50}'
-
-
-def _app(url: str, instance: str, criteria: str | None = None):
-    from labelling import create_app
-
-    config = {
-        "DATABASE_URL": url,
-        "INSTANCE_PATH": instance,
-        "RATELIMIT_ENABLED": False,
-        "SECRET_KEY": SECRET,
-        "DATABASE_STATEMENT_TIMEOUT_MS": 0,
-    }
-    if criteria:
-        config["CRITERIA_DIRECTORY"] = criteria
-    return create_app(config)
 
 
 def _draft_directory(folder: Path) -> tuple[str, str]:
@@ -77,7 +62,7 @@ def seed_questionnaires(url: str, seed_value: int = 31) -> dict:
     rng = random.Random(seed_value)
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as instance:
-        app = _app(url, instance)
+        app = bench_app(url, instance)
         with app.app_context():
             framework = current_framework()
             codes = [indicator.code for indicator in framework.indicators]
@@ -160,7 +145,7 @@ def time_the_simulation(url: str) -> dict:
 
     with tempfile.TemporaryDirectory() as instance, tempfile.TemporaryDirectory() as criteria:
         framework_id, version = _draft_directory(Path(criteria))
-        app = _app(url, instance, criteria)
+        app = bench_app(url, instance, CRITERIA_DIRECTORY=criteria)
         with app.app_context():
             db.session.execute(db.delete(DraftImpact))
             actor = db.session.scalar(db.select(User).order_by(User.id))

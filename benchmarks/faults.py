@@ -34,12 +34,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chain_pages import (
+    PASSWORD,
     _create_database,
     _drop_database,
     _environment,
     _serve,
-    _signed_in,
 )
+from load import signed_in
 
 CLIENT_TIMEOUT = 10
 
@@ -103,7 +104,7 @@ def _request(tally: Tally, session, method: str, url: str, **kwargs):
 
 def _writer(base: str, organisation_id: int, tally: Tally, stop: threading.Event) -> None:
     """Start a Silver application and withdraw it, over and over."""
-    session = _signed_in(base, "manager@example.org")
+    session = signed_in(base, "manager@example.org", PASSWORD)
     new = f"{base}/organisations/{organisation_id}/applications/new"
     while not stop.is_set():
         page = _request(tally, session, "GET", new)
@@ -243,7 +244,7 @@ def main() -> None:
 
         # Recovery: with the killing over, every kind of request works again.
         after = Tally()
-        manager = _signed_in(base, "manager@example.org")
+        manager = signed_in(base, "manager@example.org", PASSWORD)
         for path in [
             "/registry",
             "/api/v1/organisations",

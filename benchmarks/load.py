@@ -90,6 +90,65 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
             time.sleep(0.2)
 
 
+BENCH_SECRET = "a-benchmark-key-for-this-throwaway-run"  # noqa: S105 - throwaway runs only
+
+
+def bench_app(url: str, instance: str, **config):
+    """The application on a benchmark database, in process (seeding, timing a job)."""
+    from labelling import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": instance,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": BENCH_SECRET,
+            "DATABASE_STATEMENT_TIMEOUT_MS": 0,
+            **config,
+        }
+    )
+
+
+def serve_gunicorn(url: str, instance: str, port: int, **environment: str):
+    """gunicorn with 2 sync workers on the database, rate limits off, its output dropped (a
+    request log written to a pipe would cost more than the requests); up when it returns."""
+    env = {
+        **os.environ,
+        "LABELLING_DATABASE_URL": url,
+        "LABELLING_INSTANCE_PATH": instance,
+        "LABELLING_SECRET_KEY": BENCH_SECRET,
+        "LABELLING_RATELIMIT_ENABLED": "false",
+        **{f"LABELLING_{key}": value for key, value in environment.items()},
+    }
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "labelling:create_app()"],
+        cwd=Path(__file__).resolve().parent.parent, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_until_up(f"http://127.0.0.1:{port}/healthz", 60)
+    return server
+
+
+def signed_in(base: str, email: str, password: str):
+    """A requests session signed in through the sign-in form."""
+    import re
+
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{base}/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = session.post(
+        f"{base}/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        allow_redirects=False,
+    )
+    assert answer.status_code == 303, (email, answer.status_code)
+    return session
+
+
 def registry_urls() -> list[str]:
     """At least 50 distinct registry pages: sorts, pages, single and combined filters."""
     urls = [f"/registry?sort={sort}&page={page}" for sort in SORTS for page in (1, 2, 7)]

@@ -28,23 +28,20 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from load import run_wrk, wait_until_up  # noqa: E402
+from load import bench_app, run_wrk, serve_gunicorn, signed_in  # noqa: E402
 from seed import bulk_insert  # noqa: E402
 
 PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a throwaway database
@@ -53,20 +50,6 @@ NATIONAL = {
     "DE": "de", "AT": "de", "FR": "fr", "BE": "fr", "ES": "es", "IT": "it", "PL": "pl",
     "NL": "nl", "SE": "sv", "DK": "da", "FI": "fi", "CZ": "cs", "PT": "pt", "NO": "no",
 }  # fmt: skip
-
-
-def _app(url: str, instance: str):
-    from labelling import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": instance,
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
-            "DATABASE_STATEMENT_TIMEOUT_MS": 0,
-        }
-    )
 
 
 def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
@@ -81,7 +64,7 @@ def seed_twinning(url: str, every: int, seed_value: int = 23) -> dict:
     rng = random.Random(seed_value)
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as instance:
-        app = _app(url, instance)
+        app = bench_app(url, instance)
         with app.app_context():
             framework = current_framework()
             codes = [indicator.code for indicator in framework.indicators]
@@ -228,48 +211,6 @@ def _partnerships(rng, organisations, framework_id, now):
     return rows, activities
 
 
-def _serve(url: str, instance: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "LABELLING_DATABASE_URL": url,
-        "LABELLING_INSTANCE_PATH": instance,
-        "LABELLING_SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
-        "LABELLING_RATELIMIT_ENABLED": "false",
-    }
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "labelling:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip  (a request log written to a pipe would cost more than the requests)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", 60)
-    return server
-
-
-def _signed_in(base: str) -> requests.Session:
-    session = requests.Session()
-    page = session.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    answer = session.post(
-        f"{base}/login",
-        data={"csrf_token": token, "email": EMAIL, "password": PASSWORD},
-        allow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.status_code
-    return session
-
-
 def first_views(base: str, session, url: str, ids: list[int]) -> list[float]:
     """The first view after a change: the profile's version moves on, then the page."""
     engine = create_engine(url)
@@ -314,9 +255,9 @@ def main() -> None:
     rng.shuffle(plans)
     base = f"http://127.0.0.1:{args.port}"
     with tempfile.TemporaryDirectory() as instance:
-        server = _serve(url, instance, args.port)
+        server = serve_gunicorn(url, instance, args.port)
         try:
-            session = _signed_in(base)
+            session = signed_in(base, EMAIL, PASSWORD)
             cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
             folder = Path(instance)
             cold = first_views(base, session, url, opted[:200])
@@ -333,8 +274,8 @@ def main() -> None:
             }
             results = {}
             for name, paths in runs.items():
-                signed_in = [] if name == "/healthz" else [f"Cookie: {cookie}"]
-                results[name] = run_wrk(base, paths, args.seconds, 16, 2, folder, signed_in)
+                cookie_header = [] if name == "/healthz" else [f"Cookie: {cookie}"]
+                results[name] = run_wrk(base, paths, args.seconds, 16, 2, folder, cookie_header)
         finally:
             server.terminate()
             server.wait()

@@ -28,8 +28,9 @@ from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.jobs.queue import enqueue, enqueue_after_commit
 
-# Pair rows (indicators x applications) up to which a group is computed on the spot.
-SPOT_LIMIT = 100 * 31
+# Pair rows (indicators x applications) up to which a group is computed on the spot:
+# about a hundred applications of a framework of some thirty indicators.
+SPOT_LIMIT = 3_100
 
 
 @dataclass(frozen=True)
@@ -235,16 +236,15 @@ def _report(summary: AgreementSummary, order: list[str], is_stale: bool) -> Repo
 
 
 def report(group: Group, order: list[str]) -> Report:
-    """The group's figures as kept, in `order` (the framework's indicator codes)."""
+    """The group's figures as kept, in `order` (the framework's indicator codes). Figures
+    computed on the spot are added to the session: the caller commits them."""
     kept = db.session.scalar(select(AgreementSummary).where(*_key(group)))
     current = stamp(group)
     if kept is not None and kept.stamp == current:
         return _report(kept, order, is_stale=False)
     version = _version(group.framework_id, group.version)
     if version is None or version.pairs <= SPOT_LIMIT:
-        summary = compute(group)
-        db.session.commit()  # kept for the next reader (a cache write; nothing else pends)
-        return _report(summary, order, is_stale=False)
+        return _report(compute(group), order, is_stale=False)  # the caller commits
     enqueue("agreement.refresh", *_task_args(group), key=group.job_key)
     if kept is not None:
         return _report(kept, order, is_stale=True)

@@ -16,6 +16,7 @@ from labelling.core.http import get_or_404, require
 from labelling.core.languages import page_locale
 from labelling.criteria.framework import Framework
 from labelling.criteria.translations import localised
+from labelling.extensions import db
 from labelling.frameworks.messages import criteria_name
 from labelling.frameworks.services import current_framework, loaded
 
@@ -74,9 +75,11 @@ def overview():
     level = request.args.get("level") if request.args.get("level") in levels else ""
     group = summary.Group(framework_id, version, level, body)
     order = [i.code for i in framework.indicators] if framework else []
+    report = summary.report(group, order)
+    db.session.commit()  # figures computed on the spot are kept for the next reader
     return render_template(
         "agreement/overview.html",
-        report=summary.report(group, order),
+        report=report,
         versions=[(f"{fid}:{ver}", criteria_name(fid, ver)) for fid, ver in found],
         chosen=f"{framework_id}:{version}",
         group=group,

@@ -146,13 +146,21 @@ def agreed_ratings(application: Application, framework: Framework) -> dict[str, 
         if not comparison.is_complete or comparison.disagrees or comparison.points_differ:
             continue
         rows = [by_assessor[assessor].get(comparison.code) for assessor in comparison.results]
-        if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
-            continue  # the same verdict reached from different values: the lead decides
-        ratings = [row.as_rating() for row in rows if row is not None]
-        comment = "\n".join(r.comment for r in ratings if r.comment)
-        first = ratings[0] if ratings else Rating()
-        agreed[comparison.code] = Rating(first.verified_value, first.status, comment)
+        rating = _rating_if_identical(rows)
+        if rating is not None:  # else the same verdict from different values: the lead decides
+            agreed[comparison.code] = rating
     return agreed
+
+
+def _rating_if_identical(rows: list[IndicatorScore | None]) -> Rating | None:
+    """The one rating the rows give when all give the same value and verdict (a missing
+    row gives none of either), with every comment; None when they differ."""
+    if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
+        return None
+    ratings = [row.as_rating() for row in rows if row is not None]
+    comment = "\n".join(r.comment for r in ratings if r.comment)
+    first = ratings[0] if ratings else Rating()
+    return Rating(first.verified_value, first.status, comment)
 
 
 def final_ratings_of_decided(
@@ -195,15 +203,12 @@ def final_ratings_of_decided(
 
 
 def _identical(by_assessor: dict, framework: Framework) -> dict[str, Rating]:
-    agreed = {}
     if not by_assessor:
-        return agreed
-    for indicator in framework.indicators:
-        rows = [own.get(indicator.code) for own in by_assessor.values()]
-        if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
-            continue
-        ratings = [row.as_rating() for row in rows if row is not None]
-        comment = "\n".join(r.comment for r in ratings if r.comment)
-        first = ratings[0] if ratings else Rating()
-        agreed[indicator.code] = Rating(first.verified_value, first.status, comment)
-    return agreed
+        return {}
+    found = {
+        indicator.code: _rating_if_identical(
+            [own.get(indicator.code) for own in by_assessor.values()]
+        )
+        for indicator in framework.indicators
+    }
+    return {code: rating for code, rating in found.items() if rating is not None}

@@ -302,10 +302,17 @@ def earlier_labels(organisation_id: int, but_not_of: int | None = None) -> tuple
     """The organisation's labels in good standing (not suspended or revoked; expired ones
     count by their age), except the one the application `but_not_of` gave: what a
     previous-label rule checks."""
+    return in_good_standing(
+        (label for labels_of in LABEL_SOURCES for label in labels_of(organisation_id)),
+        but_not_of,
+    )
+
+
+def in_good_standing(labels: Iterable, but_not_of: int | None = None) -> tuple:
+    """Of `labels`, those a previous-label rule counts (see earlier_labels)."""
     return tuple(
         EarlierLabel(label.level, label.assessment_date)
-        for labels_of in LABEL_SOURCES
-        for label in labels_of(organisation_id)
+        for label in labels
         if label.status == "active" and label.application_id != but_not_of
     )
 
@@ -321,12 +328,16 @@ def assessment_date_of(application: Application) -> date:
     return date.today()
 
 
-def scoring_context(application: Application) -> ScoringContext:
+def scoring_context(application: Application, labels: Iterable | None = None) -> ScoringContext:
+    """What the level rules need beyond the answers; `labels`, the organisation's labels
+    when they were read beforehand (for many applications at once)."""
     validated = sum(1 for area in application.improvement_areas if area.is_validated)
-    return ScoringContext(
-        improvement_areas_validated=validated,
-        earlier_labels=earlier_labels(application.organisation_id, application.id),
+    earlier = (
+        earlier_labels(application.organisation_id, application.id)
+        if labels is None
+        else in_good_standing(labels, application.id)
     )
+    return ScoringContext(improvement_areas_validated=validated, earlier_labels=earlier)
 
 
 def previous_label_standing(

@@ -19,7 +19,6 @@ from labelling.assessments.workflow import State
 from labelling.certificates.models import Label
 from labelling.core.audit import record_event
 from labelling.criteria.framework import Framework
-from labelling.criteria.scoring import EarlierLabel, ScoringContext
 from labelling.db import utcnow
 from labelling.drafts.impact import Case, Change, Impact, simulate
 from labelling.drafts.models import DraftImpact
@@ -107,7 +106,7 @@ def start(framework_id: str, version: str, actor: User) -> DraftImpact:
 
 
 def _earlier_labels(organisation_ids: set[int]) -> dict[int, list[Label]]:
-    """The labels of many organisations in one query (what `services.earlier_labels` reads
+    """The labels of many organisations in one query (`services.earlier_labels` reads them
     one organisation at a time from the platform's register)."""
     found: dict[int, list[Label]] = {i: [] for i in organisation_ids}
     for label in db.session.scalars(
@@ -135,18 +134,6 @@ def _answers(application_ids: set[int]) -> dict[int, dict]:
     for application_id, answers in rows:
         found[application_id] = json.loads(answers) if isinstance(answers, str) else answers
     return found
-
-
-def _context(application: Application, labels: list[Label]) -> ScoringContext:
-    """`services.scoring_context`, from labels read beforehand."""
-    return ScoringContext(
-        improvement_areas_validated=sum(1 for a in application.improvement_areas if a.is_validated),
-        earlier_labels=tuple(
-            EarlierLabel(label.level, label.assessment_date)
-            for label in labels
-            if label.status == "active" and label.application_id != application.id
-        ),
-    )
 
 
 def _cases(base: Framework) -> Iterator[Case]:
@@ -183,7 +170,7 @@ def _cases(base: Framework) -> Iterator[Case]:
                 answers=answers[application.id],
                 ratings=ratings[application.id],
                 not_applicable=application.not_applicable_claims(),
-                context=_context(application, labels[application.organisation_id]),
+                context=services.scoring_context(application, labels[application.organisation_id]),
                 as_of=services.assessment_date_of(application),
             )
             last = application.id

@@ -20,7 +20,8 @@ class Scored:
     consolidated: dict
 
 
-def _add_ratings(model, application_id: int, ratings: dict, **who) -> None:
+def add_ratings(model, application_id: int, ratings: dict, **who) -> None:
+    """Rating rows of `model` from {code: (value, status)}."""
     for code, (value, status) in ratings.items():
         db.session.add(
             model(
@@ -47,10 +48,24 @@ def scored_application(manager, lead, co, scored: Scored, name: str):
                 no_conflict_declared_at=now,
             )
         )
-    _add_ratings(IndicatorScore, application.id, scored.lead, assessor_id=lead.id)
-    _add_ratings(IndicatorScore, application.id, scored.co, assessor_id=co.id)
-    _add_ratings(ConsolidatedScore, application.id, scored.consolidated)
+    add_ratings(IndicatorScore, application.id, scored.lead, assessor_id=lead.id)
+    add_ratings(IndicatorScore, application.id, scored.co, assessor_id=co.id)
+    add_ratings(ConsolidatedScore, application.id, scored.consolidated)
     db.session.commit()
     decider = create_user(f"decider-{application.id}@example.org")
     force_state(application, "awarded", decider=decider)
     return application
+
+
+def award_gold(application, people) -> None:
+    """Award the Gold an application_with_team in state assessed was recommended for."""
+    from labelling.assessments import decisions, services
+
+    decisions.award_label(
+        application,
+        services.framework_of(application),
+        people["secretariat"],
+        "gold",
+        application.recommendation.assessment_date,
+    )
+    db.session.commit()

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from labelling.accounts.models import Role
 from labelling.agreement.capture import rebuild, record_pairs
 from labelling.agreement.models import PairedRating
-from labelling.assessments import decisions, services
+from labelling.assessments import services
 from labelling.assessments.models import IndicatorScore
 from labelling.assessments.workflow import State
 from labelling.extensions import db
-from tests.agreement.helpers import Scored, scored_application
+from tests.agreement.helpers import Scored, add_ratings, award_gold, scored_application
 from tests.factories import (
     application_with_team,
     create_assessor,
@@ -69,26 +69,10 @@ def row_of(html: str, code: str) -> str:
 def test_a_decision_keeps_both_assessors_own_outcomes_beside_the_consolidated_one(app):
     application, people = application_with_team(State.ASSESSED)
     for person, band, regional in ((people["lead"], 3, "met"), (people["assessor"], 2, "not_met")):
-        for code, value, status in (("2.2", band, None), ("1.2", None, regional)):
-            db.session.add(
-                IndicatorScore(
-                    application_id=application.id,
-                    assessor_id=person.id,
-                    indicator_code=code,
-                    verified_value=value,
-                    status=status,
-                )
-            )
+        own = {"2.2": (band, None), "1.2": (None, regional)}
+        add_ratings(IndicatorScore, application.id, own, assessor_id=person.id)
     db.session.commit()
-    framework = services.framework_of(application)
-    decisions.award_label(
-        application,
-        framework,
-        people["secretariat"],
-        "gold",
-        application.recommendation.assessment_date,
-    )
-    db.session.commit()
+    award_gold(application, people)
     rows = {
         row.indicator_code: row
         for row in db.session.scalars(select(PairedRating).filter_by(application_id=application.id))
@@ -188,16 +172,7 @@ def test_a_decision_brings_the_kept_figures_up_to_date(client, scored):
     (kept,) = kept_summaries()
     assert kept.applications == 6
 
-    application, people = application_with_team(State.ASSESSED)
-    framework = services.framework_of(application)
-    decisions.award_label(
-        application,
-        framework,
-        people["secretariat"],
-        "gold",
-        application.recommendation.assessment_date,
-    )
-    db.session.commit()  # the job runs after the commit (in process without a queue)
+    award_gold(*application_with_team(State.ASSESSED))  # the job runs after the commit
     (kept,) = kept_summaries()
     assert kept.applications == 7
     group = summary.Group(kept.framework_id, kept.framework_version)

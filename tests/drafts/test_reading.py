@@ -15,6 +15,7 @@ from labelling.certificates.imports import import_label
 from labelling.drafts.simulation import _cases
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
+from tests.agreement.helpers import add_ratings
 from tests.factories import (
     application_with_team,
     create_user,
@@ -44,16 +45,7 @@ def test_bulk_reading_gives_what_one_at_a_time_gives(app):
         (lead, {"2.1": (None, "met"), "2.2": (2, None), "1.1": (55, None), "1.2": (None, None)}),
         (co, {"2.1": (None, "met"), "2.2": (4, None), "1.1": (55, None)}),
     ):
-        for code, (value, status) in values.items():
-            db.session.add(
-                IndicatorScore(
-                    application_id=gold.id,
-                    assessor_id=person.id,
-                    indicator_code=code,
-                    verified_value=value,
-                    status=status,
-                )
-            )
+        add_ratings(IndicatorScore, gold.id, values, assessor_id=person.id)
     # An earlier label of the organisation counts; the application's own would not.
     import_label(
         gold.organisation, "silver", date.today() - timedelta(days=600), current_framework(),
