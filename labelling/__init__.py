@@ -122,11 +122,9 @@ def register_extensions(app: Flask) -> None:
 
     # Import every model so metadata (and Alembic autogenerate) sees the whole schema.
     import labelling.all_models  # noqa: F401
-    from labelling.criteria.loader import FrameworkRegistry
+    from labelling.frameworks.services import load_criteria
 
-    app.extensions["criteria"] = FrameworkRegistry.from_directory(
-        app.config.get("CRITERIA_DIRECTORY") or None
-    )
+    load_criteria(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -146,9 +144,11 @@ def register_blueprints(app: Flask) -> None:
     from labelling.assessors.views import bp as assessors_bp
     from labelling.benchmarking.views import bp as benchmarking_bp
     from labelling.bodies.views import bp as bodies_bp
+    from labelling.calibration.views import bp as calibration_bp
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import downloads_bp
     from labelling.complaints.views import bp as complaints_bp
+    from labelling.drafts.consultation_views import bp as consultation_bp
     from labelling.drafts.views import bp as drafts_bp
     from labelling.frameworks.views import bp as criteria_bp
     from labelling.operations.views import bp as deliveries_bp
@@ -183,6 +183,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(twinning_programme_bp)
     app.register_blueprint(agreement_bp)
     app.register_blueprint(drafts_bp)
+    app.register_blueprint(calibration_bp)
+    app.register_blueprint(consultation_bp)
 
 
 def register_hooks() -> None:
@@ -193,6 +195,7 @@ def register_hooks() -> None:
     from labelling.appeals import hooks as appeals
     from labelling.assessments import hooks as assessments
     from labelling.benchmarking import hooks as benchmarking
+    from labelling.calibration import hooks as calibration
     from labelling.certificates import hooks as certificates
     from labelling.drafts import hooks as drafts
     from labelling.jobs import hooks as jobs
@@ -212,6 +215,7 @@ def register_hooks() -> None:
         twinning,
         agreement,
         drafts,
+        calibration,
     ):
         feature.register()
 

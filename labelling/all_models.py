@@ -34,10 +34,11 @@ from labelling.benchmarking.models import (  # noqa: F401
     PeerSummary,
 )
 from labelling.bodies.models import BodyAssessor, BodyMember, LabellingBody  # noqa: F401
+from labelling.calibration.models import CalibrationCase  # noqa: F401
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.complaints.models import Complaint  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
-from labelling.drafts.models import DraftImpact  # noqa: F401
+from labelling.drafts.models import Consultation, DraftImpact  # noqa: F401
 from labelling.jobs.models import ScheduledRun  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401
 from labelling.organisations.models import Invitation, Membership, Organisation  # noqa: F401

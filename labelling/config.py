@@ -99,6 +99,8 @@ class Config:
     API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
     VERIFY_UPLOAD_RATE_LIMIT = "20 per minute"  # PDF checks on the public verification page
     COMPLAINT_RATE_LIMIT = "5 per hour;20 per day"  # public complaints, per client address
+    # comments on a draft in consultation from people not signed in, per client address
+    CONSULTATION_RATE_LIMIT = "5 per hour;20 per day"
 
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     INVITATION_MAX_AGE_DAYS = 14
@@ -150,6 +152,9 @@ class Config:
     STORAGE_S3_SECRET_KEY = ""
     CRITERIA_DEFAULT_FRAMEWORK = "ecei-2013"
     CRITERIA_DIRECTORY = ""  # empty -> labelling/criteria/frameworks
+    # Draft framework versions kept beside the published ones (same layout: <id>/<version>
+    # .yaml), read at start-up; only files with the status draft are taken from it.
+    CRITERIA_DRAFTS_DIRECTORY = ""  # empty -> <instance>/criteria-drafts
     SITE_NAME = "Cluster Excellence Labelling"
     # The certificate: the labelling body's name (empty: the framework's issuer), an
     # optional logo and signature image (PNG, JPEG or SVG files), and who signs it, as a

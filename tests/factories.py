@@ -279,3 +279,26 @@ def labelled_organisation(
         label.status, label.status_reason, label.status_changed_at = status, reason, utcnow()
     db.session.commit()
     return label
+
+
+def invented_case(body_id=None):
+    """A published, invented calibration case of the `mini` framework (Gold)."""
+    from labelling.calibration.models import CalibrationCase
+    from labelling.db import utcnow
+
+    case = CalibrationCase(
+        title="An invented cluster",
+        origin="invented",
+        framework_id="mini",
+        framework_version="1.0",
+        level="gold",
+        body_id=body_id,
+        as_of=utcnow().date(),
+        answers=dict(MINI_GOLD_ANSWERS),
+        references={"1.2": {"verified_value": 60, "status": "met", "explanation": ""}},
+        status="published",
+        published_at=utcnow(),
+    )
+    db.session.add(case)
+    db.session.flush()
+    return case

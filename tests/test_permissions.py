@@ -8,6 +8,7 @@ state of things (409) or its content (422): that is not a permission question.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,6 +23,7 @@ from tests.factories import (
     application_with_team,
     create_org,
     create_user,
+    invented_case,
     labelled_organisation,
     last_email,
     link_in,
@@ -248,7 +250,30 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("agreement.assessors", "GET"): STAFF | {"other_body_secretariat"},
     ("agreement.assessor", "GET"): STAFF | {"other_body_secretariat"},
     ("agreement.mine", "GET"): ASSESSORS,
-    ("drafts.index", "GET"): STAFF,  # the platform's staff: not a national body's
+    ("calibration.index", "GET"): STAFF | {"other_body_secretariat"},
+    ("calibration.index", "POST"): STAFF | {"other_body_secretariat"},
+    ("calibration.requirement", "POST"): STAFF,  # the European body's rule: its own staff
+    ("calibration.case", "GET"): STAFF,
+    ("calibration.case", "POST"): STAFF,
+    ("calibration.move", "POST"): STAFF,
+    ("calibration.exercises", "GET"): ASSESSORS,
+    ("calibration.start", "POST"): ASSESSORS,
+    ("calibration.area", "GET"): frozenset({"assessor"}),  # the practice is theirs alone
+    ("calibration.area", "POST"): frozenset({"assessor"}),
+    ("calibration.result", "GET"): frozenset({"assessor"}),
+    ("calibration.result", "POST"): frozenset({"assessor"}),
+    ("drafts.index", "GET"): STAFF,
+    # Consultations are on drafts, and the mini framework has none: nobody gets through
+    # (tests/drafts/test_consultation.py covers who may act on one).
+    ("drafts.open_consultation", "POST"): frozenset(),
+    ("drafts.comments", "GET"): frozenset(),
+    ("drafts.comments", "POST"): frozenset(),
+    ("drafts.publish", "POST"): frozenset(),
+    ("consultation.page", "GET"): frozenset(),
+    ("consultation.page", "POST"): frozenset(),
+    ("consultation.confirm", "GET"): frozenset(),  # the world's token is not a comment's
+    ("consultation.report", "GET"): frozenset(),
+    ("consultation.report_pdf", "GET"): frozenset(),  # the platform's staff: not a national body's
     # The mini framework has no draft: its version in force is not simulated.
     ("drafts.impact", "GET"): frozenset(),
     ("drafts.impact", "POST"): frozenset(),
@@ -330,6 +355,7 @@ def build_world(app) -> World:
     )
     complaint = receive_complaint(label.organisation, "Pat Public", "pat@example.org", "Bad")
     partnership = _twinning(organisation, other_organisation)
+    case, attempt = _calibration(european, people["lead"])
     lead_assignment = db.session.scalar(
         select(Assignment).filter_by(application_id=application.id, assessor_id=people["lead"].id)
     )
@@ -375,6 +401,11 @@ def build_world(app) -> World:
             "framework_id": framework.id,
             "version": framework.version,
             "action": "withdraw",
+            "case_id": case.id,
+            "attempt_id": attempt.id,
+            "body_id": european.id,
+            "step": "withdraw",
+            "what": "responses",
             "filename": "css/app.css",
         },
     )
@@ -412,6 +443,17 @@ def _twinning(organisation, other_organisation):
     return partnership
 
 
+def _calibration(body, assessor):
+    """A published reference case of the European body, and the assessor's practice on it."""
+    from labelling.calibration.models import CalibrationAttempt
+
+    case = invented_case(body_id=body.id)
+    attempt = CalibrationAttempt(case_id=case.id, assessor_id=assessor.id, ratings={})
+    db.session.add(attempt)
+    db.session.flush()
+    return case, attempt
+
+
 def url_for_rule(rule, world: World, session_id: int | None) -> str:
     values = dict(world.values)
     if rule.endpoint == "accounts.two_factor_change":
@@ -426,6 +468,7 @@ def url_for_rule(rule, world: World, session_id: int | None) -> str:
         path = path.replace(f"<{name}>", str(values[name]))
         for converter in ("int", "path"):
             path = path.replace(f"<{converter}:{name}>", str(values[name]))
+        path = re.sub(rf"<any\([^)]*\):{name}>", str(values[name]), path)
     return path
 
 
@@ -481,6 +524,8 @@ def observed_table(app, role: str) -> dict[tuple[str, str], bool]:
         ensure_signed_in()
         url = url_for_rule(rule, world, manager_session[0])
         response = client.open(url, method=method, data={})
+        # An empty form is bad input, never a server error (an empty appeal panel was one).
+        assert response.status_code < 500, f"{role}: {method} {url} answered {response.status}"
         table[(rule.endpoint, method)] = gets_through(response)
         db.session.rollback()
     return table

@@ -174,7 +174,8 @@ def form_panel(appeal_id: int):
     form.members.choices = [(user.id, user.full_name) for user in staff_members()]
     if not form.validate_on_submit():
         return _detail_page(appeal, 422, panel_form=form)
-    members = list(db.session.scalars(select(User).where(User.id.in_(form.members.data))))
+    chosen = form.members.data or []  # none ticked: the service says a panel needs two
+    members = list(db.session.scalars(select(User).where(User.id.in_(chosen))))
     try:
         services.form_panel(appeal, current_user, members)
         db.session.commit()

@@ -3,6 +3,7 @@ taken off, and their answer (accept with a declaration, or decline)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from babel.languages import get_official_languages
@@ -26,12 +27,27 @@ from labelling.assessors.candidates import Candidate, Need, exclusion_reasons, r
 from labelling.assessors.conflicts import Conflict, Tie, detect_conflicts
 from labelling.assessors.models import AssessorProfile
 from labelling.bodies.services import pool_of
+from labelling.core.hooks import Registry
 from labelling.core.http import external_url
 from labelling.criteria.framework import Framework
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import mail_people
 from labelling.organisations.models import Organisation
+
+# name -> `reasons(body_id, user_ids, today)`: the assessors a body's own rules keep from
+# being assigned, with why (codes of candidates.reason_message). Calibration registers one.
+STANDING_RULES: Registry[Callable[[int | None, list[int], date], dict[int, tuple[str, ...]]]] = (
+    Registry("assessor standing")
+)
+
+
+def standing_reasons(body_id: int | None, user_ids: list[int], today: date) -> dict:
+    reasons: dict[int, tuple[str, ...]] = {}
+    for rule in STANDING_RULES:
+        for user_id, codes in rule(body_id, user_ids, today).items():
+            reasons[user_id] = reasons.get(user_id, ()) + codes
+    return reasons
 
 
 def assignment_counts(user: User) -> dict[str, int]:
@@ -88,7 +104,11 @@ def open_workloads() -> dict[int, int]:
 
 
 def _candidate(
-    profile: AssessorProfile, application: Application, today: date, workloads: dict[int, int]
+    profile: AssessorProfile,
+    application: Application,
+    today: date,
+    workloads: dict[int, int],
+    standing: dict[int, tuple[str, ...]],
 ) -> Candidate:
     return Candidate(
         user_id=profile.user_id,
@@ -100,6 +120,7 @@ def _candidate(
         workload=workloads.get(profile.user_id, 0),
         conflicts=tuple(conflicts_of(profile, application.organisation, today)),
         is_assigned=application.assignment_of(profile.user) is not None,
+        standing=standing.get(profile.user_id, ()),
     )
 
 
@@ -135,7 +156,8 @@ def candidates_for(application: Application, today: date):
     if pool is not None:
         query = query.where(AssessorProfile.user_id.in_(pool))  # the body's own assessors
     profiles = db.session.scalars(query).all()
-    candidates = [_candidate(p, application, today, workloads) for p in profiles]
+    standing = standing_reasons(application.body_id, [p.user_id for p in profiles], today)
+    candidates = [_candidate(p, application, today, workloads, standing) for p in profiles]
     return rank_candidates(candidates, need_of(application, framework))
 
 
@@ -157,7 +179,8 @@ def assign_assessor(
     )
     if profile is None:
         raise AssignmentRefused(("no_accreditation",))
-    candidate = _candidate(profile, application, today, open_workloads())
+    standing = standing_reasons(application.body_id, [assessor.id], today)
+    candidate = _candidate(profile, application, today, open_workloads(), standing)
     reasons = exclusion_reasons(candidate, need_of(application, framework_of(application)))
     if reasons:
         raise AssignmentRefused(reasons, candidate.conflicts)

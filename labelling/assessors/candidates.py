@@ -26,6 +26,7 @@ class Candidate:
     workload: int  # open assignments now
     conflicts: tuple[Conflict, ...] = ()
     is_assigned: bool = False  # already on (or declined) this application
+    standing: tuple[str, ...] = ()  # reasons the body's own rules give (e.g. calibration_due)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def exclusion_reasons(candidate: Candidate, need: Need) -> tuple[str, ...]:
         reasons.append("no_accreditation")
     if candidate.conflicts:
         reasons.append("conflict")
+    reasons.extend(candidate.standing)
     countries = [*need.assigned_countries, candidate.country_code]
     problem = composition_problem(need.rule, need.country_code, countries)
     if problem is not None:
@@ -124,6 +126,10 @@ def reason_message(code: str) -> str:
         "already_assigned": _("Already assigned to this application, or declined it."),
         "no_accreditation": _("No active accreditation for the role this level needs."),
         "conflict": _("Conflict of interest."),
+        "calibration_due": _(
+            "No calibration exercise completed in the last twelve months, which the body "
+            "requires of its assessors."
+        ),
         "too_many": _("The application has all the assessors it needs."),
         "same_country_needed": _(
             "The remaining place needs an assessor from the cluster's country."

@@ -3,6 +3,7 @@ and write every change to the audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -16,9 +17,19 @@ from labelling.assessors.models import (
     Relation,
 )
 from labelling.core.audit import record_event
+from labelling.core.hooks import Registry
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
+
+# name -> `panel(user_id, own)`: a section of the assessor's profile that a feature above the
+# register keeps (calibration: the exercises done), as {"template": ..., **its context}, or
+# None to show nothing. `own`: the assessor's own page rather than the secretariat's.
+PROFILE_PANELS: Registry[Callable[[int, bool], dict | None]] = Registry("profile panels")
+
+
+def profile_panels(user_id: int, own: bool) -> list[dict]:
+    return [panel for show in PROFILE_PANELS if (panel := show(user_id, own)) is not None]
 
 
 def _audit(profile: AssessorProfile, verb: str, actor: User, **data) -> None:

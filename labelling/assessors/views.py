@@ -128,6 +128,7 @@ def _profile_page(profile: AssessorProfile, status: int = 200, **forms):
         action_form=ConfirmForm(),
         areas=TECHNOLOGY_AREAS,
         today=date.today(),
+        panels=services.profile_panels(profile.user_id, own=False),
     ), status
 
 
@@ -235,4 +236,5 @@ def my_profile():
         areas=TECHNOLOGY_AREAS,
         today=date.today(),
         lookback=current_app.config["CONFLICT_LOOKBACK_YEARS"],
+        panels=services.profile_panels(profile.user_id, own=True),
     ), (422 if form.errors else 200)

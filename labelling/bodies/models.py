@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
@@ -32,6 +32,11 @@ class LabellingBody(TimestampMixin, db.Model):
     countries: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # alpha-2
     levels: Mapped[list] = mapped_column(JSON, default=list, nullable=False)  # level ids
     website: Mapped[str | None] = mapped_column(String(300))
+    # Off by default: only assessors with a calibration exercise completed in the last year
+    # may be assigned to the body's applications.
+    calibration_required: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), nullable=False
+    )
 
     members: Mapped[list[BodyMember]] = relationship(
         back_populates="body", cascade="all, delete-orphan"

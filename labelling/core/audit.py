@@ -276,6 +276,11 @@ def _action_labels() -> dict[str, str]:
         "twinning.activity_added": _("Activity added to the plan"),
         "twinning.activity_removed": _("Activity removed from the plan"),
         "draft.simulated": _("Impact of a draft simulated"),
+        "calibration.case_created": _("Reference case drafted"),
+        "calibration.case_published": _("Reference case published"),
+        "calibration.case_withdrawn": _("Reference case withdrawn"),
+        "calibration.completed": _("Calibration exercise completed"),
+        "calibration.requirement_set": _("Calibration rule of the body changed"),
     }
 
 

@@ -431,6 +431,23 @@ class FrameworkRegistry:
         stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files)
         return cls(_load_cached(stamp))
 
+    def with_drafts(self, directory: Path | str) -> FrameworkRegistry:
+        """This registry and the drafts found under `directory` (a missing directory adds
+        nothing). A file there that is not a draft is refused: publishing a version is a
+        change to the criteria directory itself."""
+        base = Path(directory)
+        files = sorted(base.glob("*/*.yaml")) if base.is_dir() else []
+        stamp = tuple((str(p), p.stat().st_mtime_ns) for p in files)
+        drafts = _load_cached(stamp)
+        for framework in drafts:
+            if framework.status != "draft":
+                problem = "only drafts belong in the drafts directory"
+                raise FrameworkError(framework.path, [("framework.status", None, problem)])
+            if framework.key in self._by_key:
+                problem = f"version {framework.version} is published already"
+                raise FrameworkError(framework.path, [("framework.version", None, problem)])
+        return FrameworkRegistry([*self._by_key.values(), *drafts])
+
     def __iter__(self):
         return iter(sorted(self._by_key.values(), key=lambda f: (f.id, f.version)))
 

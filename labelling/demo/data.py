@@ -10,7 +10,9 @@ from labelling.accounts.models import Role, User
 from labelling.accounts.services import find_user_by_email
 from labelling.assessors.models import Accreditation, AssessorProfile
 from labelling.demo.agreement import load_demo_agreement
+from labelling.demo.calibration import load_demo_calibration
 from labelling.demo.cases import load_demo_cases
+from labelling.demo.drafts import load_demo_draft
 from labelling.demo.people import ensure_user
 from labelling.demo.twinning import load_demo_twinning
 from labelling.extensions import db
@@ -176,6 +178,10 @@ def load_demo_data() -> list[User]:
     load_demo_twinning()
     db.session.flush()
     load_demo_agreement()
+    db.session.flush()
+    load_demo_calibration()
+    db.session.flush()
+    load_demo_draft(find_user_by_email("admin@example.org"))
     db.session.flush()
     return users
 

@@ -3,16 +3,38 @@ language, the names and order of the levels, and a framework file's data as publ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import yaml
 from flask import current_app
 
+from labelling.core.hooks import Registry
 from labelling.core.languages import page_locale
 from labelling.criteria.framework import Framework
 from labelling.criteria.loader import FrameworkRegistry, version_key
 from labelling.criteria.translations import localised
+
+# name -> `notice(framework)`: a line the criteria pages show with a version, as
+# {"text": ..., "url": ...}, or None. The consultation on drafts registers one.
+VERSION_NOTICES: Registry[Callable[[Framework], dict | None]] = Registry("version notices")
+
+
+def notices_of(framework: Framework) -> list[dict]:
+    return [notice for notice_of in VERSION_NOTICES if (notice := notice_of(framework))]
+
+
+def load_criteria(app) -> None:
+    """Read the framework versions, and the drafts beside them, into the application: at
+    start-up, and again when a draft file is added (the demo adds one)."""
+    published = FrameworkRegistry.from_directory(app.config.get("CRITERIA_DIRECTORY") or None)
+    app.extensions["criteria"] = published.with_drafts(drafts_directory(app))
+
+
+def drafts_directory(app) -> Path:
+    configured = app.config.get("CRITERIA_DRAFTS_DIRECTORY")
+    return Path(configured) if configured else Path(app.instance_path) / "criteria-drafts"
 
 
 def loaded() -> FrameworkRegistry:

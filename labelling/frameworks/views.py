@@ -14,7 +14,13 @@ from labelling.criteria.changes import compare, previous_version
 from labelling.criteria.framework import Framework
 from labelling.criteria.translations import localised
 from labelling.extensions import cache
-from labelling.frameworks.services import every_version, json_default, loaded, source_data
+from labelling.frameworks.services import (
+    every_version,
+    json_default,
+    loaded,
+    notices_of,
+    source_data,
+)
 
 bp = Blueprint("criteria", __name__, url_prefix="/criteria")
 
@@ -35,6 +41,7 @@ def index():
         "criteria/index.html",
         frameworks=listed,
         previous={f.key: previous_version(listed, f) for f in listed},
+        notices={f.key: notices_of(f) for f in listed},
     )
 
 
@@ -45,6 +52,7 @@ def version_page(framework_id: str, version: str):
         "criteria/version.html",
         framework=framework,
         previous=previous_version(every_version(), framework),
+        notices=notices_of(framework),
     )
 
 

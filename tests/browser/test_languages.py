@@ -137,6 +137,7 @@ def demo_paths(db) -> dict[str, list[str]]:
             "/assignments",
             f"/applications/{assessed.id}/review",
             f"/applications/{assessed.id}/review/{indicator}",
+            "/assessor/calibration",
         ],
     }
 

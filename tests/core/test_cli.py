@@ -83,6 +83,16 @@ def test_demo_loads_data_once_and_prints_the_sign_ins(app):
         assert figures.count("read differently</strong>") >= 1
         mirror = staff_page("assessor3@example.org", "/assessor/agreement")
         assert "bands harsher on average" in mirror and "Ana Ribeiro" not in mirror
+        # Calibration: one published case, offered to Klaus (who did not assess its source)
+        # and not to Ana or Lars (who did).
+        offered = "A health technology cluster, ten years on"
+        assert offered in staff_page("assessor2@example.org", "/assessor/calibration")
+        assert offered not in staff_page("assessor@example.org", "/assessor/calibration")
+        # A draft of the next version, open for comments, beside the version in force.
+        criteria = app.test_client().get("/criteria/").text
+        assert "version 2013.2" in criteria and "In public consultation until" in criteria
+        consultation = app.test_client().get("/criteria/ecei-2013/2013.2/consultation").text
+        assert "At least 85 % of the excellence score" in consultation
         admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
         assert admin.has_role(Role.ADMIN) and admin.check_password(DEMO_PASSWORD)
         staff = app.test_client()

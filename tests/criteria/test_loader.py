@@ -156,3 +156,21 @@ def test_level_only_questions_name_known_levels_and_stay_out_of_scoring():
     assert scored != ECEI_TEXT
     with pytest.raises(FrameworkError, match="scoring uses is asked at every level"):
         load_framework_text(scored, "x.yaml")
+
+
+def test_drafts_are_read_from_their_own_directory_and_only_drafts(tmp_path):
+    from labelling.demo.drafts import drafted_text
+
+    published = FrameworkRegistry.from_directory()
+    assert published.with_drafts(tmp_path / "missing").get("ecei-2013") is not None
+    (tmp_path / "ecei-2013").mkdir()
+    (tmp_path / "ecei-2013" / "2013.2.yaml").write_text(drafted_text(ECEI_TEXT))
+    both = published.with_drafts(tmp_path)
+    draft = both.get("ecei-2013", "2013.2")
+    assert draft.status == "draft" and draft.level("gold").rules.min_score_percent == 85
+    assert both.get("ecei-2013").version == "2013.1"  # the version in force stays
+    (tmp_path / "ecei-2013" / "2013.3.yaml").write_text(
+        ECEI_TEXT.replace('version: "2013.1"', 'version: "2013.3"')
+    )
+    with pytest.raises(FrameworkError, match="only drafts belong in the drafts directory"):
+        published.with_drafts(tmp_path)

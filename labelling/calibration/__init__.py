@@ -1,0 +1,1 @@
+"""Calibration exercises: reference cases that assessors score for practice and compare."""
