@@ -253,6 +253,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("calibration.index", "GET"): STAFF | {"other_body_secretariat"},
     ("calibration.index", "POST"): STAFF | {"other_body_secretariat"},
     ("calibration.requirement", "POST"): STAFF,  # the European body's rule: its own staff
+    ("calibration.invent", "POST"): STAFF | {"other_body_secretariat"},
+    ("calibration.answers", "GET"): STAFF,
+    ("calibration.answers", "POST"): STAFF,
     ("calibration.case", "GET"): STAFF,
     ("calibration.case", "POST"): STAFF,
     ("calibration.move", "POST"): STAFF,

@@ -4,6 +4,7 @@ invented; given a reference rating and an explanation per indicator; published, 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -96,6 +97,37 @@ def anonymise(
     db.session.flush()
     record_event("calibration.case_created", "calibration_case", case.id, actor=actor)
     return case
+
+
+def invent(
+    title: str, level: str, framework: Framework, body_id: int | None, actor: User
+) -> CalibrationCase:
+    """A draft case with no answers yet: the secretariat types them as it wants them."""
+    if level not in {each.id for each in framework.levels}:
+        raise CaseError("unknown_level")
+    case = CalibrationCase(
+        title=title.strip(),
+        origin="invented",
+        framework_id=framework.id,
+        framework_version=framework.version,
+        level=level,
+        body_id=body_id,
+        as_of=date.today(),
+        answers={},
+        references={},
+        created_by_id=actor.id,
+    )
+    db.session.add(case)
+    db.session.flush()
+    record_event("calibration.case_created", "calibration_case", case.id, actor=actor)
+    return case
+
+
+def set_answers(case: CalibrationCase, typed: Mapping[str, Any]) -> None:
+    """Replace the answers of one page of questions (a blank one is removed)."""
+    require_draft(case)
+    answers = {**(case.answers or {}), **typed}
+    case.answers = {key: value for key, value in answers.items() if value is not None}
 
 
 def require_draft(case: CalibrationCase) -> None:

@@ -38,6 +38,18 @@ class NewCaseForm(FlaskForm):
         ]
 
 
+class InventCaseForm(FlaskForm):
+    title = StringField(
+        _l("Title assessors see"),
+        validators=[DataRequired(message=_l("Please give a title.")), Length(max=200)],
+    )
+    level = SelectField(_l("Level the case applies for"), validators=[DataRequired()])
+
+    def __init__(self, levels, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = [(level.id, level.name) for level in levels]
+
+
 class DescribeCaseForm(FlaskForm):
     title = StringField(
         _l("Title assessors see"),

@@ -10,16 +10,18 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from labelling.assessments import questionnaire
 from labelling.assessments.forms import TransitionForm, rating_value
 from labelling.assessments.models import Application
 from labelling.assessments.rating import RatingInput, rating_to_save
 from labelling.assessments.review import NothingToConfirm
 from labelling.assessors.services import profile_of
 from labelling.bodies.models import LabellingBody
-from labelling.bodies.services import acts_for, all_bodies
+from labelling.bodies.services import acts_for, all_bodies, bodies_acted_for
 from labelling.calibration import cases, comparison, practice
 from labelling.calibration.forms import (
     DescribeCaseForm,
+    InventCaseForm,
     NewCaseForm,
     practice_form,
     reference_form,
@@ -31,7 +33,7 @@ from labelling.core.http import get_or_404, require
 from labelling.core.languages import page_locale
 from labelling.criteria.translations import localised
 from labelling.extensions import db
-from labelling.frameworks.services import level_names
+from labelling.frameworks.services import current_framework, level_names
 
 bp = Blueprint("calibration", __name__)
 
@@ -82,13 +84,14 @@ def _attempt_counts() -> dict[int, int]:
     return dict(rows.all())
 
 
-def _index_page(form: NewCaseForm, status: int = 200):
+def _index_page(form: NewCaseForm, status: int = 200, invent_form=None):
     return render_template(
         "calibration/index.html",
         cases=cases.cases_for_staff(current_user),
         completed=_attempt_counts(),
         bodies=[b for b in all_bodies() if acts_for(current_user, b.id)],
         form=form,
+        invent_form=invent_form or InventCaseForm(current_framework().levels, prefix="invent"),
         action_form=ConfirmForm(),
         level_names=level_names(),
     ), status
@@ -108,6 +111,82 @@ def index():
     case = cases.anonymise(application, form.title.data, form.keep_free_text.data, current_user)
     db.session.commit()
     flash(_("The case is drafted: check its reference ratings and explain them."), "success")
+    return redirect(url_for("calibration.case", case_id=case.id), code=303)
+
+
+def _own_body(user) -> int | None:
+    """The body an invented case belongs to: none for the platform's staff (every body
+    sees it), else the first the user acts for."""
+    scope = bodies_acted_for(user)
+    return min(scope) if scope else None
+
+
+@bp.route("/secretariat/calibration/invent", methods=["POST"])
+@login_required
+def invent():
+    require(current_user.is_staff)
+    framework = current_framework()
+    form = InventCaseForm(framework.levels, prefix="invent")
+    if not form.validate_on_submit():
+        new = NewCaseForm(cases.decided_applications(current_user))
+        return _index_page(new, 422, invent_form=form)
+    case = cases.invent(
+        form.title.data, form.level.data, framework, _own_body(current_user), current_user
+    )
+    db.session.commit()
+    flash(_("The case is drafted: type its answers, then its reference ratings."), "success")
+    first = framework.sections[0].id
+    return redirect(url_for("calibration.answers", case_id=case.id, section_id=first), 303)
+
+
+def _answers_page(case, framework, section, form, status: int = 200):
+    sections = list(framework.sections)
+    return render_template(
+        "calibration/answers.html",
+        case=case,
+        framework=framework,
+        sections=sections,
+        section=section,
+        form=form,
+        questions=questionnaire.asked_questions(section),
+        level_names=level_names(),
+    ), status
+
+
+@bp.route("/secretariat/calibration/<int:case_id>/answers/<section_id>", methods=["GET", "POST"])
+@login_required
+def answers(case_id: int, section_id: str):
+    """The case's answers to one section of the questionnaire, typed by the secretariat
+    (an invented case, or an anonymised one adjusted), with the applicant's own checks."""
+    case = _staff_case(case_id)
+    framework = _framework(case).for_level(case.level)
+    section = next((s for s in framework.sections if s.id == section_id), None)
+    if section is None:
+        abort(404)
+    asked = questionnaire.asked_questions(section)
+    form_class = questionnaire.section_form_class(section)
+    if request.method == "GET":
+        stored = case.answers or {}
+        data = {q.id: questionnaire.to_form_data(q, stored.get(q.id)) for q in asked}
+        return _answers_page(case, framework, section, form_class(data=data, formdata=None))
+    form = form_class()
+    if case.status != CaseStatus.DRAFT:
+        flash(CASE_ERRORS["not_a_draft"](), "error")
+        return _answers_page(case, framework, section, form, 409)
+    valid = form.validate()
+    typed = {q.id: questionnaire.to_storage(q, form[q.id].data) for q in asked}
+    if valid:
+        questionnaire.check_limits(framework, form, section, {**(case.answers or {}), **typed})
+    if not valid or any(form[q.id].errors for q in asked):
+        return _answers_page(case, framework, section, form, 422)
+    cases.set_answers(case, typed)
+    db.session.commit()
+    flash(_("The answers are saved."), "success")
+    ids = [s.id for s in framework.sections]
+    position = ids.index(section.id)
+    if request.form.get("go") == "next" and position + 1 < len(ids):
+        following = url_for("calibration.answers", case_id=case.id, section_id=ids[position + 1])
+        return redirect(following, code=303)
     return redirect(url_for("calibration.case", case_id=case.id), code=303)
 
 
@@ -186,8 +265,11 @@ def case(case_id: int):
     forms = _reference_forms(framework, case, request.form)
     valid = describe_form.validate_on_submit()
     valid = all([form.validate() for form in forms.values()]) and valid
-    if not valid or case.status != CaseStatus.DRAFT:
-        return _case_page(case, framework, describe_form, forms, 422 if not valid else 409)
+    if case.status != CaseStatus.DRAFT:
+        flash(CASE_ERRORS["not_a_draft"](), "error")
+        return _case_page(case, framework, describe_form, forms, 409)
+    if not valid:
+        return _case_page(case, framework, describe_form, forms, 422)
     cases.describe(case, describe_form.title.data, describe_form.summary.data or "")
     for item in framework.indicators:
         cases.set_reference(case, item.code, _stored_reference(forms[item.code], item))

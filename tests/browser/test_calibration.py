@@ -66,3 +66,11 @@ def test_an_assessor_does_a_calibration_exercise(page, demo):  # noqa: F811
         "1"
     )
     axe_clean(page)
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_text(EXPLAINED["rubric"])).to_be_visible()
+    axe_clean(page)
+    page.get_by_role("link", name="Calibration exercises").first.click()
+    page.get_by_label("Title assessors see").last.fill("An invented cluster")
+    page.get_by_role("button", name="Invent a draft case").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe_clean(page)

@@ -197,6 +197,7 @@ def test_a_published_case_is_not_changed_and_can_be_withdrawn(client, decided):
         f"/secretariat/calibration/{case.id}", data={**REFERENCE_FORM, "2.2-verified_value": "1"}
     )
     assert changed.status_code == 409
+    assert "A published case is no longer changed" in changed.text
     db.session.refresh(case)
     assert case.references["2.2"]["verified_value"] == 3
     assert client.post(f"/secretariat/calibration/{case.id}/withdraw").status_code == 303
@@ -266,3 +267,54 @@ def test_a_body_that_requires_calibration_keeps_others_from_assignments(client, 
     client.post(f"/secretariat/calibration/bodies/{european.id}", data={"required": "no"})
     db.session.refresh(european)
     assert not european.calibration_required
+
+
+def test_bad_input_on_a_case_keeps_what_was_typed(client, decided):
+    application, _people = decided
+    case = make_case(client, application)
+    typed = {**REFERENCE_FORM, "1.2-verified_value": "sixty", "2.2-comment": "Kept as typed."}
+    refused = client.post(f"/secretariat/calibration/{case.id}", data=typed)
+    assert refused.status_code == 422
+    assert "1.2 Verified value" in refused.text and "Kept as typed." in refused.text
+    db.session.refresh(case)
+    assert case.references["2.2"].get("explanation", "") == ""  # nothing half-saved
+    untitled = client.post(
+        "/secretariat/calibration", data={"application_id": str(application.id), "title": ""}
+    )
+    assert untitled.status_code == 422 and "Please give a title." in untitled.text
+
+
+def test_an_invented_case_is_typed_explained_and_published(client, decided):
+    _application, people = decided
+    sign_in(client, "sec@example.org")
+    made = client.post(
+        "/secretariat/calibration/invent",
+        data={"invent-title": "A cluster that never was", "invent-level": "gold"},
+    )
+    assert made.status_code == 303 and made.headers["Location"].endswith("/answers/s1")
+    case = db.session.scalars(select(CalibrationCase)).one()
+    assert (case.origin, case.answers, case.source_application_id) == ("invented", {}, None)
+    base = f"/secretariat/calibration/{case.id}/answers"
+    too_many = client.post(
+        f"{base}/s1", data={"members": "40", "committed": "50", "regional": "10", "go": "next"}
+    )
+    assert too_many.status_code == 422
+    assert "This cannot be more than Members (40)." in too_many.text
+    assert 'value="50"' in too_many.text  # what was typed stays
+    db.session.refresh(case)
+    assert case.answers == {}  # and nothing of the page is saved
+    typed = {"members": "40", "committed": "20", "regional": "10", "go": "next"}
+    assert client.post(f"{base}/s1", data=typed).headers["Location"].endswith(f"{base}/s2")
+    client.post(f"{base}/s2", data={"turnover": "20", "strategy": "3"})
+    db.session.refresh(case)
+    assert case.answers == {
+        "members": 40,
+        "committed": 20,
+        "regional": 10,
+        "turnover": 20.0,
+        "strategy": 3,
+    }
+    publish_case(client, case)  # which gives it the title of REFERENCE_FORM
+    client.post("/logout")
+    sign_in(client, people["lead"].email)  # nobody assessed an invented case
+    assert "A young regional cluster" in client.get("/assessor/calibration").text
