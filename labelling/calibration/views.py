@@ -108,7 +108,11 @@ def index():
         return _index_page(form, 422)
     application = get_or_404(Application, int(form.application_id.data))
     require(acts_for(current_user, application.body_id))
-    case = cases.anonymise(application, form.title.data, form.keep_free_text.data, current_user)
+    try:
+        case = cases.anonymise(application, form.title.data, form.keep_free_text.data, current_user)
+    except cases.CaseError as exc:  # reopened since the page was shown
+        db.session.rollback()
+        abort(409, CASE_ERRORS[exc.code]())
     db.session.commit()
     flash(_("The case is drafted: check its reference ratings and explain them."), "success")
     return redirect(url_for("calibration.case", case_id=case.id), code=303)

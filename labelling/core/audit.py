@@ -281,6 +281,12 @@ def _action_labels() -> dict[str, str]:
         "calibration.case_withdrawn": _("Reference case withdrawn"),
         "calibration.completed": _("Calibration exercise completed"),
         "calibration.requirement_set": _("Calibration rule of the body changed"),
+        "consultation.opened": _("Draft opened for public comment"),
+        "consultation.commented": _("Comment on a draft received"),
+        "consultation.comment_confirmed": _("Comment on a draft confirmed"),
+        "consultation.responded": _("Response to comments written"),
+        "consultation.responses_published": _("Responses to comments published"),
+        "consultation.report_published": _("Consultation report published"),
     }
 
 

@@ -54,7 +54,7 @@ def open_consultation(framework_id: str, version: str, closes_on: date, actor: U
         draft, base = draft_and_base(framework_id, version)
     except NotADraft as exc:
         raise ConsultationRefused("not_a_draft", 404) from exc
-    if closes_on < date.today():
+    if closes_on < date.today():  # the form says so beside the field; this guards the rest
         raise ConsultationRefused("closes_in_the_past", 422)
     consultation = consultation_of(framework_id, version)
     if consultation is not None and consultation.report_published_at is not None:

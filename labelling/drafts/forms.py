@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -22,6 +24,10 @@ class OpenConsultationForm(FlaskForm):
         _l("Comments accepted until"),
         validators=[DataRequired(message=_l("Please give the last day for comments."))],
     )
+
+    def validate_closes_on(self, field):
+        if field.data < date.today():
+            raise ValidationError(_l("The last day for comments cannot be in the past."))
 
 
 class CommentForm(FlaskForm):

@@ -34,13 +34,22 @@ def _require_platform_staff() -> None:
 @login_required
 def index():
     _require_platform_staff()
+    return _index_page(OpenConsultationForm())
+
+
+def _index_page(open_form, status: int = 200, refused: str = ""):
+    """The drafts; `refused`: the draft whose consultation form `open_form` was refused."""
     found = [
         (draft, simulation.kept(draft), consultation.consultation_of(draft.id, draft.version))
         for draft in simulation.drafts()
     ]
     return render_template(
-        "drafts/index.html", drafts=found, open_form=OpenConsultationForm(), today=date.today()
-    )
+        "drafts/index.html",
+        drafts=found,
+        open_form=open_form,
+        refused=refused,
+        today=date.today(),
+    ), status
 
 
 def _draft_or_404(framework_id: str, version: str):
@@ -94,20 +103,23 @@ def open_consultation(framework_id: str, version: str):
     _require_platform_staff()
     _draft_or_404(framework_id, version)
     form = OpenConsultationForm()
-    if not form.validate_on_submit():
-        flash(_("Please give the last day for comments."), "error")
-        return redirect(url_for("drafts.index"), code=303)
-    try:
-        consultation.open_consultation(framework_id, version, form.closes_on.data, current_user)
-    except consultation.ConsultationRefused as exc:
-        db.session.rollback()
-        abort(exc.status, _("The consultation cannot be opened or moved to that date."))
+    if form.validate_on_submit():
+        try:
+            consultation.open_consultation(framework_id, version, form.closes_on.data, current_user)
+        except consultation.ConsultationRefused as exc:
+            db.session.rollback()
+            abort(exc.status, _("The report is published already."))
+    if form.errors:
+        found = consultation.consultation_of(framework_id, version)
+        if found is not None:
+            return _comments_page(found, status=422, open_form=form)
+        return _index_page(form, 422, refused=version)
     db.session.commit()
     flash(_("The draft is open for comments until %(date)s.", date=show_date(form.closes_on.data)))
     return redirect(url_for("drafts.comments", framework_id=framework_id, version=version), 303)
 
 
-def _comments_page(found, forms: dict | None = None, status: int = 200):
+def _comments_page(found, forms: dict | None = None, status: int = 200, open_form=None):
     draft = localised(loaded().get(found.framework_id, found.draft_version), page_locale())
     comments = consultation.confirmed_comments(found)
     by_code: dict[str, list] = {}
@@ -129,7 +141,7 @@ def _comments_page(found, forms: dict | None = None, status: int = 200):
         waiting=sum(1 for r in responses.values() if r.published_at is None),
         forms=forms,
         action_form=ConfirmForm(),
-        open_form=OpenConsultationForm(closes_on=found.closes_on),
+        open_form=open_form or OpenConsultationForm(closes_on=found.closes_on),
         today=date.today(),
     ), status
 

@@ -198,3 +198,32 @@ def test_only_the_platforms_staff_run_the_consultation(client, opened):
         client.post("/logout")
     assert client.get(f"{STAFF}/comments").status_code == 302  # to the sign-in page
     assert client.get(f"{PAGE}/report").status_code == 404  # not published yet
+
+
+def test_the_closing_date_moves_but_never_into_the_past(client, opened):
+    sign_in(client, "sam@example.org")
+    assert "Move the closing date" in client.get(f"{STAFF}/comments").text
+    later = date.today() + timedelta(days=60)
+    assert (
+        client.post(f"{STAFF}/consultation", data={"closes_on": later.isoformat()}).status_code
+        == 303
+    )
+    db.session.refresh(opened)
+    assert opened.closes_on == later
+    past = (date.today() - timedelta(days=1)).isoformat()
+    refused = client.post(f"{STAFF}/consultation", data={"closes_on": past})
+    assert refused.status_code == 422
+    assert "The last day for comments cannot be in the past." in refused.text
+    db.session.refresh(opened)
+    assert opened.closes_on == later
+
+
+def test_a_consultation_opened_in_the_past_is_refused_beside_the_field(client, app):
+    create_user("sam@example.org", "Sam Secretariat", roles=(Role.SECRETARIAT,))
+    sign_in(client, "sam@example.org")
+    past = (date.today() - timedelta(days=1)).isoformat()
+    refused = client.post(f"{STAFF}/consultation", data={"closes_on": past})
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.text
+    assert "The last day for comments cannot be in the past." in refused.text
+    assert db.session.scalar(select(Consultation)) is None
