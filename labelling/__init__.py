@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     from labelling.certificates.rendering import check_certificate_images
 
     check_certificate_images(app.config)  # a wrong path fails the start, not an award
+    _trust_proxies(app)
     logging.basicConfig(level=logging.INFO)
     register_extensions(app)
     register_blueprints(app)
@@ -53,6 +54,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _env_instance_path() -> str | None:
@@ -342,6 +351,7 @@ def register_template_helpers(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+            "object-src 'none'",
         )
         return response

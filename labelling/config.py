@@ -164,6 +164,10 @@ class Config:
     CERTIFICATE_SIGNATURE = ""
     CERTIFICATE_SIGNATORIES: list | str = ""
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in mail sent outside a request
+    # How many proxies (load balancer, TLS terminator) stand in front of the app: only then
+    # are their X-Forwarded-For/-Proto/-Host headers believed (Werkzeug's ProxyFix), else a
+    # client could name any address and escape the rate limits. 0: served directly.
+    PROXY_COUNT = 0
     # Assessment process (working days count Monday to Friday; public holidays are not known).
     INFORMATION_DEADLINE_WORKING_DAYS = 10  # for the applicant's answers to a question
     ASSESSMENT_DUE_WORKING_DAYS = 20  # from an assessor's acceptance to the finished scoring

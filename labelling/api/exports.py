@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from labelling.api.resources import Names, Urls, registry_item
+from labelling.core.cells import plain_row
 from labelling.registry.search import RegistryRow
 
 COLUMNS = [
@@ -33,36 +34,30 @@ COLUMNS = [
     "registry_url",
 ]
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_BYTES = 64 * 1024  # bytes sent at a time
 
 
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def rows(entries: Iterable[RegistryRow], urls: Urls, names: Names) -> Iterator[list]:
-    """One list per entry, in COLUMNS order. Only the text people typed can start like a
-    formula; codes, dates and our own URLs cannot, so they skip the check."""
+    """One list per entry, in COLUMNS order, every cell plain (core.cells)."""
     for entry in entries:
-        yield [
-            _safe(entry.legal_name),
-            _safe(entry.short_name),
-            _safe(entry.city),
-            _safe(entry.region),
-            entry.country_code,
-            names.country(entry.country_code),
-            entry.technology_area,
-            _safe(entry.website),
-            entry.level,
-            entry.valid_from.isoformat(),
-            entry.valid_until.isoformat(),
-            entry.status,
-            entry.certificate_number or "",
-            urls.registry_page(organisation_id=entry.organisation_id),
-        ]
+        yield plain_row(
+            [
+                entry.legal_name,
+                entry.short_name or "",
+                entry.city or "",
+                entry.region or "",
+                entry.country_code,
+                names.country(entry.country_code),
+                entry.technology_area,
+                entry.website or "",
+                entry.level,
+                entry.valid_from.isoformat(),
+                entry.valid_until.isoformat(),
+                entry.status,
+                entry.certificate_number or "",
+                urls.registry_page(organisation_id=entry.organisation_id),
+            ]
+        )
 
 
 def registry_csv(

@@ -8,17 +8,11 @@ from datetime import date
 from flask import render_template
 
 from labelling.assessments.models import Application
+from labelling.core.cells import plain_cell
 from labelling.core.pdf import render_pdf
 from labelling.criteria.framework import Framework
 from labelling.criteria.scoring import ScoreResult
 from labelling.frameworks.messages import describe_threshold, status_label
-
-
-def _cell(value):
-    # Spreadsheet cells hold numbers, text and booleans; everything else becomes text.
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 def answers_workbook(application: Application, framework: Framework, result: ScoreResult) -> bytes:
@@ -37,7 +31,7 @@ def answers_workbook(application: Application, framework: Framework, result: Sco
                     section.title,
                     question.id,
                     question.label,
-                    _cell(stored.get(question.id)),
+                    plain_cell(stored.get(question.id)),
                     question.unit,
                 ]
             )
@@ -61,7 +55,7 @@ def answers_workbook(application: Application, framework: Framework, result: Sco
             [
                 indicator.code,
                 indicator.name,
-                _cell(r.value),
+                plain_cell(r.value),
                 describe_threshold(framework, indicator, indicator.gold_threshold),
                 describe_threshold(framework, indicator, indicator.baseline_minimum),
                 status_label(r.status),
@@ -83,6 +77,9 @@ def answers_workbook(application: Application, framework: Framework, result: Sco
     for sheet in workbook.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        for row in sheet.iter_rows():
+            for cell in row:  # what a cluster typed may start like a formula: never run it
+                cell.value = plain_cell(cell.value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

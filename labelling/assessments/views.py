@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from labelling.accounts.history import readable_history
 from labelling.accounts.sessions import fields_to_carry, take_carried_form
@@ -218,7 +219,11 @@ def expired_questionnaire_page(exc: CSRFError):
         and request.method == "POST"
         and current_user.is_authenticated
     ):
-        return questionnaire_section(**request.view_args)
+        try:
+            return questionnaire_section(**request.view_args)
+        except HTTPException as refused:
+            # Raised inside an error handler, it would be a 500: answer it as Flask would.
+            return current_app.handle_http_exception(refused)
     from labelling.errors import csrf_error_response
 
     return csrf_error_response()

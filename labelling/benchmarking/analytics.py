@@ -16,6 +16,7 @@ from labelling.benchmarking.metrics import Metric
 from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
 from labelling.benchmarking.peers import distributions, quartiles
 from labelling.benchmarking.stats import Distribution
+from labelling.core.cells import plain_row
 from labelling.extensions import db
 
 
@@ -117,7 +118,7 @@ def as_csv(head: list[str], rows: Iterable[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(head)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    writer.writerows(plain_row("" if value is None else value for value in row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -132,7 +133,7 @@ def as_xlsx(head: list[str], rows: Iterable[list]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(plain_row(row))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

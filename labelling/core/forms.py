@@ -1,6 +1,19 @@
 """Forms every feature's pages share."""
 
+import re
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def single_line(_form, field) -> None:
+    """A name or a place is one line: a line break (or another control character) typed or
+    posted into it would travel on into e-mail headers, exports and certificates."""
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(_l("Please keep this on one line, without line breaks."))
 
 
 class ConfirmForm(FlaskForm):

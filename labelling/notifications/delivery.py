@@ -52,7 +52,7 @@ def retry_delay(attempts: int, base_seconds: int, cap_seconds: int) -> timedelta
 
 def is_permanent(exc: Exception) -> bool:
     """A refusal that a retry cannot change (5xx: no such mailbox, message refused)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+    if isinstance(exc, smtplib.SMTPRecipientsRefused | UnsendableMessage):
         return True
     return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
@@ -129,13 +129,26 @@ def _failure(claimed: Claim, exc: Exception, now: datetime) -> dict:
     return {"status": OutboxStatus.FAILED, "next_attempt_at": now + delay}
 
 
+class UnsendableMessage(ValueError):
+    """A message no mail server can take (a header with a line break): retrying cannot
+    change it, so it is given up at once, with the reason kept."""
+
+
+def _message(config, claimed: Claim) -> EmailMessage:
+    try:
+        msg = EmailMessage()
+        msg["From"] = config["MAIL_DEFAULT_SENDER"]
+        msg["To"] = claimed.recipient
+        msg["Subject"] = claimed.subject
+        msg["Message-ID"] = claimed.message_id
+        msg.set_content(claimed.body_text)
+    except ValueError as exc:
+        raise UnsendableMessage(str(exc)) from exc
+    return msg
+
+
 def _smtp_send(config, claimed: Claim) -> None:
-    msg = EmailMessage()
-    msg["From"] = config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = claimed.recipient
-    msg["Subject"] = claimed.subject
-    msg["Message-ID"] = claimed.message_id
-    msg.set_content(claimed.body_text)
+    msg = _message(config, claimed)
     timeout = config["MAIL_TIMEOUT_SECONDS"]
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
         if config["MAIL_USE_TLS"]:
@@ -152,7 +165,7 @@ def deliver_message(outbox_id: int) -> bool:
         return False
     try:
         _smtp_send(current_app.config, claimed)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, UnsendableMessage) as exc:
         log.warning("E-mail #%s to %s failed: %s", claimed.id, claimed.recipient, exc)
         _record(claimed, last_error=str(exc)[:2000], **_failure(claimed, exc, utcnow()))
         return False

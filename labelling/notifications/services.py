@@ -36,7 +36,8 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
     """
     language = recipient_language(recipient)
     with force_locale(language) if language else nullcontext():
-        subject = render_template(f"emails/{template}/subject.txt", **context).strip()
+        # One line, whatever the names in it hold: a line break cannot reach a header.
+        subject = " ".join(render_template(f"emails/{template}/subject.txt", **context).split())
         body = render_template(f"emails/{template}/body.txt", **context)
     status = OutboxStatus.QUEUED if smtp_configured() else OutboxStatus.LOGGED
     message = OutboxMessage(

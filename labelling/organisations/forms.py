@@ -31,6 +31,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from labelling.core.forms import single_line
 from labelling.core.languages import country_name, language_name
 from labelling.core.text import fold
 from labelling.organisations.models import MEMBER_CATEGORIES, TECHNOLOGY_AREAS, TeamRole
@@ -65,10 +66,12 @@ def _member_count_field(label):
 
 
 class OrganisationForm(FlaskForm):
-    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), Length(max=250)])
+    legal_name = StringField(
+        _l("Legal name"), validators=[DataRequired(), single_line, Length(max=250)]
+    )
     short_name = StringField(
         _l("Short name"),
-        validators=[Optional(), Length(max=80)],
+        validators=[Optional(), single_line, Length(max=80)],
         description=_l("The name the cluster is known by, if it differs from the legal name."),
     )
     language = SelectField(
@@ -77,8 +80,8 @@ class OrganisationForm(FlaskForm):
         description=_l("Certificates are issued in it, with English beside it."),
     )
     country_code = SelectField(_l("Country"), validators=[DataRequired()])
-    region = StringField(_l("Region"), validators=[Optional(), Length(max=120)])
-    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    region = StringField(_l("Region"), validators=[Optional(), single_line, Length(max=120)])
+    city = StringField(_l("City"), validators=[DataRequired(), single_line, Length(max=120)])
     website = URLField(
         _l("Website"),
         validators=[
@@ -98,7 +101,9 @@ class OrganisationForm(FlaskForm):
         _l("Year the cluster organisation was founded"),
         validators=[Optional(), NumberRange(min=1800), _founding_year_not_in_future],
     )
-    legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=120)])
+    legal_form = StringField(
+        _l("Legal form"), validators=[Optional(), single_line, Length(max=120)]
+    )
     management_fte = DecimalField(
         _l("Cluster management staff (full-time equivalents)"),
         places=2,
@@ -124,12 +129,16 @@ class OrganisationForm(FlaskForm):
             "or take part actively and regularly."
         ),
     )
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_name = StringField(
+        _l("Contact person"), validators=[Optional(), single_line, Length(max=200)]
+    )
     contact_email = EmailField(
         _l("Contact e-mail"),
         validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
     )
-    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    contact_phone = StringField(
+        _l("Contact phone"), validators=[Optional(), single_line, Length(max=40)]
+    )
     description = TextAreaField(_l("Short description"), validators=[Optional(), Length(max=4000)])
 
     member_fields = [f"members_{key}" for key in MEMBER_CATEGORIES]

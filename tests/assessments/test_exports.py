@@ -80,3 +80,27 @@ def test_pdf_rendering_refuses_outside_urls(app, tmp_path):
     assert "http://169.254.169.254/latest/meta-data" in fetcher.refused
     assert not any("print.css" in url for url in fetcher.refused)  # our own file is served
     assert len(fetcher.refused) == 4
+
+
+def test_nothing_typed_becomes_a_formula_in_the_workbook(client, manager):
+    formula = '=HYPERLINK("http://evil.example/","Open")'
+    org = create_org(manager, legal_name=formula)
+    sign_in(client, manager.email)
+    client.post(f"/organisations/{org.id}/applications/new", data={"level": "gold", "kind": "new"})
+    application = db.session.scalars(select(Application)).one()
+    saved = client.post(
+        f"/applications/{application.id}/questionnaire/achievements",
+        data={"success_story_summary": "@SUM(A1:A9)", "press_items_per_year": "3"},
+    )
+    assert saved.status_code in (303, 422)
+    assert application.answer_values()["success_story_summary"] == "@SUM(A1:A9)"
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"/applications/{application.id}/answers.xlsx").data)
+    )
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    about = dict(workbook["About"].iter_rows(values_only=True))
+    assert about["Organisation"] == "'" + formula
+    answers = {row[1]: row[3] for row in workbook["Answers"].iter_rows(values_only=True)}
+    assert answers["success_story_summary"] == "'@SUM(A1:A9)"
+    assert answers["press_items_per_year"] == 3  # numbers stay numbers

@@ -264,6 +264,26 @@ class TestExpiredPage:
         db.session.expire_all()
         assert "budget_total" not in db.session.get(Application, application.id).answer_values()
 
+    def test_a_viewer_who_may_not_edit_is_refused_not_failed(self, app, client, manager):
+        """Seen: a token-less POST by someone who may read the answers but not change them
+        (here the secretariat) answered 500: the view's 403 came from inside the handler of
+        the token error."""
+        from labelling.accounts.models import Role
+        from tests.factories import create_user
+
+        org = create_org(manager)
+        framework = app.extensions["criteria"].get(app.config["CRITERIA_DEFAULT_FRAMEWORK"])
+        application = start_application(org, "gold", "new", manager, framework)
+        staff = create_user("sec@example.org", "Sam", roles=(Role.SECRETARIAT,))
+        db.session.commit()
+        token_sign_in(client, staff)
+        url = f"/applications/{application.id}/questionnaire/financing"
+        assert client.get(url).status_code == 200  # staff read the answers
+        refused = client.post(url, data={"budget_total": "1"})
+        assert refused.status_code == 403
+        db.session.expire_all()
+        assert "budget_total" not in db.session.get(Application, application.id).answer_values()
+
 
 def token_sign_in(client, user) -> None:
     page = client.get("/login").get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from labelling.extensions import db
@@ -59,6 +60,8 @@ def test_security_headers(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    # No injected <base> can move where relative links and scripts point.
+    assert "base-uri 'none'" in response.headers["Content-Security-Policy"]
 
 
 def test_language_switch(client):
@@ -86,3 +89,17 @@ def test_health(client):
 def test_static_css_is_served_locally(client):
     response = client.get("/static/css/app.css")
     assert response.status_code == 200 and b"--brand" in response.data
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.7")])
+def test_forwarded_addresses_are_believed_only_behind_a_declared_proxy(app_config, proxies, seen):
+    """Seen: with no proxy setting, every client behind a load balancer shared one address
+    for the rate limits; a client's own X-Forwarded-For must not count either."""
+    from flask import request
+
+    from labelling import create_app
+
+    app = create_app({**app_config, "PROXY_COUNT": proxies})
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr)
+    response = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.text == seen

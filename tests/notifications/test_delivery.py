@@ -199,3 +199,27 @@ def test_mail_queued_inside_a_savepoint_goes_out_after_the_real_commit(app, mail
     db.session.commit()
     assert [m["To"] for m in mail_server.messages] == [user.email]
     assert "http://x/1" in mail_server.messages[0].get_payload(decode=True).decode()
+
+
+def test_a_line_break_in_a_name_never_reaches_a_header(app, mail_server):
+    """Seen: an organisation named with CR/LF made its invitation fail in delivery with a
+    ValueError, the outbox row left "sending" with no error recorded."""
+    with app.test_request_context():
+        user = create_user("invitee@example.org")
+        queued = queue_email(user.email, "password_reset", user=user, link="http://x/r")
+        queued.subject = "Welcome to Cluster A\r\nBcc: everyone@example.org"  # as it was
+        from labelling.organisations.services import invite_member
+        from tests.factories import create_org
+
+        organisation = create_org(user, short_name="A\r\nBcc: x@example.org")
+        invite_member(organisation, "new@example.org", "member", user)
+        named = db.session.scalars(
+            select(OutboxMessage).filter_by(recipient="new@example.org")
+        ).one()
+    db.session.info.pop(AFTER_COMMIT, None)
+    db.session.commit()
+    assert "\n" not in named.subject and "\r" not in named.subject
+    assert deliver_message(queued.id) is False
+    message = outbox(queued.id)
+    assert message.status == OutboxStatus.GIVEN_UP and message.last_error
+    assert message.id not in due_message_ids(utcnow() + timedelta(days=1))

@@ -53,6 +53,8 @@ def test_manager_registers_an_organisation_and_sees_it(client, manager):
         ({"country_code": "XX"}, "country_code", "Not a valid choice"),
         ({"technology_area": "alchemy"}, "technology_area", "Not a valid choice"),
         ({"legal_name": ""}, "legal_name", "This field is required"),
+        # Seen: a name with a line break was kept, and the invitation mailing it then failed.
+        ({"city": "Lyon\r\nBcc: all@example.org"}, "city", "without line breaks"),
     ],
 )
 def test_bad_input_is_reported_next_to_the_field_and_nothing_is_saved(

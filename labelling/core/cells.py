@@ -1,0 +1,22 @@
+"""One rule for every cell the platform writes into a CSV or XLSX file: text a spreadsheet
+would run as a formula (CSV injection: "=HYPERLINK(...)", "+1", "@SUM(...)") is written as
+plain text, with a leading apostrophe; numbers, booleans and dates stay what they are."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def plain_cell(value):
+    """The value as a spreadsheet cell that can never be a formula."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date | datetime):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def plain_row(values) -> list:
+    return [plain_cell(value) for value in values]
