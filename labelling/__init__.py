@@ -204,6 +204,7 @@ def register_hooks() -> None:
     from labelling.appeals import hooks as appeals
     from labelling.assessments import hooks as assessments
     from labelling.benchmarking import hooks as benchmarking
+    from labelling.bodies import hooks as bodies
     from labelling.calibration import hooks as calibration
     from labelling.certificates import hooks as certificates
     from labelling.drafts import hooks as drafts
@@ -216,6 +217,7 @@ def register_hooks() -> None:
         jobs,
         notifications,
         accounts,
+        bodies,
         assessments,
         certificates,
         appeals,

@@ -196,6 +196,8 @@ def restore(accreditation_id: int):
 def remove_declaration(declaration_id: int):
     _require_staff()
     declaration = get_or_404(ConflictDeclaration, declaration_id)
+    # A tie to an organisation is its body's to lift: another body's staff may not.
+    require(declaration.organisation.can_view(current_user))
     profile_id = declaration.profile_id
     if not ConfirmForm().validate_on_submit():
         abort(400)

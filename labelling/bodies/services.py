@@ -124,3 +124,16 @@ def acts_for_platform(user: User) -> bool:
     scope = bodies_acted_for(user)
     european = european_body()
     return scope is None or (european is not None and european.id in scope)
+
+
+def countries_acted_for(user: User) -> set[str] | None:
+    """The countries whose organisations `user` acts for: every one (None) for the
+    European body's staff and administrators, else those of their national bodies."""
+    scope = bodies_acted_for(user)
+    if scope is None:
+        return None
+    european = european_body()
+    if european is not None and european.id in scope:
+        return None
+    bodies = db.session.scalars(select(LabellingBody).where(LabellingBody.id.in_(scope)))
+    return {country for body in bodies for country in (body.countries or [])}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -12,6 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
+from labelling.core.hooks import Registry
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
 
@@ -50,6 +52,29 @@ MEMBER_CATEGORIES = {
 class TeamRole(StrEnum):
     MANAGER = "manager"  # runs the organisation's account and invites others
     MEMBER = "member"  # edits the profile and applications
+
+
+# name -> `countries(user)`: the countries whose organisations a member of staff acts for,
+# None for every country. Bodies registers theirs (an organisation belongs to the body that
+# covers its country, and to the European body); with none registered, staff reach all.
+STAFF_COUNTRIES: Registry[Callable[[User], set[str] | None]] = Registry("staff countries")
+
+
+def staff_countries(user) -> set[str] | None:
+    """The countries `user` (staff) acts for; None: all of them."""
+    reach: set[str] | None = None
+    for countries_of in STAFF_COUNTRIES:
+        found = countries_of(user)
+        if found is not None:
+            reach = found if reach is None else reach & found
+    return reach
+
+
+def staff_reaches(user, country_code: str) -> bool:
+    if not getattr(user, "is_staff", False):
+        return False
+    countries = staff_countries(user)
+    return countries is None or country_code in countries
 
 
 class Organisation(TimestampMixin, db.Model):
@@ -140,9 +165,9 @@ class Organisation(TimestampMixin, db.Model):
             return None
         return next((m for m in self.memberships if m.user_id == user.id), None)
 
-    # Object-level permissions: the team and the secretariat, nobody else.
+    # Object-level permissions: the team and the secretariat it belongs to, nobody else.
     def can_view(self, user) -> bool:
-        return self.membership_of(user) is not None or bool(getattr(user, "is_staff", False))
+        return self.membership_of(user) is not None or staff_reaches(user, self.country_code)
 
     def can_edit(self, user) -> bool:
         return self.can_view(user)
@@ -150,7 +175,7 @@ class Organisation(TimestampMixin, db.Model):
     def can_manage_team(self, user) -> bool:
         membership = self.membership_of(user)
         is_manager = membership is not None and membership.role == TeamRole.MANAGER
-        return is_manager or bool(getattr(user, "is_staff", False))
+        return is_manager or staff_reaches(user, self.country_code)
 
 
 class Membership(TimestampMixin, db.Model):

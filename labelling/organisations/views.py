@@ -15,7 +15,13 @@ from labelling.core.http import get_or_404, require
 from labelling.extensions import db
 from labelling.organisations import services
 from labelling.organisations.forms import InvitationForm, OrganisationForm
-from labelling.organisations.models import MEMBER_CATEGORIES, Invitation, Membership, Organisation
+from labelling.organisations.models import (
+    MEMBER_CATEGORIES,
+    Invitation,
+    Membership,
+    Organisation,
+    staff_countries,
+)
 from labelling.organisations.signals import organisation_page
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -29,9 +35,11 @@ def _profile_data(form: OrganisationForm) -> dict:
 @login_required
 def index():
     if current_user.is_staff:
-        organisations = db.session.scalars(
-            select(Organisation).order_by(Organisation.legal_name)
-        ).all()
+        query = select(Organisation).order_by(Organisation.legal_name)
+        countries = staff_countries(current_user)
+        if countries is not None:  # a national body's staff: their countries' organisations
+            query = query.where(Organisation.country_code.in_(countries))
+        organisations = db.session.scalars(query).all()
     else:
         organisations = services.organisations_of(current_user)
     return render_template("organisations/index.html", organisations=organisations)

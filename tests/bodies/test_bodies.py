@@ -166,3 +166,32 @@ def test_the_secretariat_sees_the_figures_per_body(client, bodies):
     sign_in(client, people["admin"].email)
     page = client.get("/secretariat/accountability").text
     assert "European Secretariat" in page and "Danish Labelling Body" in page
+
+
+def test_another_bodys_staff_cannot_reach_an_organisation_or_join_its_team(client, bodies, manager):
+    """Seen: a national body's secretariat could edit an organisation of another country,
+    invite itself to its team, accept, and then open the application as its team."""
+    from labelling.organisations.models import Invitation
+    from tests.factories import create_org
+
+    _european, _danish, people = bodies
+    german = create_org(manager, legal_name="Kept Apart Cluster", country_code="DE")
+    danish_org = create_org(manager, legal_name="Danish Cluster", country_code="DK")
+    db.session.commit()
+    sign_in(client, people["danish"].email)
+    assert client.get(f"/organisations/{german.id}").status_code == 403
+    assert client.get(f"/organisations/{german.id}/edit").status_code == 403
+    invited = client.post(
+        f"/organisations/{german.id}/team",
+        data={"email": people["danish"].email, "role": "member"},
+    )
+    assert invited.status_code == 403
+    assert db.session.scalar(db.select(Invitation)) is None
+    listed = client.get("/organisations/").text
+    assert "Danish Cluster" in listed and "Kept Apart Cluster" not in listed
+    assert client.get(f"/organisations/{danish_org.id}").status_code == 200  # its own country
+    client.post("/logout")
+    for who in ("european", "unassigned", "admin"):  # the European body's staff, and admins
+        sign_in(client, people[who].email)
+        assert client.get(f"/organisations/{german.id}").status_code == 200
+        client.post("/logout")
