@@ -129,7 +129,14 @@ def acts_for_platform(user: User) -> bool:
 def countries_acted_for(user: User) -> set[str] | None:
     """The countries whose organisations `user` acts for: every one (None) for the
     European body's staff and administrators, else those of their national bodies."""
-    scope = bodies_acted_for(user)
+    cache = _scope_cache()
+    key = ("countries", user.id)
+    if key not in cache:  # every permission check of a request asks it again
+        cache[key] = _countries_of(bodies_acted_for(user))
+    return cache[key]
+
+
+def _countries_of(scope: set[int] | None) -> set[str] | None:
     if scope is None:
         return None
     european = european_body()

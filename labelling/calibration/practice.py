@@ -39,12 +39,19 @@ def assessed_the_source(case: CalibrationCase, user: User) -> bool:
 
 
 def cases_to_practise(user: User) -> list[CalibrationCase]:
-    published = db.session.scalars(
-        select(CalibrationCase)
-        .where(CalibrationCase.status == CaseStatus.PUBLISHED)
-        .order_by(CalibrationCase.published_at.desc())
+    """The published cases, but those made from an application the user assessed."""
+    assessed = select(Assignment.application_id).where(Assignment.assessor_id == user.id)
+    return list(
+        db.session.scalars(
+            select(CalibrationCase)
+            .where(
+                CalibrationCase.status == CaseStatus.PUBLISHED,
+                (CalibrationCase.source_application_id.is_(None))
+                | CalibrationCase.source_application_id.not_in(assessed),
+            )
+            .order_by(CalibrationCase.published_at.desc())
+        )
     )
-    return [case for case in published if not assessed_the_source(case, user)]
 
 
 def attempts_of(user_id: int) -> list[tuple[CalibrationAttempt, CalibrationCase]]:
@@ -147,7 +154,9 @@ def standing(body_id: int | None, user_ids: list[int], today: date) -> dict[int,
     return {user_id: (CALIBRATION_DUE,) for user_id in user_ids if user_id not in practised}
 
 
-def record_requirement(body: LabellingBody, actor: User) -> None:
+def set_requirement(body: LabellingBody, required: bool, actor: User) -> None:
+    """Whether the body requires an exercise a year of its assessors (written to the log)."""
+    body.calibration_required = required
     record_event(
         "calibration.requirement_set",
         "labelling_body",

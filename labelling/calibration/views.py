@@ -202,8 +202,7 @@ def requirement(body_id: int):
     require(acts_for(current_user, body.id))
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    body.calibration_required = request.form.get("required") == "yes"
-    practice.record_requirement(body, current_user)
+    practice.set_requirement(body, request.form.get("required") == "yes", current_user)
     db.session.commit()
     flash(
         _("%(body)s now requires a calibration exercise a year.", body=body.name)
