@@ -202,6 +202,8 @@ def test_the_gold_chain_from_the_first_click_to_the_revoked_certificate(page, pe
         ("ana@assessors.example.net", False),
     ):
         journey.sign_in(email)
+        # The sign-in's own page may still be loading: its load event is not this count's.
+        page.wait_for_load_state("load")
         before = journey.loads
         page.get_by_role("link", name="My assignments").click()
         page.get_by_role("link", name=SHOWN_NAME).click()  # the name links to the application
