@@ -57,12 +57,13 @@ def _drop_database(url: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _environment(database: str, instance: str) -> dict:
+def _environment(database: str, instance: str, port: int) -> dict:
     return {
         **os.environ,
         "LABELLING_DATABASE_URL": database,
         "LABELLING_INSTANCE_PATH": instance,
         "LABELLING_SECRET_KEY": "chain-pages-benchmark-key-of-32-characters",
+        "LABELLING_BASE_URL": f"http://127.0.0.1:{port}",
         "LABELLING_RATELIMIT_ENABLED": "false",
         # The demo's accounts, as `labelling demo` serves them: without a second factor.
         "LABELLING_TWO_FACTOR_REQUIRED": "false",
@@ -186,7 +187,7 @@ def main() -> None:
     is_postgres = args.database.startswith("postgresql")
     database = _create_database(args.database) if is_postgres else args.database
     instance = tempfile.mkdtemp(prefix="chain-pages-")
-    env = _environment(database, instance)
+    env = _environment(database, instance, args.port)
     server = None
     try:
         started = time.perf_counter()

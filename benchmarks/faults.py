@@ -45,8 +45,8 @@ from load import signed_in
 CLIENT_TIMEOUT = 10
 
 
-def _demo(database: str, instance: str) -> None:
-    env = _environment(database, instance)
+def _demo(database: str, instance: str, port: int) -> None:
+    env = _environment(database, instance, port)
     labelling = Path(sys.executable).parent / "labelling"
     subprocess.run([labelling, "demo", "--no-serve"], env=env, check=True, capture_output=True)
 
@@ -220,10 +220,10 @@ def main() -> None:
     instance = tempfile.mkdtemp(prefix="labelling-faults-")
     server = None
     try:
-        _demo(database, instance)
+        _demo(database, instance, args.port)
         organisation_id = _organisation_of_manager(database)
         log = Path(instance) / "gunicorn.log"
-        server = _serve(_environment(database, instance), args.port, args.workers, log)
+        server = _serve(_environment(database, instance, args.port), args.port, args.workers, log)
         base = f"http://127.0.0.1:{args.port}"
         tally, stop, kills = Tally(), threading.Event(), []
         writers = max(1, args.threads // 4)

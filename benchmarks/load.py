@@ -117,6 +117,7 @@ def serve_gunicorn(url: str, instance: str, port: int, **environment: str):
         "LABELLING_DATABASE_URL": url,
         "LABELLING_INSTANCE_PATH": instance,
         "LABELLING_SECRET_KEY": BENCH_SECRET,
+        "LABELLING_BASE_URL": f"http://127.0.0.1:{port}",
         "LABELLING_RATELIMIT_ENABLED": "false",
         **{f"LABELLING_{key}": value for key, value in environment.items()},
     }

@@ -22,14 +22,14 @@ def create_app(config: dict | None = None) -> Flask:
     """Application factory. `config` overrides everything (tests pass TESTING_CONFIG=True)."""
     from labelling.config import load_config
 
-    app = Flask(
+    from labelling.core.http import LabellingFlask, LabellingRequest
+
+    app = LabellingFlask(
         __name__,
         template_folder=_asset_dir("templates"),
         static_folder=_asset_dir("static"),
         instance_relative_config=True,
     )
-    from labelling.core.http import LabellingRequest
-
     app.request_class = LabellingRequest
     instance = (config or {}).get("INSTANCE_PATH") or _env_instance_path()
     if instance:
@@ -251,7 +251,9 @@ def url_in_language(code: str | None) -> str:
     if code:
         args["lang"] = [code]
     query = "&".join(f"{quote(k)}={quote(v)}" for k, values in args.items() for v in values)
-    return request.base_url + (f"?{query}" if query else "")
+    from labelling.core.http import this_url
+
+    return this_url(query)
 
 
 # Browser features the platform never uses, denied to it and to anything it might embed.

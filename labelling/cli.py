@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from labelling.core.http import site_request_context
 from labelling.extensions import db, init_migrations
 from labelling.frameworks.services import loaded
 
@@ -165,7 +166,7 @@ def send_reminders(today):
 
     day = today.date() if today else date.today()
     started = time.monotonic()
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+    with site_request_context(current_app):
         queued = send_due(reminder_providers(), day)
         db.session.commit()
     seconds = time.monotonic() - started

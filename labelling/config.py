@@ -163,7 +163,14 @@ class Config:
     CERTIFICATE_LOGO = ""
     CERTIFICATE_SIGNATURE = ""
     CERTIFICATE_SIGNATORIES: list | str = ""
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in mail sent outside a request
+    # The site's address (https://labels.example.org): every absolute link (e-mails, PDFs,
+    # QR codes, the API, jobs) is built on it, never on the request, and a request naming
+    # another host is refused (400). Required with PostgreSQL (production); in the embedded
+    # demo, empty: links follow the address the demo is opened at.
+    BASE_URL = ""
+    # Other host names the site answers to (e.g. the one a load balancer's health check
+    # sends); links are still built on BASE_URL.
+    TRUSTED_HOSTS: list = []
     # How many proxies (load balancer, TLS terminator) stand in front of the app: only then
     # are their X-Forwarded-For/-Proto/-Host headers believed (Werkzeug's ProxyFix), else a
     # client could name any address and escape the rate limits. 0: served directly.
@@ -241,6 +248,7 @@ def _finalise(app) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config, url)
     app.config["RATELIMIT_ENABLED"] = app.config.get("RATELIMIT_ENABLED", True)
     _session_cookie(app.config)
+    _trusted_hosts(app.config)
     if app.config.get("CACHE_REDIS_URL") and app.config["CACHE_TYPE"] == Config.CACHE_TYPE:
         app.config["CACHE_TYPE"] = "RedisCache"
     _redis_timeouts(app.config)
@@ -272,6 +280,18 @@ def _redis_timeouts(config) -> None:
     if str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis", "rediss")):
         config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
     config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = not config["RATELIMIT_FAIL_CLOSED"]
+
+
+def _trusted_hosts(config) -> None:
+    """Werkzeug's TRUSTED_HOSTS: the base URL's host and the extra names, or no check (the
+    demo, with no base URL and no extra name)."""
+    from urllib.parse import urlsplit
+
+    extra = list(config.get("TRUSTED_HOSTS") or [])
+    base = config.get("BASE_URL") or ""
+    host = urlsplit(base).hostname if "://" in base else None
+    names = ([host] if host else []) + extra
+    config["TRUSTED_HOSTS"] = names or None
 
 
 def _session_cookie(config) -> None:

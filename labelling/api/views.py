@@ -28,7 +28,7 @@ from labelling.api.schemas import (
 from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.certificates.services import has_held_a_label
-from labelling.core.http import get_or_404
+from labelling.core.http import get_or_404, this_url
 from labelling.errors import error_response
 from labelling.extensions import limiter
 from labelling.frameworks.services import (
@@ -103,7 +103,7 @@ def _registry_page(query):
     urls, names = resources.Urls(), resources.Names(level_names())
     by_cursor = query.cursor is not None
     links = {
-        "self": request.url,
+        "self": this_url(request.query_string.decode("latin-1")),
         "first": _page_url(page=1),
         "last": _page_url(page=found.pages),
         "next": _page_url(cursor=found.next_cursor) if by_cursor and found.next_cursor else None,

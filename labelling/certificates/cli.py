@@ -17,6 +17,7 @@ from labelling.certificates.register_import import (
     record_rows,
     summarise,
 )
+from labelling.core.http import site_request_context
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
 
@@ -52,7 +53,7 @@ def import_register(path: Path, dry_run: bool, actor_email: str | None):
     if dry_run:
         click.echo(f"Dry run, nothing changed. {summarise(rows)}.")
         return
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+    with site_request_context(current_app):
         summary = record_rows(rows, framework, actor)
         db.session.commit()
     click.echo(f"Imported in {time.monotonic() - started:.1f} s: {summary}.")

@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 def run_after_response(func: Callable[..., object], /, *args, **kwargs) -> None:
     """Call func(*args, **kwargs) after this request's response is sent, then commit."""
     app = current_app._get_current_object()
-    base_url = request.host_url
+    # The demo (no base URL) follows the address it is opened at; production never does.
+    base_url = app.config.get("BASE_URL") or request.host_url
     locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
 
     def run() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote, urljoin, urlsplit
 
-from flask import Request, abort, current_app, has_request_context, request, url_for
+from flask import Flask, Request, abort, current_app, has_request_context, request, url_for
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from labelling.extensions import db
@@ -42,13 +42,47 @@ def require(allowed: bool) -> None:
         abort(403)
 
 
+# Where the embedded demo is served when no base URL is set (links made outside a request).
+DEMO_ADDRESS = "http://127.0.0.1:5000"
+
+
+def site_address(config) -> str:
+    """The site's canonical address: LABELLING_BASE_URL (required in production)."""
+    return config.get("BASE_URL") or DEMO_ADDRESS
+
+
+def site_request_context(app: Flask):
+    """A request context at the site's address, for work outside a request (commands,
+    jobs, work after the response) that builds links."""
+    return app.test_request_context(base_url=site_address(app.config))
+
+
+class LabellingFlask(Flask):
+    """Every absolute URL (e-mails, certificates and their QR codes, the API, pages) is
+    built on the configured base URL, never on the request's Host header: a forged host
+    would otherwise be mailed to a victim in a password-reset link."""
+
+    def create_url_adapter(self, request):
+        adapter = super().create_url_adapter(request)
+        base = self.config.get("BASE_URL")
+        if adapter is not None and request is not None and base:
+            parts = urlsplit(base)
+            adapter.url_scheme, adapter.server_name = parts.scheme, parts.netloc
+        return adapter
+
+
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL, also outside a request (commands, e-mail, certificates), where the
-    site's address comes from PUBLIC_BASE_URL."""
+    """An absolute URL, also outside a request (commands, e-mail, certificates)."""
     if has_request_context():
         return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"]):
+    with site_request_context(current_app):
         return url_for(endpoint, _external=True, **values)
+
+
+def this_url(query: str = "") -> str:
+    """This request's address on the site's base URL (in the demo, on the request's)."""
+    root = (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
+    return root + request.script_root + request.path + (f"?{query}" if query else "")
 
 
 def url_builder(endpoint: str, **kinds: type) -> Callable[..., str]:

@@ -169,8 +169,19 @@ def _number_problems(config) -> list[str]:
 
 
 def _url_problems(config) -> list[str]:
-    if not _well_formed(config["PUBLIC_BASE_URL"], ("http", "https")):
-        return [f"{PREFIX}PUBLIC_BASE_URL: not a web address (e.g. https://labels.example.org)"]
+    base = config.get("BASE_URL") or ""
+    if base:
+        parts = urlsplit(base)
+        if not _well_formed(base, ("http", "https")) or parts.query or parts.fragment:
+            return [f"{PREFIX}BASE_URL: not a web address (e.g. https://labels.example.org)"]
+        if parts.path.strip("/"):
+            return [f"{PREFIX}BASE_URL: the site's root, with no path (served at {parts.path})"]
+        return []
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") and not config.get("TESTING"):
+        return [
+            f"{PREFIX}BASE_URL is not set: with PostgreSQL (production) every link in e-mails, "
+            "certificates and the API is built on it, e.g. https://labels.example.org"
+        ]
     return []
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from labelling.core.hooks import Registry
+from labelling.core.http import site_request_context
 from labelling.core.observability import JOBS
 from labelling.extensions import db
 
@@ -148,7 +149,7 @@ def perform(task: str, *args: int | str) -> None:
     outcome = "done"
     # A new application context is a new session: the caller's (a request that has just
     # committed, the worker's own) is left as it was.
-    with app.app_context(), app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+    with app.app_context(), site_request_context(app):
         try:
             TASKS[task](*args)
             db.session.commit()

@@ -35,6 +35,7 @@ def worker_and_scheduler(app, tmp_path):
         "LABELLING_DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
         "LABELLING_INSTANCE_PATH": str(tmp_path / "worker-instance"),
         "LABELLING_SECRET_KEY": "a-secret-the-worker-needs-for-nothing-here",
+        "LABELLING_BASE_URL": "http://127.0.0.1",
         "LABELLING_JOBS_REDIS_URL": config["JOBS_REDIS_URL"],
         "LABELLING_JOBS_QUEUE": config["JOBS_QUEUE"],
         "LABELLING_MAIL_SERVER": config["MAIL_SERVER"],

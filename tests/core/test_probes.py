@@ -145,6 +145,7 @@ def test_the_readme_production_start_serves_the_public_side(tmp_path):
             "LABELLING_DATABASE_URL": url,
             "LABELLING_INSTANCE_PATH": str(tmp_path / "instance"),
             "LABELLING_SECRET_KEY": "a-production-secret-for-this-test",
+            "LABELLING_BASE_URL": f"http://127.0.0.1:{port}",
         }
         subprocess.run(
             [str(binaries / "labelling"), "db", "upgrade"],

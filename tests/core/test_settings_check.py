@@ -34,7 +34,7 @@ def test_each_bad_value_is_named_once(tmp_path, monkeypatch):
         RATELIMIT_STORAGE_URI="carrier-pigeon://",
         LOGIN_RATE_LIMIT="lots",
         DAILY_TASKS_HOUR="25",
-        PUBLIC_BASE_URL="labels.example.org",
+        BASE_URL="labels.example.org",
         LANGUAGES="en,xx",
     )
     assert [p.split(":")[0].split("=")[0] for p in problems] == [
@@ -44,7 +44,7 @@ def test_each_bad_value_is_named_once(tmp_path, monkeypatch):
         "LABELLING_RATELIMIT_STORAGE_URI",
         "LABELLING_LOGIN_RATE_LIMIT",
         "LABELLING_DAILY_TASKS_HOUR",
-        "LABELLING_PUBLIC_BASE_URL",
+        "LABELLING_BASE_URL",
         "LABELLING_LANGUAGES",
     ]
 
@@ -55,15 +55,30 @@ def test_a_number_that_is_not_one(tmp_path, monkeypatch):
     ]
 
 
-def test_production_needs_a_shared_secret_key(tmp_path, monkeypatch):
+def test_production_needs_a_shared_secret_key_and_a_base_url(tmp_path, monkeypatch):
     url = "postgresql+psycopg://labelling@db.example.org/labelling"
     assert problems_of(tmp_path, monkeypatch, DATABASE_URL=url) == [
         "LABELLING_SECRET_KEY is not set: with PostgreSQL (production, several hosts) every "
-        "host must share one, of at least 32 characters"
+        "host must share one, of at least 32 characters",
+        "LABELLING_BASE_URL is not set: with PostgreSQL (production) every link in e-mails, "
+        "certificates and the API is built on it, e.g. https://labels.example.org",
     ]
-    assert problems_of(tmp_path, monkeypatch, DATABASE_URL=url, SECRET_KEY="short") == [
-        "LABELLING_SECRET_KEY: at least 32 characters, please"
-    ]
+    base = "https://labels.example.org"
+    assert problems_of(
+        tmp_path, monkeypatch, DATABASE_URL=url, SECRET_KEY="short", BASE_URL=base
+    ) == ["LABELLING_SECRET_KEY: at least 32 characters, please"]
+
+
+@pytest.mark.parametrize(
+    "base, problem",
+    [
+        ("labels.example.org", "not a web address (e.g. https://labels.example.org)"),
+        ("https://labels.example.org/?a=1", "not a web address (e.g. https://labels.example.org)"),
+        ("https://example.org/labels", "the site's root, with no path (served at /labels)"),
+    ],
+)
+def test_a_base_url_is_the_site_root(tmp_path, monkeypatch, base, problem):
+    assert problems_of(tmp_path, monkeypatch, BASE_URL=base) == [f"LABELLING_BASE_URL: {problem}"]
 
 
 def run(command: str, tmp_path, **environment) -> subprocess.CompletedProcess:
@@ -87,6 +102,7 @@ def test_check_settings_tries_the_database_and_redis(tmp_path):
         "check-settings",
         tmp_path,
         SECRET_KEY="k" * 40,
+        BASE_URL="https://labels.example.org",
         DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
         JOBS_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
         DATABASE_CONNECT_TIMEOUT="2",

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from labelling.assessments.models import InformationRequest
 from labelling.assessments.workflow import State
+from labelling.core.http import site_request_context
 from labelling.extensions import db
 from labelling.notifications.models import OutboxMessage
 from labelling.notifications.reminders import reminder_providers, send_reminders
@@ -118,7 +119,7 @@ def test_the_daily_run_sends_them_with_the_other_duties(app):
     from labelling.jobs.scheduler import run_daily_tasks
 
     _application, people = asked(TODAY + timedelta(days=3))
-    with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+    with site_request_context(app):
         run_daily_tasks(TODAY.isoformat())
         run_daily_tasks(TODAY.isoformat())  # a retried job: nothing twice
     assert mails_to(people["applicant"].email) == 1
