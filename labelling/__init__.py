@@ -21,7 +21,6 @@ def _asset_dir(name: str) -> str:
 def create_app(config: dict | None = None) -> Flask:
     """Application factory. `config` overrides everything (tests pass TESTING_CONFIG=True)."""
     from labelling.config import load_config
-
     from labelling.core.http import LabellingFlask, LabellingRequest
 
     app = LabellingFlask(

@@ -41,6 +41,8 @@ def register_commands(app) -> None:
         check_answers,
         purge_sessions,
         purge_evidence,
+        new_key,
+        reseal_secrets,
     ):
         app.cli.add_command(command)
 
@@ -328,30 +330,67 @@ def audit():
 @audit.command("verify")
 @with_appcontext
 def audit_verify():
-    """Check the whole audit chain and the heads that decisions and certificates recorded;
-    name the first broken link. Exit status 1 when anything is wrong."""
+    """Check the whole audit chain, its signed checkpoints and the heads that decisions
+    and certificates recorded; name what is broken. Exit status 1 when anything is."""
     from labelling.core.audit import AuditEvent, chain_head, verify_chain
+    from labelling.core.audit_checkpoints import check_checkpoints
 
     count, broken = verify_chain()
     if broken is not None:
-        why = {
-            "changed": "its content was changed after it was written",
-            "unlinked": "the event before it is not the one it was written after "
-            "(an event was removed or slipped in)",
-        }[broken.problem]
-        click.echo(f"BROKEN at audit event #{broken.event_id}: {why}.")
+        click.echo(f"BROKEN at audit event #{broken.event_id}: {BROKEN_LINKS[broken.problem]}.")
         raise SystemExit(1)
     known = set(db.session.scalars(db.select(AuditEvent.chain_hash)))
-    missing = [(what, head) for what, head in published_heads() if head not in known]
-    for what, head in missing:
-        click.echo(f"BROKEN: {what} recorded the chain head {head}, which the chain lacks.")
-    if missing:
+    problems = [
+        f"{what} recorded the chain head {head}, which the chain lacks"
+        for what, head in published_heads()
+        if head not in known
+    ]
+    checkpoints = check_checkpoints()
+    problems += checkpoints.problems
+    for problem in problems:
+        click.echo(f"BROKEN: {problem}.")
+    if problems:
         raise SystemExit(1)
-    head = chain_head()
     click.echo(f"The audit chain is intact: {count} events, each linked to the one before.")
+    if checkpoints.latest:
+        latest = checkpoints.latest
+        click.echo(
+            f"It holds its {checkpoints.checked} signed checkpoint(s); the latest, of "
+            f"{latest['written_at']}, covers the events up to #{latest['event_id']}."
+        )
+    else:
+        click.echo("No signed checkpoint yet: `labelling audit checkpoint` writes one.")
     # Kept outside the database (a log, a ticket, a signed e-mail), the head makes even a
     # recomputed rewrite of the chain show.
-    click.echo(f"Head: {head}")
+    click.echo(f"Head: {chain_head()}")
+
+
+BROKEN_LINKS = {
+    "changed": "its content was changed after it was written",
+    "unlinked": "the event before it is not the one it was written after "
+    "(an event was removed or slipped in)",
+    "unkeyed": "it bears a plain hash after keyed ones (written without the audit key)",
+    "unknown key": "it is keyed with a key that is not in LABELLING_AUDIT_KEYS",
+    "plain head": "the latest event bears a plain hash: every event since the chain was "
+    "keyed bears the audit key's (the chain was rewritten without it)",
+}
+
+
+@audit.command("checkpoint")
+@with_appcontext
+def audit_checkpoint():
+    """Sign the chain's head now and write it to the checkpoints' storage (the daily run
+    does this after its duties)."""
+    from labelling.core.audit_checkpoints import checkpoint_storage, write_checkpoint
+
+    body = write_checkpoint()
+    if body is None:
+        click.echo("The audit chain is empty: nothing to sign.")
+        return
+    click.echo(
+        f"Checkpoint written to {checkpoint_storage().description}: event #{body['event_id']}"
+        f", {body['events']} events, head {body['chain_hash']}."
+    )
 
 
 def published_heads():
@@ -431,3 +470,39 @@ def purge_sessions():
     count = purge_expired_sessions()
     db.session.commit()
     click.echo(f"{count} ended session(s) and expired device(s) removed.")
+
+
+@click.command("new-key")
+def new_key():
+    """Print a fresh key for LABELLING_DATA_KEYS (put it first to seal with it)."""
+    from labelling.core.sealing import new_key as make_key
+
+    click.echo(make_key())
+
+
+@click.command("reseal-secrets")
+@with_appcontext
+def reseal_secrets():
+    """Seal every secret kept in the database again with the first of LABELLING_DATA_KEYS,
+    so that the older keys can be dropped."""
+    from sqlalchemy import select
+
+    from labelling.accounts.models import User
+    from labelling.core.sealing import Unsealable, reseal
+
+    users = db.session.scalars(select(User).where(User.totp_secret_sealed.is_not(None))).all()
+    unknown = []
+    for user in users:
+        try:
+            user.totp_secret_sealed = reseal(user.totp_secret_sealed)
+        except Unsealable:
+            unknown.append(user.email)
+    if unknown:
+        db.session.rollback()
+        raise click.ClickException(
+            "Nothing was changed: the second factors of "
+            + ", ".join(unknown)
+            + " are sealed with none of the keys in LABELLING_DATA_KEYS."
+        )
+    db.session.commit()
+    click.echo(f"{len(users)} secret(s) sealed with the newest key.")

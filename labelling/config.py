@@ -168,6 +168,19 @@ class Config:
     # another host is refused (400). Required with PostgreSQL (production); in the embedded
     # demo, empty: links follow the address the demo is opened at.
     BASE_URL = ""
+    # Keys sealing the secrets kept in the database (second factors), newest first: the
+    # first seals, every one unseals (`labelling new-key` makes one, `labelling
+    # reseal-secrets` seals all again with the first). Empty: one derived from SECRET_KEY.
+    DATA_KEYS: list = []
+    # Keys of the audit chain (HMAC-SHA256), newest first: the first keys new events, every
+    # one verifies; at least 32 characters each. Empty: one derived from SECRET_KEY.
+    AUDIT_KEYS: list = []
+    # Signed checkpoints of the audit chain's head, written daily out of the database's
+    # reach: with local storage a folder (empty -> <instance>/audit-checkpoints), with S3
+    # the files' bucket under this prefix. Give the database's administrators no write
+    # access to either.
+    AUDIT_CHECKPOINT_DIRECTORY = ""
+    AUDIT_CHECKPOINT_S3_PREFIX = "audit-checkpoints/"
     # Other host names the site answers to (e.g. the one a load balancer's health check
     # sends); links are still built on BASE_URL.
     TRUSTED_HOSTS: list = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -134,9 +136,70 @@ def test_the_audit_chain_migration_links_the_events_already_written(empty_databa
                         {"at": now + timedelta(seconds=n), "n": n, "data": json.dumps({"n": n})},
                     )
             flask_migrate.upgrade()
-            assert verify_chain() == (3, None)
+            # The three, then the keyed event the keying of the chain writes (issue 25).
+            assert verify_chain() == (4, None)
             db.session.rollback()  # let the downgrade take its locks
             flask_migrate.downgrade(revision="base")
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def test_keys_migration_seals_second_factors_and_keys_the_chain(empty_database_url, tmp_path):
+    """Issue 25: a TOTP secret kept in clear is sealed; a plain chain gets a keyed event
+    after it, so that a chain rewritten without the key (a plain head) is found."""
+    from sqlalchemy import select, text
+
+    from labelling.accounts.models import User
+    from labelling.core.audit import AuditEvent, verify_chain
+
+    app = migrating_app(empty_database_url, tmp_path)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(revision="6523f84df4b3")  # the revision before the keys
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        'INSERT INTO "user" (email, full_name, password_hash, is_enabled, '
+                        "locale, created_at, password_changed_at, totp_secret) "
+                        "VALUES ('a@example.org', 'A', 'x', true, 'en', :at, :at, :s)"
+                    ),
+                    {"at": datetime.now(UTC), "s": "JBSWY3DPEHPK3PXP"},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO audit_event (created_at, action, object_type, prev_hash, "
+                        "chain_hash) VALUES (:at, 'label.suspend', 'label', :p, :h)"
+                    ),
+                    {"at": MOMENT, "p": "0" * 64, "h": plain_digest()},
+                )
+            flask_migrate.upgrade()
+            raw = db.session.execute(text('SELECT totp_secret FROM "user"')).scalar()
+            assert "JBSWY3DPEHPK3PXP" not in raw
+            assert db.session.scalars(select(User)).one().totp_secret == "JBSWY3DPEHPK3PXP"
+            assert verify_chain() == (2, None)
+            last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+            assert (last.action, last.key_id is not None) == ("audit.chain_keyed", True)
+            db.session.rollback()
+            flask_migrate.downgrade(revision="6523f84df4b3")
+            raw = db.session.execute(text('SELECT totp_secret FROM "user"')).scalar()
+            assert raw == "JBSWY3DPEHPK3PXP"
+            db.session.rollback()
+            flask_migrate.downgrade(revision="base")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+MOMENT = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+
+
+def plain_digest() -> str:
+    """The hash the app wrote for the event above before the chain was keyed."""
+    from types import SimpleNamespace
+
+    from labelling.core.audit import GENESIS, event_digest
+
+    fields = ("actor_id", "object_id", "from_state", "to_state", "comment", "data")
+    event = SimpleNamespace(created_at=MOMENT, action="label.suspend", object_type="label")
+    return event_digest(SimpleNamespace(**vars(event), **dict.fromkeys(fields)), GENESIS)

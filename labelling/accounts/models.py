@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from enum import StrEnum
 
@@ -12,8 +13,11 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from labelling.core.sealing import Unsealable, seal, unseal
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def hash_password(password: str) -> str:
@@ -56,9 +60,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_changed_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, nullable=False
     )
-    # The second factor: a TOTP secret (base32) once enrolled, and the last time step a
-    # code was accepted for, so that one code never signs in twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The second factor: a TOTP secret (base32) once enrolled, sealed with the data keys
+    # (core.sealing: a dump of the database alone gives no usable factor), and the last
+    # time step a code was accepted for, so that one code never signs in twice.
+    totp_secret_sealed: Mapped[str | None] = mapped_column("totp_secret", String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None]
 
@@ -68,6 +73,22 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+    @property
+    def totp_secret(self) -> str | None:
+        if not self.totp_secret_sealed:
+            return None
+        try:
+            return unseal(self.totp_secret_sealed)
+        except Unsealable:
+            # Its key was dropped from LABELLING_DATA_KEYS: only a recovery code, or an
+            # administrator removing the factor, lets this person in now.
+            log.error("The second factor of user %s is sealed with an unknown key", self.id)
+            return None
+
+    @totp_secret.setter
+    def totp_secret(self, secret: str | None) -> None:
+        self.totp_secret_sealed = seal(secret) if secret else None
 
     @property
     def is_active(self) -> bool:  # flask-login refuses disabled accounts

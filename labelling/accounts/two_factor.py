@@ -45,10 +45,11 @@ def is_asked(user: User) -> bool:
 
 def new_secret(user: User) -> str:
     """Start (or restart) enrolment: a fresh secret, not yet in force."""
-    user.totp_secret = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    user.totp_secret = secret
     user.totp_enabled_at = None
     user.totp_last_step = None
-    return user.totp_secret
+    return secret
 
 
 def provisioning_uri(user: User) -> str:
@@ -81,12 +82,14 @@ def matching_step(secret: str, code: str, last_step: int | None, now: float) -> 
 
 def check_code(user: User, code: str, now: float | None = None) -> bool:
     """Accept a code from the app once, or an unused recovery code."""
-    if not user.totp_secret:
+    if not user.totp_secret_sealed:
         return False
-    step = matching_step(user.totp_secret, code, user.totp_last_step, now or time.time())
-    if step is not None:
-        user.totp_last_step = step
-        return True
+    secret = user.totp_secret  # None if its key is gone: then only a recovery code works
+    if secret:
+        step = matching_step(secret, code, user.totp_last_step, now or time.time())
+        if step is not None:
+            user.totp_last_step = step
+            return True
     return use_recovery_code(user, code)
 
 

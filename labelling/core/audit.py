@@ -1,7 +1,12 @@
 """The audit log: one row for every state change and every e-mail, who did it and when.
 
-The rows form a hash chain: each carries the SHA-256 of its own content and of the row
-before it, computed as it is written, in the writer's transaction. Changing, removing or
+The rows form a keyed hash chain: each carries the HMAC-SHA256 of its own content and of
+the row before it, under an audit key kept outside the database (core.keys, named by
+`key_id`), computed as it is written, in the writer's transaction. Nobody who can only
+write to the database can recompute a valid chain; events from before the chain was keyed
+keep their plain SHA-256 (no `key_id`), and none may follow a keyed one. Signed
+checkpoints of the head, written outside the database (core.audit_checkpoints), show a
+tail that was cut or replaced. Changing, removing or
 slipping in a row breaks the chain from there on; `labelling audit verify` walks it and
 names the first broken link. Decisions and certificates record the head of the chain at
 their time, and the public verification page shows it, so that even a rewrite of the
@@ -11,6 +16,7 @@ whole chain from some point on disagrees with what was published.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from labelling.core.keys import audit_keys
 from labelling.db import UTCDateTime, utcnow
 from labelling.extensions import db
 
@@ -45,11 +52,15 @@ class AuditEvent(db.Model):
     # Unique both: an event has one successor, so a chain that forked could not be written.
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     chain_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The audit key its hash is keyed with (core.keys.key_id); None: a plain SHA-256, from
+    # before the chain was keyed.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
-def event_digest(row, prev_hash: str) -> str:
-    """The SHA-256 of an event's content and of the previous event's hash. `row` is an
-    AuditEvent or a row with the same attributes (the verifier reads plain rows)."""
+def event_digest(row, prev_hash: str, key: bytes | None = None) -> str:
+    """The HMAC-SHA256 under `key` (SHA-256 without one) of an event's content and of the
+    previous event's hash. `row` is an AuditEvent or a row with the same attributes (the
+    verifier reads plain rows)."""
     content = {
         "created_at": _utc_iso(row.created_at),
         "actor_id": row.actor_id,
@@ -63,7 +74,9 @@ def event_digest(row, prev_hash: str) -> str:
         "prev_hash": prev_hash,
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    if key is None:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -85,11 +98,13 @@ def _chain_new_events(session: Session, _flush_context, _instances) -> None:
     with session.no_autoflush:
         lock_chain(session)
         head = chain_head(session)
+    key_id, key = audit_keys()[0]
     for item in new:
         item.created_at = item.created_at or utcnow()
         # Microseconds are what every database keeps; the hash is of the stored value.
         item.prev_hash = head
-        item.chain_hash = head = event_digest(item, head)
+        item.key_id = key_id
+        item.chain_hash = head = event_digest(item, head, key)
 
 
 def lock_chain(session: Session) -> None:
@@ -122,20 +137,33 @@ def current_chain_head() -> str:
 class BrokenLink:
     event_id: int
     problem: str  # "changed": its content no longer matches its hash; "unlinked": the
-    # event before it is not the one it was written after (removed, inserted or reordered)
+    # event before it is not the one it was written after (removed, inserted or reordered);
+    # "unkeyed": a plain hash after keyed ones; "unknown key": keyed with a key not set;
+    # "plain head": the latest event is not keyed
 
 
 def verify_chain(batch: int = 2000) -> tuple[int, BrokenLink | None]:
     """Walk the whole chain in order: how many events, and the first broken link."""
+    keys = dict(audit_keys())
     expected_prev = GENESIS
-    count = 0
+    count, keyed = 0, False
     for row in _rows_in_order(batch):
         count += 1
         if row.prev_hash != expected_prev:
             return count, BrokenLink(row.id, "unlinked")
-        if event_digest(row, row.prev_hash) != row.chain_hash:
+        if row.key_id is None and keyed:
+            return count, BrokenLink(row.id, "unkeyed")
+        if row.key_id is not None and row.key_id not in keys:
+            return count, BrokenLink(row.id, "unknown key")
+        keyed = row.key_id is not None
+        key = keys.get(row.key_id) if keyed else None
+        if not hmac.compare_digest(event_digest(row, row.prev_hash, key), row.chain_hash):
             return count, BrokenLink(row.id, "changed")
         expected_prev = row.chain_hash
+    if count and not keyed:
+        # Every event written since the chain was keyed bears the key (the upgrade that
+        # keyed it wrote one): a plain head is a chain rewritten without the key.
+        return count, BrokenLink(row.id, "plain head")
     return count, None
 
 
@@ -275,6 +303,7 @@ def _action_labels() -> dict[str, str]:
         "twinning.plan_saved": _("Twinning plan saved"),
         "twinning.activity_added": _("Activity added to the plan"),
         "twinning.activity_removed": _("Activity removed from the plan"),
+        "audit.chain_keyed": _("Audit trail keyed from here on"),
         "draft.simulated": _("Impact of a draft simulated"),
         "calibration.case_created": _("Reference case drafted"),
         "calibration.case_published": _("Reference case published"),

@@ -60,6 +60,7 @@ def settings_problems(config) -> list[str]:
         *_rate_limit_problems(config),
         *_number_problems(config),
         *_url_problems(config),
+        *_key_problems(config),
         *_language_problems(config),
     ]
 
@@ -183,6 +184,18 @@ def _url_problems(config) -> list[str]:
             "certificates and the API is built on it, e.g. https://labels.example.org"
         ]
     return []
+
+
+def _key_problems(config) -> list[str]:
+    from labelling.core.keys import audit_key_problems
+    from labelling.core.sealing import key_problem
+
+    problems = [f"{PREFIX}AUDIT_KEYS: {problem}" for problem in audit_key_problems(config)]
+    for number, key in enumerate(config.get("DATA_KEYS") or (), start=1):
+        problem = key_problem(key)
+        if problem:
+            problems.append(f"{PREFIX}DATA_KEYS: key {number} is {problem}")
+    return problems
 
 
 def _language_problems(config) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from labelling.core.audit_checkpoints import write_checkpoint
 from labelling.core.hooks import Registry
 from labelling.extensions import db
 from labelling.jobs.models import ScheduledRun
@@ -32,6 +33,8 @@ def run_daily_tasks(day: str) -> None:
     for duty in DAILY_DUTIES:
         duty(today)
         db.session.commit()
+    # Last, so that the day's own events are under the signed head.
+    write_checkpoint()
 
 
 def claim_period(task: str, period: str) -> bool:

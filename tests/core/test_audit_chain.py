@@ -1,6 +1,8 @@
-"""The audit trail is a hash chain: editing, removing or slipping in a row directly in the
-database is found by `labelling audit verify`, which names the first broken link; decisions
-and certificates record the chain head, shown on the public verification page."""
+"""The audit trail is a keyed hash chain: editing, removing or slipping in a row directly in
+the database is found by `labelling audit verify`, which names the first broken link;
+decisions and certificates record the chain head, shown on the public verification page.
+Issue 25: the chain was a plain SHA-256 chain, which anyone with write access to the
+database could recompute; now it is keyed with a key outside the database."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from labelling.core.audit import GENESIS, AuditEvent, event_digest, record_event, verify_chain
+from labelling.core.keys import audit_keys
 from labelling.extensions import db
 from tests.factories import create_user, with_mini_framework
 
@@ -39,8 +42,10 @@ def test_events_are_linked_as_they_are_written(app, chain):
     assert rows[0].prev_hash == GENESIS
     for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.chain_hash
+    keys = dict(audit_keys(app.config))
     for row in rows:
-        assert row.chain_hash == event_digest(row, row.prev_hash)
+        assert row.chain_hash == event_digest(row, row.prev_hash, keys[row.key_id])
+        assert row.chain_hash != event_digest(row, row.prev_hash)  # not a plain SHA-256
     assert verify_chain() == (len(rows), None)
     result = verify(app)
     assert result.exit_code == 0, result.output
@@ -93,8 +98,8 @@ def test_rows_slipped_in_are_found(app, chain):
     head = db.session.scalar(select(AuditEvent.chain_hash).order_by(AuditEvent.id.desc()))
     tamper(
         "INSERT INTO audit_event (id, created_at, action, object_type, object_id, prev_hash, "
-        "chain_hash) SELECT :new_id, created_at, 'label.reinstate', object_type, object_id, "
-        ":prev, :fake FROM audit_event WHERE id = :id",
+        "chain_hash, key_id) SELECT :new_id, created_at, 'label.reinstate', object_type, "
+        "object_id, :prev, :fake, key_id FROM audit_event WHERE id = :id",
         new_id=chain[-1] + 1,
         id=chain[-1],
         prev=head,
@@ -114,9 +119,51 @@ def test_rows_slipped_in_are_found(app, chain):
     assert f"BROKEN at audit event #{chain[5]}: the event before it" in verify(app).output
 
 
+def rewrite_from_the_first(comment: str, key: bytes | None, key_id: str | None) -> None:
+    """Change the first event and recompute every hash after it, as someone writing to the
+    database would: with the audit key if they hold it, else plain SHA-256."""
+    rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    rows[0].comment = comment
+    head = GENESIS
+    with db.engine.begin() as conn:
+        for row in rows:
+            digest = event_digest(row, head, key)
+            conn.execute(
+                text("UPDATE audit_event SET comment = :c, prev_hash = :p, chain_hash = :h "
+                     "WHERE id = :id"),
+                {"c": row.comment, "p": "x" + row.id.__str__(), "h": "y" + str(row.id),
+                 "id": row.id},
+            )  # fmt: skip
+            conn.execute(
+                text(
+                    "UPDATE audit_event SET prev_hash = :p, chain_hash = :h, key_id = :k "
+                    "WHERE id = :id"
+                ),
+                {"p": head, "h": digest, "k": key_id, "id": row.id},
+            )
+            head = digest
+    db.session.expire_all()
+
+
+@pytest.mark.parametrize("drop_key_ids", [False, True])
+def test_a_chain_recomputed_without_the_key_is_found(app, chain, drop_key_ids):
+    """Found before: a plain SHA-256 chain recomputed after an edit verified as intact."""
+    key_id = None if drop_key_ids else audit_keys(app.config)[0][0]
+    rewrite_from_the_first("rewritten", None, key_id)
+    result = verify(app)
+    assert result.exit_code == 1
+    if drop_key_ids:
+        assert f"BROKEN at audit event #{chain[-1]}: the latest event bears a plain hash" in (
+            result.output
+        )
+    else:
+        assert f"BROKEN at audit event #{chain[0]}: its content was changed" in result.output
+
+
 def test_a_rewritten_tail_disagrees_with_the_published_heads(app, manager):
-    """Recomputing every hash after an edit makes a consistent chain; the heads that a
-    decision and a certificate recorded (and published) are then missing from it."""
+    """Even someone holding the audit key who recomputes every hash after an edit makes a
+    consistent chain whose heads, recorded by a decision and a certificate (and
+    published), are missing from it."""
     from labelling.certificates.models import Certificate
     from tests.factories import labelled_organisation
 
@@ -126,30 +173,30 @@ def test_a_rewritten_tail_disagrees_with_the_published_heads(app, manager):
     page = app.test_client().get(f"/verify/{certificate.number}").get_data(as_text=True)
     assert certificate.context["audit_head"] in page
     assert verify(app).exit_code == 0
-    # Rewrite everything from the first event on, hashes recomputed as the app would.
-    rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
-    rows[0].comment = "rewritten"
-    head = GENESIS
-    with db.engine.begin() as conn:
-        for row in rows:
-            digest = event_digest(row, head)
-            conn.execute(
-                text("UPDATE audit_event SET comment = :c, prev_hash = :p, chain_hash = :h "
-                     "WHERE id = :id"),
-                {"c": row.comment, "p": "x" + row.id.__str__(), "h": "y" + str(row.id),
-                 "id": row.id},
-            )  # fmt: skip
-            conn.execute(
-                text("UPDATE audit_event SET prev_hash = :p, chain_hash = :h WHERE id = :id"),
-                {"p": head, "h": digest, "id": row.id},
-            )
-            head = digest
-    db.session.expire_all()
+    key_id, key = audit_keys(app.config)[0]
+    rewrite_from_the_first("rewritten", key, key_id)
     assert verify_chain()[1] is None  # consistent again...
     result = verify(app)
     assert result.exit_code == 1  # ...but not what was published
     assert f"certificate {certificate.number} recorded the chain head" in result.output
     assert label is not None
+
+
+def test_the_audit_key_is_rotated_and_old_events_still_verify(app, chain):
+    """The chain starts keyed with the key derived from the secret key; a key set later
+    keys the new events, the old ones still verify; a key dropped is named."""
+    first_id = audit_keys(app.config)[0][0]
+    app.config["AUDIT_KEYS"] = ["a new audit key of at least thirty-two characters"]
+    record_event("label.suspend", "label", 5)
+    db.session.commit()
+    newest = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert newest.key_id == audit_keys(app.config)[0][0] != first_id
+    assert verify(app).exit_code == 0
+    app.config["AUDIT_KEYS"] = []  # the new key dropped
+    result = verify(app)
+    assert f"BROKEN at audit event #{newest.id}: it is keyed with a key that is not in" in (
+        result.output
+    )
 
 
 class TestDecision:
