@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     from labelling.certificates.views import bp as labels_bp
     from labelling.certificates.views import downloads_bp
     from labelling.complaints.views import bp as complaints_bp
+    from labelling.credentials.views import bp as credentials_bp
     from labelling.drafts.consultation_views import bp as consultation_bp
     from labelling.drafts.views import bp as drafts_bp
     from labelling.frameworks.views import bp as criteria_bp
@@ -193,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(drafts_bp)
     app.register_blueprint(calibration_bp)
     app.register_blueprint(consultation_bp)
+    app.register_blueprint(credentials_bp)
 
 
 def register_hooks() -> None:

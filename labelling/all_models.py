@@ -38,6 +38,7 @@ from labelling.calibration.models import CalibrationCase  # noqa: F401
 from labelling.certificates.models import Certificate, Label  # noqa: F401
 from labelling.complaints.models import Complaint  # noqa: F401
 from labelling.core.audit import AuditEvent  # noqa: F401
+from labelling.credentials.models import SigningKey  # noqa: F401
 from labelling.drafts.models import Consultation, DraftImpact  # noqa: F401
 from labelling.jobs.models import ScheduledRun  # noqa: F401
 from labelling.notifications.models import OutboxMessage, SentReminder  # noqa: F401

@@ -17,6 +17,7 @@ from labelling.frameworks.services import loaded
 def register_commands(app) -> None:
     from labelling.backup.cli import export_command, import_command, move_files_command
     from labelling.certificates.cli import import_register
+    from labelling.credentials.cli import credential_keys, verify_credential
     from labelling.jobs.cli import check_settings, scheduler, worker
 
     for command in (
@@ -43,6 +44,8 @@ def register_commands(app) -> None:
         purge_evidence,
         new_key,
         reseal_secrets,
+        credential_keys,
+        verify_credential,
     ):
         app.cli.add_command(command)
 

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from labelling.appeals.services import open_appeal
 from labelling.certificates import services
 from labelling.certificates.forms import CheckPdfForm
+from labelling.credentials.forms import CheckCredentialForm
+from labelling.credentials.services import verify_here
 from labelling.extensions import limiter
 from labelling.registry.caching import cached, framed, public
 
@@ -33,10 +35,10 @@ def start():
         expected = request.args.get("expected_number", "").strip().upper()
         if services.certificate_by_number(expected) is not None:
             form.expected_number.data = expected
-        return render_template("certificates/verify_start.html", form=form)
+        return _start_page(form)
     content = form.read_pdf() if form.validate_on_submit() else None
     if content is None:
-        return render_template("certificates/verify_start.html", form=form), 422
+        return _start_page(form, status=422)
     found = services.certificate_by_pdf(content)
     expected = (form.expected_number.data or "").strip().upper()
     return render_template(
@@ -47,6 +49,34 @@ def start():
         expected=expected,
         matches_expected=bool(found) and (not expected or found.number == expected),
     ), 200 if found else 422
+
+
+def _start_page(pdf_form=None, credential_form=None, status: int = 200):
+    return render_template(
+        "certificates/verify_start.html",
+        form=pdf_form or CheckPdfForm(formdata=None),
+        credential_form=credential_form or CheckCredentialForm(formdata=None),
+    ), status
+
+
+@verify_bp.route("/verify/credential", methods=["POST"])
+@limiter.limit(_upload_limit)
+def credential():
+    """Check a digital credential (pasted or uploaded): its signature against our
+    published keys, its dates, and its status in our status lists now."""
+    form = CheckCredentialForm()
+    text = form.read_credential() if form.validate_on_submit() else None
+    if text is None:
+        return _start_page(credential_form=form, status=422)
+    verdict = verify_here(text)
+    certificate = None
+    if verdict.credential:
+        number = str(verdict.credential.get("id", "")).rstrip("/").rsplit("/", 1)[-1]
+        certificate = services.certificate_by_number(number)
+    page = render_template(
+        "credentials/verify_result.html", verdict=verdict, certificate=certificate
+    )
+    return page, 200 if verdict.credential else 422
 
 
 @verify_bp.route("/verify/<number>")
