@@ -77,6 +77,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("verify.certificate", "GET"): EVERYONE,
     # The stored PDF: for the label holder's team and staff (anyone verifies by number).
     ("certificates.download", "GET"): STAFF | {"manager"},
+    # Its signed credential, the same; the keys, issuers and status lists are for everyone
+    # (any verifier must reach them).
+    ("credentials.download", "GET"): STAFF | {"manager"},
+    ("credentials.jwks", "GET"): EVERYONE,
+    ("credentials.issuer", "GET"): EVERYONE,
+    ("credentials.status_list", "GET"): EVERYONE,
+    ("verify.credential", "POST"): EVERYONE,
     ("api.accountability_figures", "GET"): EVERYONE,
     ("api.certificate", "GET"): EVERYONE,
     ("api.frameworks", "GET"): EVERYONE,
@@ -409,6 +416,8 @@ def build_world(app) -> World:
             "body_id": european.id,
             "step": "withdraw",
             "what": "responses",
+            "issuer": f"body-{european.id}",
+            "purpose": "revocation",
             "filename": "css/app.css",
         },
     )
