@@ -220,6 +220,7 @@ def main() -> None:
                 "DATABASE_URL": url,
                 "INSTANCE_PATH": directory,
                 "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
+                "BASE_URL": "http://127.0.0.1:8000",  # links are made; none is followed
                 "RATELIMIT_ENABLED": False,
                 "WTF_CSRF_ENABLED": False,
             }

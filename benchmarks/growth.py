@@ -188,6 +188,7 @@ def measure(url: str, size: int, repeat: int, reuse: bool, instance: str) -> dic
             "INSTANCE_PATH": instance,
             "RATELIMIT_ENABLED": False,
             "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
+            "BASE_URL": "http://127.0.0.1:8000",  # links are made; none is followed
         }
     )
     counter = [0]

@@ -103,6 +103,7 @@ def bench_app(url: str, instance: str, **config):
             "INSTANCE_PATH": instance,
             "RATELIMIT_ENABLED": False,
             "SECRET_KEY": BENCH_SECRET,
+            "BASE_URL": "http://127.0.0.1:8000",  # links are made; none is followed
             "DATABASE_STATEMENT_TIMEOUT_MS": 0,
             **config,
         }

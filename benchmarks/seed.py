@@ -355,6 +355,7 @@ def seed(url: str, count: int, instance: str, seed_value: int = 7) -> dict[str, 
             "INSTANCE_PATH": instance,
             "RATELIMIT_ENABLED": False,
             "SECRET_KEY": "a-benchmark-key-for-this-throwaway-run",
+            "BASE_URL": "http://127.0.0.1:8000",  # links are made; none is followed
             # The bulk load and the registry's rebuild at 100,000 outlast the 30 s a
             # request may take (a COPY of the certificates was cancelled).
             "DATABASE_STATEMENT_TIMEOUT_MS": 0,

@@ -169,6 +169,19 @@ def test_the_private_keys_are_sealed(app, client, manager, label):
     assert "d" not in key.public_jwk  # the JWKS holds no private part
 
 
+def test_a_certificate_issued_before_bodies_were_named_gets_its_credential(
+    app, client, manager, label
+):
+    """Seen in the benchmark: a certificate whose kept context predates `body_name` (issued
+    before 2026-12-01) answered the credential's download with a 500."""
+    certificate = current_certificate(label)
+    certificate.context = {k: v for k, v in certificate.context.items() if k != "body_name"}
+    db.session.commit()
+    sign_in(client, manager.email)
+    payload = independent_payload(client, token_of(download(client, label)))
+    assert payload["issuer"]["name"] == certificate.context["issuer"]
+
+
 def test_only_the_team_and_staff_download_it(app, client, manager, label):
     outsider = create_user("other@example.org")
     sign_in(client, outsider.email)
