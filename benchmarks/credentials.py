@@ -9,7 +9,7 @@ For each size `seed.py` fills a database of its own (`labelling_growth_<size>`, 
 growth.py; `--reuse` keeps one already seeded at that size), with its suspended and revoked
 labels. Then gunicorn (2 sync workers) serves it and wrk (16 connections) drives, each
 route over many distinct URLs or bodies:
-- `/healthz`, the floor of the same run;
+- `/healthz`, the floor of the same run, and `/account`, the signed-in floor;
 - `/verify/<number>`, the existing verification by number, for reference;
 - `/.well-known/jwks.json`, the key set;
 - the issuer's revocation and suspension lists: computed from the labels on every request
@@ -113,6 +113,7 @@ def measure(url: str, size: int, seconds: int, port: int) -> dict[str, dict]:
             bodies = [f"csrf_token={quote(token)}&credential={quote(c)}" for c in credentials]
             runs = {
                 "/healthz": (["/healthz"], []),
+                "/account (signed-in floor)": (["/account"], [staff_cookie]),
                 "verify by number": (resources["verify page"], []),
                 "key set (JWKS)": (["/.well-known/jwks.json"], []),
                 "revocation list": ([f"/credentials/status/{issuer}/revocation"], []),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.assessments.models import Application
@@ -47,6 +47,9 @@ class Label(TimestampMixin, db.Model):
         CheckConstraint(
             "status = 'active' OR status_reason IS NOT NULL", name="suspension_has_reason"
         ),
+        # The suspended and revoked labels, read whole from the index: the credentials'
+        # status lists check by it whether any label entered or left them.
+        Index("ix_label_status_changed", "status", "status_changed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,12 +11,7 @@ from werkzeug.exceptions import HTTPException
 from labelling.core.http import external_url
 from labelling.credentials.issuing import issuer_profile
 from labelling.credentials.signing import body_of, current_key, key_set, published_keys, sign
-from labelling.credentials.status import (
-    PURPOSES,
-    encode,
-    listed_labels,
-    status_list_credential,
-)
+from labelling.credentials.status import PURPOSES, encoded_list, status_list_credential
 from labelling.credentials.verifying import Verdict, verify
 
 
@@ -27,7 +22,7 @@ def status_list(issuer: str, purpose: str) -> dict:
     body_id = body_of(issuer)
     url = external_url("credentials.status_list", issuer=issuer, purpose=purpose)
     profile = issuer_profile(body_id, current_app.config["SITE_NAME"])
-    return status_list_credential(url, profile, purpose, encode(listed_labels(body_id, purpose)))
+    return status_list_credential(url, profile, purpose, encoded_list(body_id, purpose))
 
 
 def signed_status_list(issuer: str, purpose: str) -> str:

@@ -10,7 +10,8 @@ import base64
 import gzip
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from flask import current_app
+from sqlalchemy import func, or_, select
 
 from labelling.assessments.models import Application
 from labelling.bodies.services import effective_body_id
@@ -22,11 +23,17 @@ PURPOSES = {"revocation": LabelStatus.REVOKED, "suspension": LabelStatus.SUSPEND
 MIN_BITS = 131_072
 
 
+def list_size(highest_index: int) -> int:
+    """Bits enough for every index up to `highest_index`, in whole steps of the least size
+    (so that the list grows rarely and says little about how many labels exist)."""
+    return (highest_index // MIN_BITS + 1) * MIN_BITS
+
+
 def encode(indexes: set[int], size: int = MIN_BITS) -> str:
     """The multibase (base64url, "u") of the GZIP of the bitstring, index 0 the left-most
     bit of the first byte."""
-    size = max(size, MIN_BITS, *(index + 1 for index in indexes)) if indexes else size
-    bits = bytearray((size + 7) // 8)
+    size = max(size, list_size(max(indexes, default=0)))
+    bits = bytearray(size // 8)
     for index in indexes:
         bits[index // 8] |= 0x80 >> (index % 8)
     packed = gzip.compress(bytes(bits), mtime=0)
@@ -64,6 +71,32 @@ def listed_labels(body_id: int | None, purpose: str) -> set[int]:
             .where(issuer, Label.status == PURPOSES[purpose].value)
         )
     )
+
+
+def _fingerprint() -> tuple:
+    """What moves whenever a label enters or leaves a list (its status and the time of its
+    change are set together), or a label is added: two index scans, about a millisecond
+    at 100,000 organisations."""
+    flagged = [status.value for status in PURPOSES.values()]
+    row = db.session.execute(
+        select(func.count(Label.id), func.sum(Label.id), func.max(Label.status_changed_at))
+        .where(Label.status.in_(flagged))
+    ).one()
+    return (*row, db.session.scalar(select(func.max(Label.id))))
+
+
+def encoded_list(body_id: int | None, purpose: str) -> str:
+    """The issuer's list for `purpose` as it is now, encoded. Kept in the worker while no
+    label enters or leaves a list: building it reads every flagged label of the issuer
+    (tens of milliseconds at 100,000 organisations), checking it reads two indexes."""
+    kept = current_app.extensions.setdefault("credential_status_lists", {})
+    fingerprint = _fingerprint()
+    hit = kept.get((body_id, purpose))
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    encoded = encode(listed_labels(body_id, purpose), list_size(fingerprint[-1] or 0))
+    kept[(body_id, purpose)] = (fingerprint, encoded)
+    return encoded
 
 
 def status_list_credential(url: str, issuer: dict, purpose: str, encoded: str) -> dict:

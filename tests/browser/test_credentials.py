@@ -5,6 +5,7 @@ after the secretariat suspends the label, the same credential shows suspended.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -32,7 +33,7 @@ def test_a_downloaded_credential_verifies_until_the_label_is_suspended(page, dem
         page.get_by_role("link", name="Digital credential (JSON)").click()
     saved = download.value
     assert saved.suggested_filename.endswith(".credential.json")
-    credential = open(saved.path(), encoding="utf-8").read()
+    credential = Path(saved.path()).read_text(encoding="utf-8")
     assert json.loads(credential)["type"] == "EnvelopedVerifiableCredential"
 
     paste_and_check(page, credential)

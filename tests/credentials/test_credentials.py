@@ -233,3 +233,19 @@ def test_verify_credential_offline(app, client, manager, label, tmp_path):
     strange.write_text(json.dumps({"keys": []}))
     forged = runner.invoke(args=["verify-credential", str(credential), "--keys", str(strange)])
     assert forged.exit_code == 1 and forged.output.startswith("FORGED")
+
+
+def test_the_list_covers_every_label_not_only_the_flagged_ones():
+    """A list as long as its highest flagged index left newer labels outside it (their
+    status unknown to a verifier); it is as long as the highest label id, in steps of
+    131,072 bits."""
+    from labelling.credentials.status import MIN_BITS, encode, is_set, list_size
+
+    assert list_size(0) == list_size(MIN_BITS - 1) == MIN_BITS
+    assert list_size(200_000) == 2 * MIN_BITS
+    encoded = encode({5, 150_000}, list_size(200_000))
+    assert is_set(encoded, 5) and is_set(encoded, 150_000)
+    assert not is_set(encoded, 200_000)  # inside the list, not flagged
+    assert bit(encoded, 150_000) and not bit(encoded, 6)  # as the specification decodes it
+    with pytest.raises(ValueError):
+        is_set(encoded, 2 * MIN_BITS)
