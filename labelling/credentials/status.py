@@ -79,8 +79,9 @@ def _fingerprint() -> tuple:
     at 100,000 organisations."""
     flagged = [status.value for status in PURPOSES.values()]
     row = db.session.execute(
-        select(func.count(Label.id), func.sum(Label.id), func.max(Label.status_changed_at))
-        .where(Label.status.in_(flagged))
+        select(func.count(Label.id), func.sum(Label.id), func.max(Label.status_changed_at)).where(
+            Label.status.in_(flagged)
+        )
     ).one()
     return (*row, db.session.scalar(select(func.max(Label.id))))
 
