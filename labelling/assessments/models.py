@@ -371,9 +371,14 @@ class Assignment(TimestampMixin, db.Model):
     decline_reason: Mapped[str | None] = mapped_column(Text)
     no_conflict_declared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_on: Mapped[date | None]  # when the scoring should be finished
+    # Optimistic lock, as the application's: of two simultaneous answers (a double click on
+    # "Accept"), the second finds the row changed (StaleDataError, answered 409).
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1", nullable=False)
 
     application: Mapped[Application] = relationship(back_populates="assignments")
     assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+
+    __mapper_args__ = {"version_id_col": row_version}
 
     @property
     def status_enum(self) -> AssignmentStatus:

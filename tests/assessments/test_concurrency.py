@@ -247,3 +247,57 @@ def test_two_simultaneous_assignments_to_the_last_place_make_one(app):
         Assignment.assessor_id.in_([third.id, fourth.id])
     )
     assert db.session.scalar(newcomers) == 1
+
+
+def _proposed(people, application):
+    """The other assessor asked to join the team, not yet answering."""
+    from labelling.assessments.models import Assignment
+
+    asked = Assignment(
+        assessor_id=people["other_assessor"].id,
+        status="proposed",
+        assigned_by_id=people["secretariat"].id,
+    )
+    application.assignments.append(asked)
+    db.session.commit()
+    return asked.id, people["other_assessor"].email
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline"])
+def test_a_double_clicked_answer_to_an_assignment_counts_once(app, answer):
+    """Issue 26, finding 2: 20 of 20 double clicks on "Accept" gave (303, 303), two
+    `application.assignment_accepted` events and two e-mails."""
+    from labelling.assessments.models import Assignment
+    from labelling.notifications.models import OutboxMessage
+
+    application, people = build_case(State.IN_ASSESSMENT)
+    assignment_id, email = _proposed(people, application)
+
+    def answering(barrier):
+        asked = db.session.get(Assignment, assignment_id)
+        actor = db.session.scalar(select(User).filter_by(email=email))
+        asked.status, asked.application.state  # read before the other writes  # noqa: B018
+        barrier.wait()
+        if answer == "accept":
+            assignment.accept_assignment(asked, actor, True, date.today())
+        else:
+            assignment.decline_assignment(asked, actor, "Too busy this month")
+        return "answered"
+
+    outcomes = race(app, answering, answering)
+    assert outcomes.count("answered") == 1
+    assert isinstance(next(o for o in outcomes if o != "answered"), StaleDataError)
+    action = (
+        "application.assignment_accepted"
+        if answer == "accept"
+        else ("application.assignment_declined")
+    )
+    events = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).filter_by(action=action)
+    )
+    mails = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .filter_by(recipient=people["secretariat"].email, template="assignment_answered")
+    )
+    assert (events, mails) == (1, 1)
