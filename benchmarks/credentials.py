@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE))
 
 import seed as seeding  # noqa: E402
 from growth import database_for, organisations_in  # noqa: E402
-from load import resource_urls, run_wrk, serve_gunicorn, signed_in  # noqa: E402
+from load import LUA, resource_urls, run_wrk, serve_gunicorn, signed_in  # noqa: E402
 
 POST_LUA = r"""
 local bodies = {}
@@ -53,15 +53,7 @@ function request()
   counter = counter % n + 1
   return wrk.format("POST", "/verify/credential", nil, bodies[counter])
 end
-function done(summary, latency, requests)
-  io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "non_2xx": %d, "timeouts": %d, "socket_errors": %d, '
-    .. '"p50": %d, "p95": %d, "p99": %d, "max": %d}\n',
-    summary.requests, summary.duration, summary.errors.status, summary.errors.timeout,
-    summary.errors.connect + summary.errors.read + summary.errors.write,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
-end
-"""
+""" + LUA[LUA.index("function done") :]  # load.py's report, as JSON
 
 
 def run_posts(base: str, bodies: list[str], headers: list[str], seconds: int, folder: Path):

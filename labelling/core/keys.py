@@ -18,6 +18,7 @@ from flask import current_app
 MIN_AUDIT_KEY_LENGTH = 32
 
 
+@lru_cache(maxsize=16)
 def derived_key(secret: str, purpose: str) -> bytes:
     """32 bytes for one purpose, derived from the application's secret key (HKDF-SHA256)."""
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
@@ -49,5 +50,6 @@ def audit_keys(config=None) -> tuple[tuple[str, bytes], ...]:
 
 
 def audit_key_problems(config) -> list[str]:
-    short = [n for n, key in enumerate(listed(config, "AUDIT_KEYS"), 1) if len(key) < 32]
+    keys = listed(config, "AUDIT_KEYS")
+    short = [n for n, key in enumerate(keys, 1) if len(key) < MIN_AUDIT_KEY_LENGTH]
     return [f"key {n} has fewer than {MIN_AUDIT_KEY_LENGTH} characters" for n in short]

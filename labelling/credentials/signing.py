@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import warnings
 
+from flask import current_app
 from joserfc import jws
 from joserfc.jwk import KeySet, OKPKey
 from sqlalchemy import select
@@ -84,10 +85,18 @@ def rotate(body_id: int | None) -> SigningKey:
 
 def sign(payload: dict, key: SigningKey) -> str:
     """The payload as a compact JWS (a VC-JWT), signed with the key."""
-    private = OKPKey.import_key(unseal(key.private_sealed))
+    private = _private_key(key)
     header = {"alg": ALGORITHM, "kid": key.kid, "typ": MEDIA_TYPE}
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return jws.serialize_compact(header, body, private, algorithms=[ALGORITHM])
+
+
+def _private_key(key: SigningKey) -> OKPKey:
+    """The key's private half, unsealed once per worker (a kid's key never changes)."""
+    unsealed = current_app.extensions.setdefault("credential_private_keys", {})
+    if key.kid not in unsealed:
+        unsealed[key.kid] = OKPKey.import_key(unseal(key.private_sealed))
+    return unsealed[key.kid]
 
 
 def published_keys() -> dict:
