@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     app.request_class = LabellingRequest
-    instance = (config or {}).get("INSTANCE_PATH") or _env_instance_path()
+    instance = (config or {}).get("INSTANCE_PATH") or env_instance_path()
     if instance:
         app.instance_path = str(instance)
     load_config(app, dict(config or {}))
@@ -38,7 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     check_certificate_images(app.config)  # a wrong path fails the start, not an award
     _trust_proxies(app)
-    logging.basicConfig(level=logging.INFO)
+    from labelling.core.logs import configure_logging
+
+    configure_logging(app.config["LOG_LEVEL"].upper(), app.config["LOG_LIBRARIES_LEVEL"].upper())
     register_extensions(app)
     register_blueprints(app)
     register_hooks()
@@ -63,7 +65,7 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
-def _env_instance_path() -> str | None:
+def env_instance_path() -> str | None:
     import os
 
     return os.environ.get("LABELLING_INSTANCE_PATH")

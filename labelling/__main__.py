@@ -11,7 +11,8 @@ from labelling.extensions import init_migrations
 
 
 def _create_app(*_args, **_kwargs):
-    return create_app()
+    # Commands run without the request's statement limit (DATABASE_COMMAND_...).
+    return create_app({"COMMAND_LINE": True})
 
 
 MIGRATIONS_HELP = "Perform database migrations."

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from labelling.core.settings_check import SettingsError, settings_problems
+from labelling.core.settings_check import settings_problems, stop_for
 
 ENV_PREFIX = "LABELLING_"
 
@@ -36,7 +36,15 @@ class Config:
     # PostgreSQL: how long a worker waits for a connection, and for one statement, before
     # the request is answered 503 instead of hanging with the database (0: no limit).
     DATABASE_CONNECT_TIMEOUT = 5  # seconds
-    DATABASE_STATEMENT_TIMEOUT_MS = 30_000
+    DATABASE_STATEMENT_TIMEOUT_MS = 10_000
+    # A database that stops answering: each wait ends after the statement timeout plus
+    # this grace, on the client (the server's own timeout cannot fire when it is silent),
+    # well inside gunicorn's 30 s worker timeout.
+    DATABASE_ANSWER_GRACE_SECONDS = 2.0
+    DATABASE_POOL_TIMEOUT = 5  # seconds a thread waits for a pooled connection
+    DATABASE_TCP_USER_TIMEOUT_MS = 10_000  # unacknowledged data fails the connection
+    # The `labelling` commands (bulk loads, rebuilds, imports, the worker): 0, no limit.
+    DATABASE_COMMAND_STATEMENT_TIMEOUT_MS = 0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -64,7 +72,9 @@ class Config:
     METRICS_TOKEN = ""
     # One JSON line per request on the `labelling.requests` logger (health checks aside);
     # about 0.05 ms a request. Metrics are kept either way.
-    REQUEST_LOG = True
+    REQUEST_LOG = True  # one JSON object per request on stdout (core.logs)
+    LOG_LEVEL = "INFO"  # the platform's own lines on stderr
+    LOG_LIBRARIES_LEVEL = "WARNING"  # WeasyPrint's progress, fontTools...: INFO to see them
     DEMO_MODE = False  # set by `labelling demo`: a banner says what differs from production
 
     LANGUAGES = ["en", "de", "fr", "es", "it", "pl"]
@@ -239,11 +249,11 @@ def load_config(app, overrides: dict | None = None) -> None:
     if overrides:
         app.config.update(overrides)
     if problems:  # the checks below need the values in their types
-        raise SettingsError(problems)
+        stop_for(problems)
     _finalise(app)
     problems = settings_problems(app.config)
     if problems:
-        raise SettingsError(problems)
+        stop_for(problems)
 
 
 _KINDS = {"int": "whole number", "float": "number"}
@@ -271,16 +281,12 @@ def _finalise(app) -> None:
 
 
 def engine_options(config, url: str) -> dict:
-    """The engine's options, with PostgreSQL's connect and statement timeouts."""
+    """The engine's options; on PostgreSQL with the timeouts of `core.database`."""
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
     if url.startswith("postgresql"):
-        connect_args = dict(options.get("connect_args", {}))
-        if config["DATABASE_CONNECT_TIMEOUT"]:
-            connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT"]))
-        if config["DATABASE_STATEMENT_TIMEOUT_MS"]:
-            timeout = int(config["DATABASE_STATEMENT_TIMEOUT_MS"])
-            connect_args.setdefault("options", f"-c statement_timeout={timeout}")
-        options["connect_args"] = connect_args
+        from labelling.core.database import postgres_engine_options
+
+        return postgres_engine_options(config, options)
     return options
 
 

@@ -1,5 +1,6 @@
 """Forms for starting and moving applications, and for assessing and deciding them."""
 
+import re
 from datetime import date
 
 from flask_babel import gettext as _
@@ -263,6 +264,12 @@ STATUS_CHOICES = (
 )
 
 
+def _stripped(value):
+    # A choice posted as blanks is no choice: Optional() lets it through the choice check,
+    # and it must not be stored as a verdict (it broke every page showing it).
+    return value.strip() if isinstance(value, str) else value
+
+
 def rating_form(indicator, rating=None, formdata=None, prefix=""):
     """The assessor's form for one indicator: a rubric band or a verified number, a verdict
     and a comment. `row_version` carries the version the page showed (optimistic lock).
@@ -280,6 +287,7 @@ def rating_form(indicator, rating=None, formdata=None, prefix=""):
             ],
             default="",
             validators=[Optional()],
+            filters=[_stripped],
         )
         comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
         row_version = HiddenField()
@@ -291,6 +299,7 @@ def rating_form(indicator, rating=None, formdata=None, prefix=""):
             + [SelectChoice(str(b.band), f"{b.band}: {b.descriptor}") for b in indicator.rubric],
             default="",
             validators=[Optional()],
+            filters=[_stripped],
         )
     else:
         Form.verified_value = DecimalField(
@@ -315,6 +324,13 @@ def rating_form(indicator, rating=None, formdata=None, prefix=""):
     if formdata is not None:
         return Form(formdata=formdata, data=data, **options)
     return Form(data=data, **options)
+
+
+def posted_version(field) -> int | None:
+    """The row version the page showed, as posted; None when the post left it out or sent
+    something else (the saved row's own version never stands in for it)."""
+    raw = field.raw_data[0] if field.raw_data else ""
+    return int(raw) if re.fullmatch(r"[0-9]{1,12}", raw.strip()) else None
 
 
 def rating_value(form, indicator):

@@ -34,6 +34,7 @@ from labelling.assessments.forms import (
     QuestionForm,
     ReasonForm,
     TransitionForm,
+    posted_version,
     rating_form,
     rating_value,
 )
@@ -229,12 +230,14 @@ def indicator(app_id: int, code: str):
     form = rating_form(item, formdata=request.form)
     if not form.validate_on_submit():
         return _indicator_page(application, framework, code, form, QuestionForm(prefix="q"), 422)
-    version = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
+    version = posted_version(form.row_version)
     rating = RatingInput(
         rating_value(form, item), form.status.data or None, form.comment.data or ""
     )
     save = record_consolidated_score if consolidating else record_score
     try:
+        if saved is not None and version is None:  # the post lacks the version it saw
+            raise StaleScore("stale", code)
         row = save(application, framework, current_user, code, rating, version)
         db.session.commit()
     except (StaleScore, StaleDataError):
@@ -325,8 +328,10 @@ def _save_area_item(application, framework, item, form, saved, applicant_value) 
         return "invalid"
     if rating is None:
         return "unchanged"
-    version = int(form.row_version.data) if (form.row_version.data or "").isdigit() else None
+    version = posted_version(form.row_version)
     try:
+        if saved is not None and version is None:  # the post lacks the version it saw
+            raise StaleScore("stale", item.code)
         row = record_score(application, framework, current_user, item.code, rating, version)
     except StaleScore:
         fresh = scores_by_assessor(application).get(current_user.id, {}).get(item.code)

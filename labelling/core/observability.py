@@ -10,7 +10,6 @@ PROMETHEUS_MULTIPROC_DIR to an empty folder so that it adds up every worker's fi
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import re
@@ -34,8 +33,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from labelling.core.hooks import Registry
+from labelling.core.logs import REQUEST_LOGGER
 
-request_log = logging.getLogger("labelling.requests")
+request_log = logging.getLogger(REQUEST_LOGGER)
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 REQUESTS = Counter("labelling_requests", "Requests answered", ["method", "route", "status"])
@@ -99,28 +99,28 @@ def _finish_request(response: Response) -> Response:
     ):
         return response
     _log_line(
-        json.dumps(
-            {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "request_id": g.request_id,
-                "user_id": _user_id(),
-                "method": method,
-                "route": route,
-                "status": response.status_code,
-                "duration_ms": round(seconds * 1000, 1),
-                "sql_statements": statements,
-                "sql_ms": round(sql_seconds * 1000, 1),
-            }
-        )
+        {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "request_id": g.request_id,
+            "user_id": _user_id(),
+            "method": method,
+            "route": route,
+            "status": response.status_code,
+            "duration_ms": round(seconds * 1000, 1),
+            "sql_statements": statements,
+            "sql_ms": round(sql_seconds * 1000, 1),
+        }
     )
     return response
 
 
-def _log_line(line: str) -> None:
+def _log_line(fields: dict) -> None:
     # A record made here, without logging's search of the stack for its caller: a line per
-    # request should cost little more than writing it.
+    # request should cost little more than writing it (core.logs formats it as JSON).
     request_log.handle(
-        request_log.makeRecord(request_log.name, logging.INFO, "", 0, line, (), None)
+        request_log.makeRecord(
+            request_log.name, logging.INFO, "", 0, "request", (), None, extra=fields
+        )
     )
 
 

@@ -8,7 +8,9 @@ reachability of the database and of Redis is `reachability_problems`, which
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 PREFIX = "LABELLING_"
@@ -34,6 +36,10 @@ AT_LEAST = {
     "REDIS_RETRY_SECONDS": 0,
     "DATABASE_CONNECT_TIMEOUT": 0,
     "DATABASE_STATEMENT_TIMEOUT_MS": 0,
+    "DATABASE_COMMAND_STATEMENT_TIMEOUT_MS": 0,
+    "DATABASE_ANSWER_GRACE_SECONDS": 0,
+    "DATABASE_POOL_TIMEOUT": 1,
+    "DATABASE_TCP_USER_TIMEOUT_MS": 0,
     "EVIDENCE_MAX_BYTES": 1,
     "PASSWORD_MIN_LENGTH": 8,
     "EVIDENCE_RETENTION_YEARS": 0,
@@ -42,13 +48,29 @@ AT_MOST = {"MAIL_PORT": 65535, "DAILY_TASKS_HOUR": 23, "PASSWORD_MIN_SCORE": 4}
 
 
 class SettingsError(SystemExit):
-    """Bad settings. A SystemExit, so that a command or gunicorn stops with the message
-    alone: each problem on its own line, named by its environment variable."""
+    """Bad settings: each problem on its own line, named by its environment variable.
+
+    A SystemExit with status 3, gunicorn's "worker failed to boot": its master then stops
+    with that status instead of starting new workers forever behind a listening port."""
+
+    EXIT_STATUS = 3
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"The settings need correcting before the platform can start:\n{lines}")
+        self.message = f"The settings need correcting before the platform can start:\n{lines}"
+        super().__init__(self.EXIT_STATUS)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def stop_for(problems: list[str]) -> NoReturn:
+    """Stop the start with the problems on stderr (a SystemExit with a number prints
+    nothing by itself)."""
+    error = SettingsError(problems)
+    print(error.message, file=sys.stderr, flush=True)
+    raise error
 
 
 def settings_problems(config) -> list[str]:
@@ -62,6 +84,7 @@ def settings_problems(config) -> list[str]:
         *_url_problems(config),
         *_key_problems(config),
         *_language_problems(config),
+        *_log_level_problems(config),
     ]
 
 
@@ -196,6 +219,17 @@ def _key_problems(config) -> list[str]:
         if problem:
             problems.append(f"{PREFIX}DATA_KEYS: key {number} is {problem}")
     return problems
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level_problems(config) -> list[str]:
+    return [
+        f"{PREFIX}{name}: one of {', '.join(LOG_LEVELS)}"
+        for name in ("LOG_LEVEL", "LOG_LIBRARIES_LEVEL")
+        if str(config.get(name, "INFO")).upper() not in LOG_LEVELS
+    ]
 
 
 def _language_problems(config) -> list[str]:

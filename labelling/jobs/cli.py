@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from labelling.core.settings_check import SettingsError, reachability_problems
+from labelling.core.settings_check import reachability_problems, stop_for
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.jobs.queue import job_queue, queue_configured
@@ -22,7 +22,7 @@ def require_reachable_services() -> None:
     """The database and Redis answer, or the process stops with one line for each."""
     problems = reachability_problems(current_app.config)
     if problems:
-        raise SettingsError(problems)
+        stop_for(problems)
 
 
 def app_worker_class():

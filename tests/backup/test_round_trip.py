@@ -165,6 +165,17 @@ def test_a_database_with_data_is_not_overwritten(tmp_path, archive):
         assert "Not restored: the database is not empty (table user has rows)" in result.output
 
 
+def test_a_database_never_migrated_is_named_not_a_traceback(tmp_path, archive):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    app = create_app({"TESTING_CONFIG": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path)})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import", str(archive)])
+        db.engine.dispose()
+    assert result.exit_code == 1, result.output
+    assert "Not restored: this database has no schema yet" in result.output
+    assert "run `labelling db upgrade` first" in result.output
+
+
 def test_values_are_written_one_way_whatever_the_database_gave():
     from datetime import UTC, datetime, timedelta, timezone
     from decimal import Decimal

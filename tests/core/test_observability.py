@@ -7,12 +7,17 @@ import logging
 
 import pytest
 
+from labelling.core.logs import request_log_formatter
 from labelling.jobs.queue import run_in_process
 from tests.factories import create_user, labelled_organisation, sign_in
 
 
 def request_lines(caplog) -> list[dict]:
-    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "labelling.requests"]
+    """The request log's lines as its handler writes them (core.logs)."""
+    formatter = request_log_formatter()
+    return [
+        json.loads(formatter.format(r)) for r in caplog.records if r.name == "labelling.requests"
+    ]
 
 
 def test_each_request_logs_one_json_line_with_its_id(client, caplog):
@@ -23,6 +28,7 @@ def test_each_request_logs_one_json_line_with_its_id(client, caplog):
     response = client.get("/registry", headers={"X-Request-ID": "lb-1234"})
     assert response.headers["X-Request-ID"] == "lb-1234"
     [line] = request_lines(caplog)
+    assert line["event"] == "request"
     assert line["request_id"] == "lb-1234" and line["user_id"] == user.id
     assert line["method"] == "GET" and line["route"] == "/registry" and line["status"] == 200
     assert line["sql_statements"] > 0 and line["duration_ms"] >= line["sql_ms"] >= 0

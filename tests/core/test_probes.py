@@ -4,6 +4,7 @@ serves the public side."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -155,11 +156,12 @@ def test_the_readme_production_start_serves_the_public_side(tmp_path):
             timeout=300,
         )
         server = subprocess.Popen(
-            [str(binaries / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-             "labelling:create_app()"],
+            [str(binaries / "gunicorn"), "-c", "python:labelling.gunicorn_conf", "-w", "2",
+             "-b", f"127.0.0.1:{port}", "labelling:create_app()"],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            text=True,
         )  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
@@ -172,4 +174,47 @@ def test_the_readme_production_start_serves_the_public_side(tmp_path):
                 assert response.status == 200
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            out, errors = server.communicate(timeout=30)
+    # Issue 26, finding 7: the request log is JSON lines of its own on stdout (it was
+    # "INFO:labelling.requests:{...}" among everything else), WeasyPrint's INFO kept out.
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert {line["route"] for line in lines} >= {"/registry", "/api/v1/organisations"}
+    assert all(line["event"] == "request" for line in lines)
+    assert "labelling.requests" not in errors and "INFO:" not in errors
+
+
+def test_gunicorn_stops_with_the_message_when_the_settings_are_wrong(tmp_path):
+    """A secret key too short: gunicorn stops with status 3 and the message instead of
+    starting new workers forever behind a listening port (issue 26, finding 7)."""
+    from labelling.core.settings_check import SettingsError
+
+    env = os.environ | {
+        "LABELLING_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "LABELLING_INSTANCE_PATH": str(tmp_path / "instance"),
+        "LABELLING_SECRET_KEY": "too-short",
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "-c",
+            "python:labelling.gunicorn_conf",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{free_port()}",
+            "labelling:create_app()",
+        ],  # as the README says
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status = server.wait(timeout=60)
+    finally:
+        server.kill()
+    errors = server.stderr.read()
+    assert status == SettingsError.EXIT_STATUS, errors
+    assert "LABELLING_SECRET_KEY: at least 32 characters" in errors
+    assert "Traceback" not in errors

@@ -92,7 +92,7 @@ def run(command: str, tmp_path, **environment) -> subprocess.CompletedProcess:
 
 def test_the_command_line_says_what_is_wrong_without_a_traceback(tmp_path):
     result = run("check-settings", tmp_path, MAIL_PORT="abc", JOBS_REDIS_URL="http://x")
-    assert result.returncode == 1
+    assert result.returncode == SettingsError.EXIT_STATUS
     assert "LABELLING_MAIL_PORT='abc': not a whole number" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -107,7 +107,7 @@ def test_check_settings_tries_the_database_and_redis(tmp_path):
         JOBS_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
         DATABASE_CONNECT_TIMEOUT="2",
     )
-    assert result.returncode == 1, result.stdout
+    assert result.returncode == SettingsError.EXIT_STATUS, result.stdout
     lines = result.stderr.splitlines()
     assert any(line.startswith("  - LABELLING_DATABASE_URL: cannot connect") for line in lines)
     assert any(line.startswith("  - LABELLING_JOBS_REDIS_URL: cannot connect") for line in lines)
