@@ -24,6 +24,7 @@ class MailServer:
         self.messages: list[Message] = []
         self.transactions = 0  # MAIL FROM commands seen, delivered or not
         self.delay = 0.0
+        self.mail_delay = 0.0  # seconds before answering MAIL FROM (a sender caught early)
         self.reply: str | None = None
         self.receiving = threading.Event()  # set once a message's data starts arriving
         self.port = free_port()
@@ -38,16 +39,20 @@ class MailServer:
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.transactions += 1
+        if self.mail_delay:
+            await asyncio.sleep(self.mail_delay)
         envelope.mail_from = address
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.receiving.set()
+        if self.reply:
+            await asyncio.sleep(self.delay)
+            return self.reply
+        # Taken before the (late) reply: a client that stops waiting has still sent it.
+        self.messages.append(message_from_bytes(envelope.content))
         if self.delay:
             await asyncio.sleep(self.delay)
-        if self.reply:
-            return self.reply
-        self.messages.append(message_from_bytes(envelope.content))
         return "250 Message accepted"
 
     def message_ids(self) -> list[str]:

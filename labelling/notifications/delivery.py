@@ -7,6 +7,12 @@ workers, a worker and `labelling send-outbox`) can therefore never both send a m
 The one window left is a sender dying after the server accepted and before the record:
 the message is sent again once its claim is stale, under the same Message-ID, which mail
 systems take for a duplicate.
+
+A delivery job's id carries the message's attempt count ("mail-42-1"), so a job killed
+with its worker, or failed and kept by RQ, never blocks the next attempt: once the claim
+is stale the sweep enqueues the message under its new count. A reply that never comes
+after the whole message was sent means "maybe delivered": the message is marked
+unconfirmed and waits for a person instead of being sent again blindly.
 """
 
 from __future__ import annotations
@@ -33,9 +39,9 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def delivery_key(outbox_id: int) -> str:
-    """One delivery job per message at a time, however often it is enqueued."""
-    return f"mail-{outbox_id}"
+def delivery_key(outbox_id: int, attempts: int) -> str:
+    """One delivery job per message and attempt, however often it is enqueued."""
+    return f"mail-{outbox_id}-{attempts}"
 
 
 def new_message_id() -> str:
@@ -129,6 +135,21 @@ def _failure(claimed: Claim, exc: Exception, now: datetime) -> dict:
     return {"status": OutboxStatus.FAILED, "next_attempt_at": now + delay}
 
 
+class MaybeDelivered(OSError):
+    """The whole message went to the server, and then its reply did not come."""
+
+
+class _WatchedSMTP(smtplib.SMTP):
+    """SMTP that knows when the message's data, up to the final dot, has been sent."""
+
+    data_sent = False
+
+    def send(self, s):
+        super().send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = True
+
+
 class UnsendableMessage(ValueError):
     """A message no mail server can take (a header with a line break): retrying cannot
     change it, so it is given up at once, with the reason kept."""
@@ -150,12 +171,17 @@ def _message(config, claimed: Claim) -> EmailMessage:
 def _smtp_send(config, claimed: Claim) -> None:
     msg = _message(config, claimed)
     timeout = config["MAIL_TIMEOUT_SECONDS"]
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
+    with _WatchedSMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
         if config["MAIL_USE_TLS"]:
             smtp.starttls()
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(msg)
+        try:
+            smtp.send_message(msg)
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            if smtp.data_sent and not isinstance(exc, smtplib.SMTPResponseException):
+                raise MaybeDelivered(f"no reply after the message was sent: {exc}") from exc
+            raise
 
 
 def deliver_message(outbox_id: int) -> bool:
@@ -165,6 +191,17 @@ def deliver_message(outbox_id: int) -> bool:
         return False
     try:
         _smtp_send(current_app.config, claimed)
+    except MaybeDelivered as exc:
+        log.warning(
+            "E-mail #%s to %s may have been delivered: %s", claimed.id, claimed.recipient, exc
+        )
+        _record(
+            claimed,
+            status=OutboxStatus.UNCONFIRMED,
+            last_error=str(exc)[:2000],
+            next_attempt_at=None,
+        )
+        return False
     except (OSError, smtplib.SMTPException, UnsendableMessage) as exc:
         log.warning("E-mail #%s to %s failed: %s", claimed.id, claimed.recipient, exc)
         _record(claimed, last_error=str(exc)[:2000], **_failure(claimed, exc, utcnow()))
@@ -184,27 +221,36 @@ def deliver(outbox_ids: list[int]) -> int:
     return sum(deliver_message(outbox_id) for outbox_id in outbox_ids)
 
 
-def due_message_ids(now: datetime, limit: int = 1000) -> list[int]:
-    """Messages a sender should take now: queued a while ago (their job may have been
-    lost with Redis), failed and due again, or claimed by a sender that died."""
+def due_messages(now: datetime, limit: int = 1000) -> list[tuple[int, int]]:
+    """(id, attempts) of the messages a sender should take now: queued a while ago (their
+    job may have been lost with Redis), failed and due again, or claimed by a sender that
+    died."""
     queued_before = now - timedelta(seconds=current_app.config["MAIL_SWEEP_AFTER_SECONDS"])
     waiting = or_(
         and_(_claimable(now), OutboxMessage.status != OutboxStatus.QUEUED),
         and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.created_at < queued_before),
     )
-    return list(
-        db.session.scalars(
-            select(OutboxMessage.id).where(waiting).order_by(OutboxMessage.id).limit(limit)
-        )
-    )
+    query = select(OutboxMessage.id, OutboxMessage.attempts).where(waiting)
+    return [tuple(row) for row in db.session.execute(query.order_by(OutboxMessage.id).limit(limit))]
+
+
+def due_message_ids(now: datetime, limit: int = 1000) -> list[int]:
+    return [outbox_id for outbox_id, _attempts in due_messages(now, limit)]
 
 
 def retry_now(outbox_ids: list[int] | None = None) -> list[int]:
     """Make failed and given-up messages due at once (all of them, or these); returns them
-    with the queued ones. The caller commits, then delivers the ids. Only rows failed or
-    given up are touched: one another sender is sending meanwhile stays its own."""
-    waiting = OutboxMessage.status.in_(
-        [OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.GIVEN_UP]
+    with the queued ones and those whose sender died (a stale claim). The caller commits,
+    then delivers the ids. Only rows failed or given up are touched: one another sender is
+    sending meanwhile stays its own. An unconfirmed message (maybe delivered) is sent
+    again only when a person names it."""
+    again = [OutboxStatus.FAILED, OutboxStatus.GIVEN_UP]
+    if outbox_ids is not None:
+        again.append(OutboxStatus.UNCONFIRMED)
+    stale = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    waiting = or_(
+        OutboxMessage.status.in_([OutboxStatus.QUEUED, *again]),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale),
     )
     if outbox_ids is not None:
         waiting = and_(waiting, OutboxMessage.id.in_(outbox_ids))
@@ -212,10 +258,7 @@ def retry_now(outbox_ids: list[int] | None = None) -> list[int]:
     if ids:
         db.session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id.in_(ids),
-                OutboxMessage.status.in_([OutboxStatus.FAILED, OutboxStatus.GIVEN_UP]),
-            )
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(again))
             .values(status=OutboxStatus.FAILED, next_attempt_at=None)
         )
     return ids
@@ -234,7 +277,7 @@ def sweep_outbox() -> int:
     """Enqueue a delivery for every message that is due; returns how many."""
     if not smtp_configured():
         return 0
-    due = due_message_ids(utcnow())
-    for outbox_id in due:
-        enqueue("mail.deliver", outbox_id, key=delivery_key(outbox_id))
+    due = due_messages(utcnow())
+    for outbox_id, attempts in due:
+        enqueue("mail.deliver", outbox_id, key=delivery_key(outbox_id, attempts))
     return len(due)

@@ -19,6 +19,9 @@ class OutboxStatus(StrEnum):
     LOGGED = "logged"  # no SMTP configured: kept here and in the log only
     FAILED = "failed"  # SMTP refused; tried again at next_attempt_at
     GIVEN_UP = "given_up"  # refused too often: the secretariat sees it and may retry it
+    # The server took the whole message but its reply never came (a timeout after the
+    # data): it may have been delivered. Never sent again by itself; a person decides.
+    UNCONFIRMED = "unconfirmed"
 
 
 class OutboxMessage(TimestampMixin, db.Model):

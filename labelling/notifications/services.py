@@ -56,7 +56,7 @@ def queue_email(recipient: str, template: str, /, **context) -> OutboxMessage:
             "E-mail to %s (%s) kept in outbox #%s: %s", recipient, template, message.id, subject
         )
     else:
-        enqueue_after_commit("mail.deliver", message.id, key=delivery_key(message.id))
+        enqueue_after_commit("mail.deliver", message.id, key=delivery_key(message.id, 0))
     return message
 
 

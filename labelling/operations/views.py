@@ -18,7 +18,13 @@ from labelling.notifications.delivery import delivery_key, retry_now
 from labelling.notifications.models import OutboxMessage, OutboxStatus
 
 bp = Blueprint("deliveries", __name__, url_prefix="/secretariat/deliveries")
-UNDELIVERED = (OutboxStatus.FAILED, OutboxStatus.GIVEN_UP, OutboxStatus.SENDING)
+UNDELIVERED = (
+    OutboxStatus.FAILED,
+    OutboxStatus.GIVEN_UP,
+    OutboxStatus.SENDING,
+    OutboxStatus.UNCONFIRMED,
+)
+SENT_AGAIN_BY_HAND = (OutboxStatus.FAILED, OutboxStatus.GIVEN_UP, OutboxStatus.UNCONFIRMED)
 
 
 @bp.route("/")
@@ -58,12 +64,12 @@ def retry_message(outbox_id: int):
     message = get_or_404(OutboxMessage, outbox_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if message.status not in (OutboxStatus.FAILED, OutboxStatus.GIVEN_UP):
+    if message.status not in SENT_AGAIN_BY_HAND:
         flash(_("This message is no longer waiting to be retried."), "info")
         return redirect(url_for(".index"))
     retry_now([message.id])
     record_event("email.retried", "outbox_message", message.id, actor=current_user)
-    enqueue_after_commit("mail.deliver", message.id, key=delivery_key(message.id))
+    enqueue_after_commit("mail.deliver", message.id, key=delivery_key(message.id, message.attempts))
     db.session.commit()
     flash(_("The message is being sent again."), "success")
     return redirect(url_for(".index"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -223,3 +224,55 @@ def test_a_line_break_in_a_name_never_reaches_a_header(app, mail_server):
     message = outbox(queued.id)
     assert message.status == OutboxStatus.GIVEN_UP and message.last_error
     assert message.id not in due_message_ids(utcnow() + timedelta(days=1))
+
+
+def test_a_reply_that_never_comes_after_the_data_is_maybe_delivered_not_resent(
+    app, mail_server, client
+):
+    """Issue 26, finding 4: a server that took the message and replied after the mail
+    timeout got four copies (each retry delivered again). Now it is marked unconfirmed,
+    no sweep or send-outbox sends it again, and a person may send it once more."""
+    from labelling.accounts.models import Role
+    from tests.factories import sign_in
+
+    app.config["MAIL_TIMEOUT_SECONDS"] = 1
+    [message_id] = queue_resets(app, 1)
+    mail_server.delay = 2  # longer than the timeout; then the message counts as received
+    assert deliver_message(message_id) is False
+    message = outbox(message_id)
+    assert message.status == OutboxStatus.UNCONFIRMED
+    assert "no reply after the message was sent" in message.last_error
+    time.sleep(2.5)
+    assert mail_server.message_ids() == [message.message_id]  # it did arrive
+    mail_server.delay = 0
+    assert message_id not in due_message_ids(utcnow() + timedelta(days=1))
+    assert sweep_outbox() == 0 and retry_unsent() == 0
+    assert len(mail_server.messages) == 1
+    admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, admin.email)
+    page = client.get("/secretariat/deliveries/").get_data(as_text=True)
+    assert "Maybe delivered" in page
+    client.post(f"/secretariat/deliveries/{message_id}/retry")
+    assert mail_server.message_ids() == [message.message_id] * 2  # the same Message-ID
+    assert outbox(message_id).status == OutboxStatus.SENT
+
+
+def test_a_refusal_before_the_data_is_still_retried(app, mail_server):
+    """The maybe-delivered rule is for a silence after the whole message only."""
+    app.config["MAIL_TIMEOUT_SECONDS"] = 1
+    [message_id] = queue_resets(app, 1)
+    mail_server.reply = "451 Try again later"
+    assert deliver_message(message_id) is False
+    assert outbox(message_id).status == OutboxStatus.FAILED
+
+
+def test_send_outbox_takes_a_message_whose_sender_died(app, mail_server):
+    """Issue 26, finding 3: `send-outbox` skipped rows in `sending`, even long dead ones."""
+    [message_id] = queue_resets(app, 1)
+    message = outbox(message_id)
+    message.status = OutboxStatus.SENDING
+    message.claimed_at = utcnow() - timedelta(seconds=app.config["MAIL_CLAIM_SECONDS"] + 1)
+    db.session.commit()
+    assert retry_unsent() == 1
+    assert mail_server.message_ids() == [message.message_id]
+    assert outbox(message_id).status == OutboxStatus.SENT

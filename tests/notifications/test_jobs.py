@@ -3,7 +3,13 @@ scheduler's sweep picks up what Redis lost, failed jobs wait for the secretariat
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
@@ -151,3 +157,78 @@ def test_work_named_twice_in_one_transaction_is_enqueued_once(app, monkeypatch):
     queue.enqueue_after_commit("mail.deliver", 1)  # no key: nothing says it is the same work
     db.session.commit()
     assert ran == [("outbox.sweep", "sweep"), ("mail.deliver", None), ("mail.deliver", None)]
+
+
+class TestAWorkerKilledMidSend:
+    """Issue 26, finding 3: a worker killed while sending left RQ holding the job under the
+    message's id; the sweep's new job was refused as a duplicate, and the message waited
+    10-13 minutes for RQ's own clean-up instead of the claim timeout."""
+
+    CLAIM_SECONDS = 2
+
+    @pytest.fixture
+    def app_config(self, app_config, mail_server, job_queue_config):
+        return {
+            **app_config,
+            **mail_server.config(),
+            **job_queue_config,
+            "MAIL_CLAIM_SECONDS": self.CLAIM_SECONDS,
+        }
+
+    def start_worker(self, app, tmp_path) -> subprocess.Popen:
+        config = app.config
+        env = os.environ | {
+            "LABELLING_DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+            "LABELLING_INSTANCE_PATH": str(tmp_path / "worker"),
+            "LABELLING_SECRET_KEY": "a-worker-secret-key-for-this-test-only-0123",
+            "LABELLING_BASE_URL": "http://localhost",
+            "LABELLING_JOBS_REDIS_URL": config["JOBS_REDIS_URL"],
+            "LABELLING_JOBS_QUEUE": config["JOBS_QUEUE"],
+            "LABELLING_MAIL_SERVER": config["MAIL_SERVER"],
+            "LABELLING_MAIL_PORT": str(config["MAIL_PORT"]),
+            "LABELLING_MAIL_USE_TLS": "false",
+            "LABELLING_MAIL_TIMEOUT_SECONDS": "60",
+            "LABELLING_MAIL_CLAIM_SECONDS": str(self.CLAIM_SECONDS),
+        }
+        labelling = Path(sys.executable).parent / "labelling"
+        return subprocess.Popen(
+            [str(labelling), "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its work horse dies with it
+        )
+
+    @pytest.mark.parametrize("point", ["before the data", "after the data"])
+    def test_the_message_goes_out_after_the_claim_timeout(
+        self, app, client, mail_server, tmp_path, point
+    ):
+        user = create_user("killed@example.org")
+        if point == "before the data":
+            mail_server.mail_delay = 60
+        else:
+            mail_server.delay = 60
+        ask_for_a_reset(client, user.email)
+        worker = self.start_worker(app, tmp_path)
+        reached = mail_server.receiving if point == "after the data" else None
+        deadline = time.monotonic() + 60
+        while not (reached.is_set() if reached else mail_server.transactions):
+            assert time.monotonic() < deadline and worker.poll() is None, "never sent"
+            time.sleep(0.05)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+        killed_at = time.monotonic()
+        message = db.session.scalars(select(OutboxMessage)).one()
+        db.session.refresh(message)
+        assert message.status == OutboxStatus.SENDING
+        mail_server.mail_delay = mail_server.delay = 0
+        time.sleep(self.CLAIM_SECONDS + 0.5)
+        tick(utcnow())  # the scheduler's sweep
+        run_worker(app)
+        db.session.refresh(message)
+        assert message.status == OutboxStatus.SENT
+        assert time.monotonic() - killed_at < self.CLAIM_SECONDS + 10
+        # Caught before the data: one copy. After it: the server had it, and the second
+        # copy carries the same Message-ID, which mail systems take for a duplicate.
+        copies = 1 if point == "before the data" else 2
+        assert mail_server.message_ids() == [message.message_id] * copies
