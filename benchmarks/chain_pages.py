@@ -70,7 +70,9 @@ def _environment(database: str, instance: str, port: int) -> dict:
     }
 
 
-def _serve(env: dict, port: int, workers: int, log: Path | None = None) -> subprocess.Popen:
+def _serve(
+    env: dict, port: int, workers: int, log: Path | None = None, extra: tuple[str, ...] = ()
+) -> subprocess.Popen:
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
@@ -78,6 +80,7 @@ def _serve(env: dict, port: int, workers: int, log: Path | None = None) -> subpr
             str(workers),
             "--bind",
             f"127.0.0.1:{port}",
+            *extra,
             "labelling:create_app()",
         ],
         cwd=ROOT,

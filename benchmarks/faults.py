@@ -15,6 +15,15 @@ seconds. Then it checks:
 - after the last kill, every kind of request succeeds again, with no restart;
 - every application's state is the `to_state` of its last audit event, and each
   transition event has its application in that state or later: nothing half-applied.
+
+    .venv/bin/python benchmarks/faults.py --fault silent [--worker-class gthread]
+
+puts a proxy between gunicorn and PostgreSQL that goes silent for `--seconds` (it keeps
+accepting connections and reading, and answers nothing, as a stopped database process or
+a broken path behind a load balancer does), while readers ask for pages that need the
+database and a probe asks for `/healthz` every 0.2 s. It reports the answers and their
+slowest time during the silence, the probe's waits, gunicorn's `WORKER TIMEOUT` kills, and
+the recovery once the proxy forwards again (issue 26, finding 1).
 """
 
 from __future__ import annotations
@@ -31,16 +40,21 @@ import time
 from pathlib import Path
 
 import requests
+from sqlalchemy import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from chain_pages import (
     PASSWORD,
+    ROOT,
     _create_database,
     _drop_database,
     _environment,
     _serve,
 )
 from load import signed_in
+
+from tests.silent_proxy import SilentProxy
 
 CLIENT_TIMEOUT = 10
 
@@ -87,12 +101,10 @@ def _token(page: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _request(tally: Tally, session, method: str, url: str, **kwargs):
+def _request(tally: Tally, session, method: str, url: str, timeout=CLIENT_TIMEOUT, **kwargs):
     started = time.perf_counter()
     try:
-        response = session.request(
-            method, url, timeout=CLIENT_TIMEOUT, allow_redirects=False, **kwargs
-        )
+        response = session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
     except requests.exceptions.ChunkedEncodingError:
         tally.cut_off += 1  # a streamed answer (the registry's JSON) lost its database
         return None
@@ -205,6 +217,104 @@ def _organisation_of_manager(database: str) -> int:
     return found
 
 
+SILENT_CLIENT_TIMEOUT = 60  # longer than gunicorn's 30 s: a killed worker shows as such
+
+
+def _database_reader(base: str, tallies: dict, phase: dict, stop: threading.Event) -> None:
+    """Pages that need the database on every request (nothing kept can answer them)."""
+    session = requests.Session()
+    while not stop.is_set():
+        word = "".join(random.choices("abcdefghijklmnopqrstuvwxyz", k=6))
+        path = random.choice([f"/verify/GOLD-{word}", f"/api/v1/certificates/SILVER-{word}"])
+        tally = tallies[phase["now"]]
+        _request(tally, session, "GET", base + path, timeout=SILENT_CLIENT_TIMEOUT)
+
+
+def _probe(base: str, waits: dict, phase: dict, stop: threading.Event) -> None:
+    """The load balancer's health check: /healthz every 0.2 s, its wait recorded."""
+    session = requests.Session()
+    while not stop.is_set():
+        now = phase["now"]
+        started = time.perf_counter()
+        try:
+            ok = session.get(base + "/healthz", timeout=SILENT_CLIENT_TIMEOUT).ok
+        except requests.RequestException:
+            ok = False
+        waits[now].append((time.perf_counter() - started, ok))
+        time.sleep(0.2)
+
+
+def _silent_run(args, database: str, instance: str) -> bool:
+    url = make_url(database)
+    proxy = SilentProxy((url.host or "127.0.0.1", url.port or 5432))
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    log = Path(instance) / "gunicorn.log"
+    # (A checkout from before issue 26 has no gunicorn_conf: it runs without.)
+    has_config = (ROOT / "labelling" / "gunicorn_conf.py").exists()
+    extra = ["-c", "python:labelling.gunicorn_conf"] if has_config else []
+    if args.worker_class == "gthread":
+        extra += ["--worker-class", "gthread", "--threads", str(args.threads_per_worker)]
+    env = _environment(through, instance, args.port)
+    probed = f"http://127.0.0.1:{args.port}"
+    if args.health_listener:  # the workers' own /healthz listener (gunicorn_conf)
+        env["LABELLING_HEALTH_BIND"] = f"127.0.0.1:{args.port + 1}"
+        probed = f"http://127.0.0.1:{args.port + 1}"
+    server = _serve(env, args.port, args.workers, log, tuple(extra))
+    base = f"http://127.0.0.1:{args.port}"
+    phases = ("before", "silent", "after")
+    tallies = {name: Tally() for name in phases}
+    waits: dict = {name: [] for name in phases}
+    phase, stop = {"now": "before"}, threading.Event()
+    threads = [
+        threading.Thread(target=_database_reader, args=(base, tallies, phase, stop))
+        for _ in range(args.threads)
+    ] + [threading.Thread(target=_probe, args=(probed, waits, phase, stop))]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(5)
+        phase["now"] = "silent"
+        proxy.silent.set()
+        time.sleep(args.seconds)
+        proxy.silent.clear()
+        phase["now"] = "after"
+        time.sleep(SILENT_CLIENT_TIMEOUT / 2)  # what was waiting ends; then fresh requests
+        tallies["after"], waits["after"] = Tally(), []
+        time.sleep(5)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=SILENT_CLIENT_TIMEOUT + 5)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        proxy.close()
+    kills = log.read_text().count("WORKER TIMEOUT")
+    print(
+        f"silent database for {args.seconds} s; {args.workers} {args.worker_class} workers"
+        + (f" x {args.threads_per_worker} threads" if args.worker_class == "gthread" else "")
+        + f"; {args.threads} readers of pages that need the database; /healthz every 0.2 s"
+        + (" on the health listener" if args.health_listener else " on the main port")
+    )
+    for name in phases:
+        tally, probe = tallies[name], sorted(w for w, _ok in waits[name])
+        failed = sum(1 for _w, ok in waits[name] if not ok)
+        print(
+            f"{name:>6}: requests {dict(sorted(tally.statuses.items(), key=str))}, other 5xx "
+            f"{len(tally.unclear)}, slowest {tally.slowest:.1f} s; /healthz {len(probe)} probes, "
+            f"p50 {1000 * probe[len(probe) // 2] if probe else 0:.0f} ms, slowest "
+            f"{probe[-1] if probe else 0:.1f} s, failed {failed}"
+        )
+    print(f"gunicorn WORKER TIMEOUT kills: {kills}")
+    silent, after = tallies["silent"], tallies["after"]
+    return (
+        silent.hung == 0
+        and not silent.unclear
+        and kills == 0
+        and set(after.statuses) == {404}  # the readers' numbers exist nowhere
+        and all(ok for _w, ok in waits["after"])
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -214,6 +324,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8093)
+    parser.add_argument("--fault", choices=["kills", "silent"], default="kills")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
+    parser.add_argument("--threads-per-worker", type=int, default=4)
+    parser.add_argument("--health-listener", action="store_true")
     args = parser.parse_args()
 
     database = _create_database(args.database)
@@ -221,6 +335,10 @@ def main() -> None:
     server = None
     try:
         _demo(database, instance, args.port)
+        if args.fault == "silent":
+            ok = _silent_run(args, database, instance)
+            print("PASS" if ok else "FAIL")
+            raise SystemExit(0 if ok else 1)
         organisation_id = _organisation_of_manager(database)
         log = Path(instance) / "gunicorn.log"
         server = _serve(_environment(database, instance, args.port), args.port, args.workers, log)

@@ -140,13 +140,14 @@ def test_the_readme_production_start_serves_the_public_side(tmp_path):
     """`labelling db upgrade`, then `gunicorn -w 2 'labelling:create_app()'`, as the
     README writes it, on a database of its own (PostgreSQL when the suite runs there)."""
     binaries = Path(sys.executable).parent
-    port = free_port()
+    port, health_port = free_port(), free_port()
     with throwaway_database(tmp_path) as url:
         env = os.environ | {
             "LABELLING_DATABASE_URL": url,
             "LABELLING_INSTANCE_PATH": str(tmp_path / "instance"),
             "LABELLING_SECRET_KEY": "a-production-secret-for-this-test",
             "LABELLING_BASE_URL": f"http://127.0.0.1:{port}",
+            "LABELLING_HEALTH_BIND": f"127.0.0.1:{health_port}",
         }
         subprocess.run(
             [str(binaries / "labelling"), "db", "upgrade"],
@@ -172,6 +173,10 @@ def test_the_readme_production_start_serves_the_public_side(tmp_path):
                 assert b"No labels have been issued yet" in response.read()
             with urllib.request.urlopen(f"{base}/api/v1/organisations", timeout=10) as response:  # noqa: S310
                 assert response.status == 200
+            # The workers' own health listener: it never waits behind a request.
+            health = f"http://127.0.0.1:{health_port}/healthz"
+            with urllib.request.urlopen(health, timeout=10) as response:
+                assert response.status == 200 and json.loads(response.read())["status"] == "ok"
         finally:
             server.terminate()
             out, errors = server.communicate(timeout=30)
