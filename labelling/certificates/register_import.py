@@ -3,9 +3,12 @@ row, then recorded as imported labels (`imports.import_label`), idempotently.
 
 The file has the public register's columns: organisation, country, technology area,
 website, level, valid until; optionally certificate (or report) number, assessment date,
-city and a contact's e-mail. Dates are YYYY/MM/DD or ISO; countries are names (in any of
-the platform's languages) or codes. A row with a problem is reported by its row number
-and not imported; a label that has expired is imported as history (no certificate).
+city and a contact's e-mail; headers as registers write them ("Label valid until").
+Dates are YYYY/MM/DD or ISO; countries are codes or names in any language Babel knows.
+A CSV file is read with one dialect throughout (the separator of its header row). A row
+with a problem (a name a spreadsheet would run as a formula among them) is reported by
+its row number and not imported; a label that has expired is imported as history (no
+certificate).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import pycountry
@@ -25,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from labelling.certificates.models import Label
+from labelling.core.cells import looks_like_a_formula
 from labelling.core.text import fold
 from labelling.criteria.framework import Framework
 from labelling.extensions import db
@@ -37,7 +42,17 @@ HEADERS = {
     "technology_area": ("technology area", "technology", "sector", "technology field"),
     "website": ("website", "web site", "url", "web"),
     "level": ("level", "label", "label level"),
-    "valid_until": ("valid until", "validity", "expiry", "expiry date", "valid to"),
+    "valid_until": (
+        "valid until",
+        "validity",
+        "expiry",
+        "expiry date",
+        "valid to",
+        "valid until date",
+        "expires",
+        "expires on",
+        "end of validity",
+    ),
     "certificate_number": ("certificate number", "report number", "certificate", "report"),
     "assessment_date": ("assessment date", "date of assessment", "assessed"),
     "city": ("city", "town"),
@@ -105,11 +120,18 @@ def _csv_table(content: bytes) -> list[list]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+    # One dialect for the whole file: the spreadsheet's own (quotes doubled inside quoted
+    # fields), with the separator its header row uses. Guessing the dialect from the
+    # file's first 4 KB split a quoted name with doubled quotes further down.
+    return list(csv.reader(io.StringIO(text), csv.excel, delimiter=_separator(text)))
+
+
+def _separator(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    outside_quotes = re.sub(r'"[^"]*"', "", header)
+    counts = {mark: outside_quotes.count(mark) for mark in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
 
 
 def _xlsx_table(content: bytes) -> list[list]:
@@ -122,11 +144,19 @@ def _xlsx_table(content: bytes) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
+# Words a register puts before a column's name ("Label valid until", "Certificate level").
+HEADER_PREFIXES = ("label ", "certificate ", "cluster ")
+
+
 def _columns(header: list) -> dict[int, str]:
     by_name = {fold(alias): column for column, aliases in HEADERS.items() for alias in aliases}
     found = {}
     for index, title in enumerate(header):
-        column = by_name.get(fold(str(title or "")).rstrip(":"))
+        folded = fold(str(title or "")).strip().rstrip(":").strip()
+        column = by_name.get(folded)
+        for prefix in HEADER_PREFIXES:
+            if column is None and folded.startswith(prefix):
+                column = by_name.get(folded.removeprefix(prefix))
         if column and column not in found.values():
             found[index] = column
     return found
@@ -136,7 +166,33 @@ def _columns(header: list) -> dict[int, str]:
 
 
 def country_names() -> dict[str, str]:
-    """Folded country names (English and the platform's languages) and codes -> code."""
+    """Folded country names and codes -> code: English and the platform's languages
+    first, then every language Babel knows ("Ελλάδα", "Danmark")."""
+    names = dict(_platform_country_names(tuple(current_app.config["LANGUAGES"])))
+    for name, code in _country_names_in_every_language().items():
+        names.setdefault(name, code)
+    return names
+
+
+@lru_cache(maxsize=1)
+def _country_names_in_every_language() -> dict[str, str]:
+    """About 1.4 s once per process: 331 languages' names of every territory."""
+    from babel.localedata import locale_identifiers
+
+    names: dict[str, str] = {}
+    for identifier in sorted(i for i in locale_identifiers() if "_" not in i):
+        try:
+            territories = Locale.parse(identifier).territories
+        except (ValueError, LookupError):
+            continue
+        for code, name in territories.items():
+            if len(code) == 2 and code.isalpha():
+                names.setdefault(fold(name), code)
+    return names
+
+
+@lru_cache(maxsize=4)
+def _platform_country_names(languages: tuple[str, ...]) -> dict[str, str]:
     names: dict[str, str] = {}
     for country in pycountry.countries:
         for name in (country.alpha_2, country.alpha_3, country.name):
@@ -144,7 +200,7 @@ def country_names() -> dict[str, str]:
         for attribute in ("official_name", "common_name"):
             if hasattr(country, attribute):
                 names[fold(getattr(country, attribute))] = country.alpha_2
-    for language in current_app.config["LANGUAGES"]:
+    for language in languages:
         for code, name in Locale.parse(language).territories.items():
             if len(code) == 2 and code.isalpha():
                 names.setdefault(fold(name), code)
@@ -220,6 +276,12 @@ def _check_required(row: RegisterRow) -> None:
     for column in REQUIRED:
         if not _text(row.values, column):
             row.problems.append(_("%(column)s is empty", column=column.replace("_", " ")))
+    name = _text(row.values, "organisation")
+    if name and looks_like_a_formula(name):
+        row.problems.append(
+            _("the name looks like a spreadsheet formula: %(value)r", value=name[:80])
+        )
+
 
 
 def _check_values(row: RegisterRow, framework: Framework, countries: dict[str, str]) -> None:

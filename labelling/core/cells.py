@@ -10,12 +10,17 @@ from decimal import Decimal
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+def looks_like_a_formula(text: str) -> bool:
+    """What a spreadsheet would run as a formula: never a name, often an injection."""
+    return text.startswith(FORMULA_STARTS)
+
+
 def plain_cell(value):
     """The value as a spreadsheet cell that can never be a formula."""
     if value is None or isinstance(value, bool | int | float | Decimal | date | datetime):
         return value
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if looks_like_a_formula(text) else text
 
 
 def plain_row(values) -> list:

@@ -192,3 +192,53 @@ def test_websites_are_compared_by_host():
     assert website_host("https://www.Cluster.example.org/about") == "cluster.example.org"
     assert website_host("cluster.example.org") == "cluster.example.org"
     assert website_host("not a site") is None
+
+
+def test_a_register_as_bodies_keep_them_is_read_as_meant(app):
+    """Issue 26, finding 6 (part): a header saying "Label valid until", countries in their
+    own language, a quoted name with doubled quotes beyond the first 4 KB, and a name that
+    a spreadsheet would run as a formula."""
+    from labelling.certificates.register_import import check_rows, read_rows
+    from labelling.frameworks.services import current_framework
+
+    header = ["Organisation", "Country", "Technology area", "Website", "Level"]
+    rows = [[*header, "Label valid until"]]
+    countries = ["Ελλάδα", "Danmark", "Suomi", "Česko", "Magyarország", "Germany"]
+    for n in range(2, 102):  # well over 4 KB before the quoted name
+        rows.append(
+            [
+                f"Cluster number {n}",
+                countries[n % len(countries)],
+                "Food",
+                f"https://cluster{n}.example.org",
+                "Gold",
+                f"{YEAR + 1}/06/30",
+            ]
+        )
+    rows.append(
+        ['Klaster "Dolina", Rzeszów', "Polska", "Food", "https://dolina.example.pl", "Gold",
+         f"{YEAR + 1}/06/30"]
+    )  # fmt: skip
+    rows.append(
+        ['=HYPERLINK("http://evil.example","x")', "Malta", "Food", "https://mt.example.org",
+         "Gold", f"{YEAR + 1}/06/30"]
+    )  # fmt: skip
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)  # quotes doubled inside quoted fields, as Excel does
+    content = buffer.getvalue().encode()
+    assert content.index(b'""Dolina""') > 4096
+
+    checked = check_rows(read_rows("register.csv", content), current_framework())
+    by_name = {row.values["organisation"]: row for row in checked}
+    dolina = by_name['Klaster "Dolina", Rzeszów']
+    assert (
+        dolina.importable and dolina.country == "PL" and dolina.website_host == "dolina.example.pl"
+    )
+    codes = {"Ελλάδα": "GR", "Danmark": "DK", "Suomi": "FI", "Česko": "CZ", "Magyarország": "HU"}
+    for row in checked[:6]:
+        assert row.country == codes.get(row.values["country"], "DE"), row.values["country"]
+    assert all(row.importable for row in checked[:-1]), [r.problems for r in checked if r.problems]
+    formula = checked[-1]
+    assert formula.problems == [
+        'the name looks like a spreadsheet formula: \'=HYPERLINK("http://evil.example","x")\''
+    ]
