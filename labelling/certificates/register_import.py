@@ -283,7 +283,6 @@ def _check_required(row: RegisterRow) -> None:
         )
 
 
-
 def _check_values(row: RegisterRow, framework: Framework, countries: dict[str, str]) -> None:
     values = row.values
     country = _text(values, "country")
