@@ -33,7 +33,8 @@ from labelling.core.cells import looks_like_a_formula
 from labelling.core.text import fold
 from labelling.criteria.framework import Framework
 from labelling.extensions import db
-from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
+from labelling.organisations.models import Organisation
+from labelling.organisations.technology_areas import area_for
 
 # Each column by the names registers use for it (folded: lower case, no accents).
 HEADERS = {
@@ -245,14 +246,6 @@ def _level_of(text: str, framework: Framework) -> str | None:
     return None
 
 
-def _technology_area(text: str) -> str | None:
-    wanted = fold(text)
-    for key, label in TECHNOLOGY_AREAS.items():
-        if wanted in (fold(key), fold(key.replace("_", " ")), fold(str(label))):
-            return key
-    return None
-
-
 def check_rows(raw: list[tuple[int, dict]], framework: Framework) -> list[RegisterRow]:
     """Every row with its problems (not imported) and notes (imported, but worth a look)."""
     countries = country_names()
@@ -296,7 +289,7 @@ def _check_values(row: RegisterRow, framework: Framework, countries: dict[str, s
         if row.level is None:
             row.problems.append(_("unknown level %(value)r", value=level))
     area = _text(values, "technology_area")
-    if area and _technology_area(area) is None:
+    if area and area_for(area) is None:
         row.problems.append(_("unknown technology area %(value)r", value=area))
     website = _text(values, "website")
     if website:
@@ -471,7 +464,7 @@ def _create_organisation(row: RegisterRow, actor) -> Organisation:
         country_code=row.country,
         city=_text(row.values, "city"),  # the register may not say: the manager adds it
         website=website if "://" in website else f"https://{website}",
-        technology_area=_technology_area(_text(row.values, "technology_area")),
+        technology_area=area_for(_text(row.values, "technology_area")),
         contact_email=_text(row.values, "contact_email") or None,
     )
     db.session.add(organisation)
