@@ -221,6 +221,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("labels.import_register", "GET"): STAFF,
     ("labels.import_register", "POST"): STAFF,
     ("labels.confirm_register_import", "POST"): STAFF,
+    ("labels.register_import_flagged", "POST"): STAFF,
     ("labels.detail", "GET"): STAFF,
     ("labels.detail", "POST"): STAFF,
     ("benchmarking.analytics", "GET"): STAFF | {"other_body_secretariat"},

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from labelling.certificates.register_import import (
     UnreadableFile,
     check_rows,
+    flagged_rows_csv,
     read_rows,
     record_rows,
     summarise,
@@ -26,8 +27,13 @@ from labelling.frameworks.services import loaded
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; change nothing.")
 @click.option("--actor", "actor_email", help="The staff member recorded as importing.")
+@click.option(
+    "--flagged-csv",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the rows with problems or notes, and why, to this CSV file.",
+)
 @with_appcontext
-def import_register(path: Path, dry_run: bool, actor_email: str | None):
+def import_register(path: Path, dry_run: bool, actor_email: str | None, flagged_csv: Path | None):
     """Import the existing register (CSV or XLSX): organisations, labels, certificates and
     invitations to the contacts. Running it twice adds nothing."""
     from labelling.accounts.models import User
@@ -45,6 +51,8 @@ def import_register(path: Path, dry_run: bool, actor_email: str | None):
         rows = check_rows(read_rows(path.name, path.read_bytes()), framework)
     except UnreadableFile as exc:
         raise click.ClickException(str(exc)) from exc
+    if flagged_csv:
+        flagged_csv.write_text(flagged_rows_csv(rows), encoding="utf-8")
     for row in rows:
         for problem in row.problems:
             click.echo(f"row {row.number}: {problem} (not imported)")

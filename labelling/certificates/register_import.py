@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from labelling.certificates.models import Label
-from labelling.core.cells import looks_like_a_formula
+from labelling.core.cells import looks_like_a_formula, plain_row
 from labelling.core.text import fold
 from labelling.criteria.framework import Framework
 from labelling.extensions import db
@@ -422,6 +422,22 @@ def summarise(rows: list[RegisterRow]) -> ImportSummary:
             summary.organisations_created += row.existing is None
             summary.invitations_sent += bool(_text(row.values, "contact_email"))
     return summary
+
+
+def flagged_rows_csv(rows: list[RegisterRow]) -> str:
+    """The dry run's rows to look at, as CSV: each with its values, problems and notes,
+    every cell plain (a name like "=HYPERLINK(...)" is what this file is about)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    columns = list(HEADERS)
+    writer.writerow(["row", *columns, "problems", "notes", "imported"])
+    for row in rows:
+        if row.problems or row.notes:
+            values = [_text(row.values, column) for column in columns]
+            problems, notes = "; ".join(row.problems), "; ".join(row.notes)
+            imported = "no" if row.problems else "yes"
+            writer.writerow(plain_row([row.number, *values, problems, notes, imported]))
+    return buffer.getvalue()
 
 
 def record_rows(rows: list[RegisterRow], framework: Framework, actor) -> ImportSummary:

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -126,6 +127,27 @@ def confirm_register_import():
         "success",
     )
     return redirect(url_for(".index"))
+
+
+@bp.route("/import/flagged.csv", methods=["POST"])
+@login_required
+def register_import_flagged():
+    """The checked file's rows with problems or notes, as a CSV to correct the file by."""
+    require(acts_for_platform(current_user))
+    form = ConfirmRegisterImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        content = file_storage().read(form.upload.data or "")
+    except FileNotFoundError:
+        flash(_("This upload was already imported or has expired: upload the file again."), "info")
+        return redirect(url_for(".import_register"))
+    rows = register_import.check_rows(register_import.read_rows("", content), _default_framework())
+    return Response(
+        register_import.flagged_rows_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="register-rows-to-look-at.csv"'},
+    )
 
 
 def _default_framework():

@@ -242,3 +242,44 @@ def test_a_register_as_bodies_keep_them_is_read_as_meant(app):
     assert formula.problems == [
         'the name looks like a spreadsheet formula: \'=HYPERLINK("http://evil.example","x")\''
     ]
+
+
+def test_the_dry_run_gives_the_rows_to_look_at_as_a_csv(app, client, staff):
+    """Issue 26, finding 6: every flagged row with its reasons, to correct the file by;
+    its cells plain, the formula-like name included."""
+    rows = register_rows(12)
+    rows[3][0] = '=HYPERLINK("http://evil.example","x")'  # row 4
+    admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, admin.email)
+    report = client.post(
+        "/secretariat/labels/import",
+        data={"register": (io.BytesIO(as_csv(rows)), "register.csv")},
+        content_type="multipart/form-data",
+    )
+    page = report.get_data(as_text=True)
+    assert "Download the rows to look at (CSV)" in page
+    key = page.split('name="upload" type="hidden" value="')[1].split('"')[0]
+    download = client.post("/secretariat/labels/import/flagged.csv", data={"upload": key})
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    flagged = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    by_row = {int(line["row"]): line for line in flagged}
+    assert sorted(by_row) == [4, 10]
+    assert by_row[10]["problems"] == "unknown country 'Atlantis'"
+    assert by_row[10]["imported"] == "no" and by_row[10]["country"] == "Atlantis"
+    assert by_row[4]["organisation"].startswith("'=HYPERLINK")  # plain text, not a formula
+    assert "spreadsheet formula" in by_row[4]["problems"]
+    assert count(Label) == 0  # a download records nothing
+
+
+def test_the_command_writes_the_rows_to_look_at(app, tmp_path):
+    register = tmp_path / "register.csv"
+    register.write_bytes(as_csv(register_rows(12)))
+    flagged = tmp_path / "flagged.csv"
+    result = app.test_cli_runner().invoke(
+        args=["import-register", str(register), "--dry-run", "--flagged-csv", str(flagged)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = list(csv.DictReader(flagged.open(encoding="utf-8")))
+    assert [(line["row"], line["problems"]) for line in lines] == [
+        ("10", "unknown country 'Atlantis'")
+    ]
