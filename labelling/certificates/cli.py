@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from labelling.certificates.register_import import (
     UnreadableFile,
     check_rows,
+    column_mapping,
     flagged_rows_csv,
     read_rows,
     record_rows,
@@ -32,8 +33,21 @@ from labelling.frameworks.services import loaded
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the rows with problems or notes, and why, to this CSV file.",
 )
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="'HEADER=COLUMN'",
+    help="A header of the file and the column it is, e.g. 'Label expiry=valid until'.",
+)
 @with_appcontext
-def import_register(path: Path, dry_run: bool, actor_email: str | None, flagged_csv: Path | None):
+def import_register(
+    path: Path,
+    dry_run: bool,
+    actor_email: str | None,
+    flagged_csv: Path | None,
+    columns: tuple[str, ...],
+):
     """Import the existing register (CSV or XLSX): organisations, labels, certificates and
     invitations to the contacts. Running it twice adds nothing."""
     from labelling.accounts.models import User
@@ -48,7 +62,8 @@ def import_register(path: Path, dry_run: bool, actor_email: str | None, flagged_
         if actor is None or not actor.is_staff:
             raise click.ClickException("--actor must name a secretariat member or administrator.")
     try:
-        rows = check_rows(read_rows(path.name, path.read_bytes()), framework)
+        mapping = column_mapping("\n".join(columns))
+        rows = check_rows(read_rows(path.name, path.read_bytes(), mapping), framework)
     except UnreadableFile as exc:
         raise click.ClickException(str(exc)) from exc
     if flagged_csv:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Length, Optional
 
 # A certificate PDF is about 100 KB; anything far larger is not one of ours.
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
@@ -42,6 +43,15 @@ class RegisterImportForm(FlaskForm):
         ),
     )
 
+    columns = TextAreaField(
+        _l("Columns named otherwise (optional)"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            'One per line: the file\'s header = the column, e.g. "Label expiry = valid until".'
+        ),
+    )
+
 
 class ConfirmRegisterImportForm(FlaskForm):
     upload = HiddenField()
+    columns = HiddenField()  # the column mapping the file was checked with

@@ -94,15 +94,40 @@ class RegisterRow:
 # --- reading ----------------------------------------------------------------------------
 
 
-def read_rows(filename: str, content: bytes) -> list[tuple[int, dict]]:
-    """(row number, {column: value}) for each non-empty row of a CSV or XLSX file."""
+def column_mapping(lines: str) -> dict[str, str]:
+    """An explicit mapping, one "file's header = column" per line ("Label expiry = valid
+    until"), as {folded header: column}; UnreadableFile names a line that is not one."""
+    mapping = {}
+    for line in lines.splitlines():
+        if not line.strip():
+            continue
+        title, _equals, column = line.rpartition("=")
+        key = fold(column).strip().replace(" ", "_")
+        if not title.strip() or key not in HEADERS:
+            raise UnreadableFile(
+                _(
+                    "Not a column mapping: %(line)r (write: the file's header = one of "
+                    "%(columns)s).",
+                    line=line.strip(),
+                    columns=", ".join(c.replace("_", " ") for c in HEADERS),
+                )
+            )
+        mapping[fold(title).strip()] = key
+    return mapping
+
+
+def read_rows(
+    filename: str, content: bytes, mapping: dict[str, str] | None = None
+) -> list[tuple[int, dict]]:
+    """(row number, {column: value}) for each non-empty row of a CSV or XLSX file;
+    `mapping` ({folded header: column}) goes before the names registers use."""
     if filename.lower().endswith(".xlsx") or content.startswith(b"PK\x03\x04"):
         table = _xlsx_table(content)
     else:
         table = _csv_table(content)
     if not table:
         raise UnreadableFile(_("The file is empty."))
-    columns = _columns(table[0])
+    columns = _columns(table[0], mapping or {})
     missing = [name for name in REQUIRED if name not in columns.values()]
     if missing:
         raise UnreadableFile(
@@ -149,8 +174,9 @@ def _xlsx_table(content: bytes) -> list[list]:
 HEADER_PREFIXES = ("label ", "certificate ", "cluster ")
 
 
-def _columns(header: list) -> dict[int, str]:
+def _columns(header: list, mapping: dict[str, str]) -> dict[int, str]:
     by_name = {fold(alias): column for column, aliases in HEADERS.items() for alias in aliases}
+    by_name.update(mapping)
     found = {}
     for index, title in enumerate(header):
         folded = fold(str(title or "")).strip().rstrip(":").strip()

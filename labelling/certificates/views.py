@@ -81,8 +81,14 @@ def import_register():
     upload = form.register.data
     content = upload.read()
     try:
+        mapping = register_import.column_mapping(form.columns.data or "")
+    except register_import.UnreadableFile as exc:
+        form.columns.errors.append(str(exc))
+        return render_template("certificates/import.html", form=form), 422
+    try:
         rows = register_import.check_rows(
-            register_import.read_rows(upload.filename or "", content), _default_framework()
+            register_import.read_rows(upload.filename or "", content, mapping),
+            _default_framework(),
         )
     except register_import.UnreadableFile as exc:
         form.register.errors.append(str(exc))
@@ -93,7 +99,7 @@ def import_register():
         "certificates/import_report.html",
         rows=rows,
         summary=register_import.summarise(rows),
-        confirm=ConfirmRegisterImportForm(upload=key),
+        confirm=ConfirmRegisterImportForm(upload=key, columns=form.columns.data or ""),
     )
 
 
@@ -104,17 +110,14 @@ def confirm_register_import():
     form = ConfirmRegisterImportForm()
     if not form.validate_on_submit():
         abort(400)
-    storage = file_storage()
     try:
-        content = storage.read(form.upload.data or "")
+        rows = _checked_upload(form)
     except FileNotFoundError:
         flash(_("This upload was already imported or has expired: upload the file again."), "info")
         return redirect(url_for(".import_register"))
-    framework = _default_framework()
-    rows = register_import.check_rows(register_import.read_rows("", content), framework)
-    summary = register_import.record_rows(rows, framework, current_user)
+    summary = register_import.record_rows(rows, _default_framework(), current_user)
     db.session.commit()
-    storage.delete(form.upload.data)
+    file_storage().delete(form.upload.data)
     flash(
         _(
             "Imported: %(labels)d labels recorded, %(organisations)d organisations created, "
@@ -138,16 +141,27 @@ def register_import_flagged():
     if not form.validate_on_submit():
         abort(400)
     try:
-        content = file_storage().read(form.upload.data or "")
+        rows = _checked_upload(form)
     except FileNotFoundError:
         flash(_("This upload was already imported or has expired: upload the file again."), "info")
         return redirect(url_for(".import_register"))
-    rows = register_import.check_rows(register_import.read_rows("", content), _default_framework())
     return Response(
         register_import.flagged_rows_csv(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="register-rows-to-look-at.csv"'},
     )
+
+
+def _checked_upload(form) -> list:
+    """The stored upload, read with the column mapping it was checked with, checked again
+    (FileNotFoundError when it was imported or has expired)."""
+    content = file_storage().read(form.upload.data or "")
+    try:
+        mapping = register_import.column_mapping(form.columns.data or "")
+        reading = register_import.read_rows("", content, mapping)
+    except register_import.UnreadableFile:
+        abort(400)  # the report page sends the mapping the file was checked with
+    return register_import.check_rows(reading, _default_framework())
 
 
 def _default_framework():

@@ -4,6 +4,7 @@ registers have, checked by a dry run, imported, and imported again to no effect.
 from __future__ import annotations
 
 import csv
+import html
 import io
 from datetime import date
 
@@ -283,3 +284,49 @@ def test_the_command_writes_the_rows_to_look_at(app, tmp_path):
     assert [(line["row"], line["problems"]) for line in lines] == [
         ("10", "unknown country 'Atlantis'")
     ]
+
+
+def test_columns_named_otherwise_are_mapped_on_the_page_and_the_command(app, client, tmp_path):
+    """Issue 26, finding 6: an explicit column mapping, for headers no list knows."""
+    rows = register_rows(6)
+    rows[0][HEADER.index("Valid until")] = "Gültig bis (Label)"
+    rows[0][HEADER.index("Technology area")] = "Branche"
+    content = as_csv(rows)
+    admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, admin.email)
+    refused = client.post(
+        "/secretariat/labels/import",
+        data={"register": (io.BytesIO(content), "register.csv")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert "Columns missing from the first row" in refused.get_data(as_text=True)
+    wrong = client.post(
+        "/secretariat/labels/import",
+        data={"register": (io.BytesIO(content), "register.csv"), "columns": "Branche = sector"},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and "Not a column mapping" in wrong.get_data(as_text=True)
+    mapping = "Gültig bis (Label) = valid until\nBranche = technology area"
+    report = client.post(
+        "/secretariat/labels/import",
+        data={"register": (io.BytesIO(content), "register.csv"), "columns": mapping},
+        content_type="multipart/form-data",
+    )
+    page = report.get_data(as_text=True)
+    assert report.status_code == 200 and "6 labels to record" in page
+    key = page.split('name="upload" type="hidden" value="')[1].split('"')[0]
+    sent = html.unescape(page.split('name="columns" type="hidden" value="')[1].split('"')[0])
+    confirm = "/secretariat/labels/import/confirm"
+    assert client.post(confirm, data={"upload": key}).status_code == 400  # not as checked
+    client.post(confirm, data={"upload": key, "columns": sent})
+    assert count(Label) == 6  # the confirmation read the file with the same mapping
+
+    register = tmp_path / "register.csv"
+    register.write_bytes(content)
+    mapped = ["--column", "Gültig bis (Label)=valid until", "--column", "Branche=technology area"]
+    result = app.test_cli_runner().invoke(
+        args=["import-register", str(register), "--dry-run", *mapped]
+    )
+    assert result.exit_code == 0 and "6 labels already recorded" not in result.output
+    assert "Dry run, nothing changed." in result.output
