@@ -106,14 +106,8 @@ def import_register():
 @bp.route("/import/confirm", methods=["POST"])
 @login_required
 def confirm_register_import():
-    require(acts_for_platform(current_user))
-    form = ConfirmRegisterImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        rows = _checked_upload(form)
-    except FileNotFoundError:
-        flash(_("This upload was already imported or has expired: upload the file again."), "info")
+    form, rows = _upload_checked_again()
+    if rows is None:
         return redirect(url_for(".import_register"))
     summary = register_import.record_rows(rows, _default_framework(), current_user)
     db.session.commit()
@@ -136,14 +130,8 @@ def confirm_register_import():
 @login_required
 def register_import_flagged():
     """The checked file's rows with problems or notes, as a CSV to correct the file by."""
-    require(acts_for_platform(current_user))
-    form = ConfirmRegisterImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        rows = _checked_upload(form)
-    except FileNotFoundError:
-        flash(_("This upload was already imported or has expired: upload the file again."), "info")
+    _form, rows = _upload_checked_again()
+    if rows is None:
         return redirect(url_for(".import_register"))
     return Response(
         register_import.flagged_rows_csv(rows),
@@ -152,16 +140,24 @@ def register_import_flagged():
     )
 
 
-def _checked_upload(form) -> list:
-    """The stored upload, read with the column mapping it was checked with, checked again
-    (FileNotFoundError when it was imported or has expired)."""
-    content = file_storage().read(form.upload.data or "")
+def _upload_checked_again():
+    """The report page's upload, read with the column mapping it was checked with and
+    checked again: (form, rows), rows None (and said) when it was imported or expired."""
+    require(acts_for_platform(current_user))
+    form = ConfirmRegisterImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        content = file_storage().read(form.upload.data or "")
+    except FileNotFoundError:
+        flash(_("This upload was already imported or has expired: upload the file again."), "info")
+        return form, None
     try:
         mapping = register_import.column_mapping(form.columns.data or "")
         reading = register_import.read_rows("", content, mapping)
     except register_import.UnreadableFile:
         abort(400)  # the report page sends the mapping the file was checked with
-    return register_import.check_rows(reading, _default_framework())
+    return form, register_import.check_rows(reading, _default_framework())
 
 
 def _default_framework():
