@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -315,7 +316,7 @@ class TestRateLimitOnRedis:
         import redis
 
         try:
-            redis.Redis.from_url(REDIS_URL).flushdb()
+            redis.Redis.from_url(REDIS_URL).ping()
         except redis.ConnectionError as exc:
             if os.environ.get("CI", "").lower() == "true":
                 pytest.fail(f"Redis at {REDIS_URL} is not reachable: {exc}")
@@ -325,6 +326,9 @@ class TestRateLimitOnRedis:
             "RATELIMIT_ENABLED": True,
             "LOGIN_RATE_LIMIT": "3 per minute",
             "RATELIMIT_STORAGE_URI": REDIS_URL,
+            # Keys of this test's own: another run on the same Redis counts apart (emptying
+            # the whole database would also drop that run's job queues).
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:10]}",
         }
 
     def test_the_limit_is_shared_through_redis(self, app, client, manager):
