@@ -207,7 +207,8 @@ def _refuse_unless_restorable(manifest: Manifest, known: dict[str, Table]) -> No
     unknown = sorted(set(manifest.tables) - set(known))
     if unknown:
         raise DamagedArchive(f"tables/{unknown[0]}.jsonl is a table this release does not know")
-    missing = sorted(name for name in known if not inspect(db.engine).has_table(name))
+    inspector = inspect(db.engine)
+    missing = sorted(name for name in known if not inspector.has_table(name))
     if missing:
         raise RestoreRefused(
             f"this database has no schema yet (table {missing[0]} is missing): "

@@ -178,7 +178,7 @@ def _smtp_send(config, claimed: Claim) -> None:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         try:
             smtp.send_message(msg)
-        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+        except OSError as exc:  # smtplib's errors are OSErrors, a timeout too
             if smtp.data_sent and not isinstance(exc, smtplib.SMTPResponseException):
                 raise MaybeDelivered(f"no reply after the message was sent: {exc}") from exc
             raise
