@@ -19,6 +19,7 @@ from labelling.accounts.models import Role, User, UserSession
 from labelling.assessments.models import Assignment, Evidence
 from labelling.assessments.workflow import State
 from labelling.extensions import db
+from labelling.organisations.models import TechnologyAreaName
 from tests.factories import (
     application_with_team,
     create_org,
@@ -222,6 +223,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("labels.import_register", "POST"): STAFF,
     ("labels.confirm_register_import", "POST"): STAFF,
     ("labels.register_import_flagged", "POST"): STAFF,
+    ("labels.map_technology_areas", "POST"): STAFF,
+    ("labels.forget_technology_area", "POST"): STAFF,
     ("labels.detail", "GET"): STAFF,
     ("labels.detail", "POST"): STAFF,
     ("benchmarking.analytics", "GET"): STAFF | {"other_body_secretariat"},
@@ -354,6 +357,8 @@ def build_world(app) -> World:
     )
     db.session.add(evidence)
     lead_profile = db.session.scalar(select(AssessorProfile).filter_by(user_id=people["lead"].id))
+    area_name = TechnologyAreaName(folded="textiles", written="Textiles", area="food")
+    db.session.add(area_name)
     accreditation = db.session.scalars(
         select(Accreditation).filter_by(profile_id=lead_profile.id)
     ).first()
@@ -415,6 +420,7 @@ def build_world(app) -> World:
             "case_id": case.id,
             "attempt_id": attempt.id,
             "body_id": european.id,
+            "name_id": area_name.id,
             "step": "withdraw",
             "what": "responses",
             "issuer": f"body-{european.id}",

@@ -22,6 +22,8 @@ from labelling.certificates.register_import import (
 from labelling.core.http import site_request_context
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
+from labelling.organisations.models import TECHNOLOGY_AREAS
+from labelling.organisations.technology_areas import map_names
 
 
 @click.command("import-register")
@@ -40,6 +42,14 @@ from labelling.frameworks.services import loaded
     metavar="'HEADER=COLUMN'",
     help="A header of the file and the column it is, e.g. 'Label expiry=valid until'.",
 )
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    metavar="'NAME=AREA'",
+    help="What a technology area the file writes means, e.g. 'Textiles=materials_chemistry'; "
+    "remembered for every later import (unless --dry-run).",
+)
 @with_appcontext
 def import_register(
     path: Path,
@@ -47,6 +57,7 @@ def import_register(
     actor_email: str | None,
     flagged_csv: Path | None,
     columns: tuple[str, ...],
+    areas: tuple[str, ...],
 ):
     """Import the existing register (CSV or XLSX): organisations, labels, certificates and
     invitations to the contacts. Running it twice adds nothing."""
@@ -61,9 +72,10 @@ def import_register(
         )
         if actor is None or not actor.is_staff:
             raise click.ClickException("--actor must name a secretariat member or administrator.")
+    area_names = _area_names(areas)
     try:
         mapping = column_mapping("\n".join(columns))
-        rows = check_rows(read_rows(path.name, path.read_bytes(), mapping), framework)
+        rows = check_rows(read_rows(path.name, path.read_bytes(), mapping), framework, area_names)
     except UnreadableFile as exc:
         raise click.ClickException(str(exc)) from exc
     if flagged_csv:
@@ -77,6 +89,20 @@ def import_register(
         click.echo(f"Dry run, nothing changed. {summarise(rows)}.")
         return
     with site_request_context(current_app):
+        map_names(area_names, actor)
         summary = record_rows(rows, framework, actor)
         db.session.commit()
     click.echo(f"Imported in {time.monotonic() - started:.1f} s: {summary}.")
+
+
+def _area_names(options: tuple[str, ...]) -> dict[str, str]:
+    names = {}
+    for option in options:
+        written, _equals, area = option.rpartition("=")
+        if not written.strip() or area.strip() not in TECHNOLOGY_AREAS:
+            raise click.BadParameter(
+                f"{option!r}: write NAME=AREA, AREA one of {', '.join(TECHNOLOGY_AREAS)}",
+                param_hint="--area",
+            )
+        names[written.strip()] = area.strip()
+    return names

@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, TextAreaField
+from wtforms import FieldList, Form, FormField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
+
+from labelling.organisations.models import TECHNOLOGY_AREAS
+from labelling.organisations.technology_areas import LONGEST_NAME
 
 # A certificate PDF is about 100 KB; anything far larger is not one of ours.
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
@@ -55,3 +58,20 @@ class RegisterImportForm(FlaskForm):
 class ConfirmRegisterImportForm(FlaskForm):
     upload = HiddenField()
     columns = HiddenField()  # the column mapping the file was checked with
+
+
+def _area_choices() -> list[tuple[str, str]]:
+    return [("", _l("Leave it unknown")), *TECHNOLOGY_AREAS.items()]
+
+
+class MapAreaForm(Form):
+    """One name the register writes for a technology area, and the area it means."""
+
+    written = HiddenField(validators=[Length(max=LONGEST_NAME)])
+    area = SelectField(_l("Technology area"), choices=_area_choices, validators=[Optional()])
+
+
+class MapTechnologyAreasForm(ConfirmRegisterImportForm):
+    """The report's unknown technology areas, each mapped once and remembered."""
+
+    areas = FieldList(FormField(MapAreaForm), max_entries=200)

@@ -4,7 +4,8 @@ row, then recorded as imported labels (`imports.import_label`), idempotently.
 The file has the public register's columns: organisation, country, technology area,
 website, level, valid until; optionally certificate (or report) number, assessment date,
 city and a contact's e-mail; headers as registers write them ("Label valid until").
-Dates are YYYY/MM/DD or ISO; countries are codes or names in any language Babel knows.
+Dates are YYYY/MM/DD or ISO; countries are codes or names in any language Babel knows;
+technology areas are names, shipped synonyms or names the secretariat mapped once.
 A CSV file is read with one dialect throughout (the separator of its header row). A row
 with a problem (a name a spreadsheet would run as a formula among them) is reported by
 its row number and not imported; a label that has expired is imported as history (no
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -34,7 +36,7 @@ from labelling.core.text import fold
 from labelling.criteria.framework import Framework
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
-from labelling.organisations.technology_areas import area_for
+from labelling.organisations.technology_areas import area_for, mapped_areas
 
 # Each column by the names registers use for it (folded: lower case, no accents).
 HEADERS = {
@@ -75,6 +77,7 @@ class RegisterRow:
     notes: list[str] = field(default_factory=list)
     country: str | None = None
     level: str | None = None
+    technology_area: str | None = None
     valid_until: date | None = None
     assessment_date: date | None = None
     website_host: str | None = None
@@ -272,9 +275,13 @@ def _level_of(text: str, framework: Framework) -> str | None:
     return None
 
 
-def check_rows(raw: list[tuple[int, dict]], framework: Framework) -> list[RegisterRow]:
-    """Every row with its problems (not imported) and notes (imported, but worth a look)."""
+def check_rows(
+    raw: list[tuple[int, dict]], framework: Framework, areas: dict[str, str] | None = None
+) -> list[RegisterRow]:
+    """Every row with its problems (not imported) and notes (imported, but worth a look);
+    `areas` ({written: area}) maps technology areas for this check only."""
     countries = country_names()
+    areas = mapped_areas() | {fold(written): area for written, area in (areas or {}).items()}
     known = KnownOrganisations()
     seen_hosts: dict[str, int] = {}
     seen_names: dict[tuple[str, str], int] = {}
@@ -282,7 +289,7 @@ def check_rows(raw: list[tuple[int, dict]], framework: Framework) -> list[Regist
     for number, values in raw:
         row = RegisterRow(number, values)
         _check_required(row)
-        _check_values(row, framework, countries)
+        _check_values(row, framework, countries, areas)
         _check_repeats(row, seen_hosts, seen_names)
         if row.importable:
             known.find(row)
@@ -302,7 +309,9 @@ def _check_required(row: RegisterRow) -> None:
         )
 
 
-def _check_values(row: RegisterRow, framework: Framework, countries: dict[str, str]) -> None:
+def _check_values(
+    row: RegisterRow, framework: Framework, countries: dict[str, str], areas: dict[str, str]
+) -> None:
     values = row.values
     country = _text(values, "country")
     if country:
@@ -315,8 +324,10 @@ def _check_values(row: RegisterRow, framework: Framework, countries: dict[str, s
         if row.level is None:
             row.problems.append(_("unknown level %(value)r", value=level))
     area = _text(values, "technology_area")
-    if area and area_for(area) is None:
-        row.problems.append(_("unknown technology area %(value)r", value=area))
+    if area:
+        row.technology_area = area_for(area, areas)
+        if row.technology_area is None:
+            row.problems.append(_("unknown technology area %(value)r", value=area))
     website = _text(values, "website")
     if website:
         row.website_host = website_host(website)
@@ -434,6 +445,20 @@ class ImportSummary:
         )
 
 
+def unknown_areas(rows: list[RegisterRow]) -> list[tuple[str, int]]:
+    """The technology areas the file writes that nothing maps, with their rows, the most
+    frequent first: what the secretariat is asked to map once."""
+    counts = Counter(
+        _text(row.values, "technology_area")
+        for row in rows
+        if row.technology_area is None and _text(row.values, "technology_area")
+    )
+    by_name: dict[str, list] = {}
+    for written, rows_ in counts.most_common():
+        by_name.setdefault(fold(written), [written, 0])[1] += rows_  # "TEXTILES" asked once
+    return [(written, rows_) for written, rows_ in by_name.values()]
+
+
 def summarise(rows: list[RegisterRow]) -> ImportSummary:
     """What a real run would do (the dry run's figures)."""
     summary = ImportSummary(rows=len(rows))
@@ -506,7 +531,7 @@ def _create_organisation(row: RegisterRow, actor) -> Organisation:
         country_code=row.country,
         city=_text(row.values, "city"),  # the register may not say: the manager adds it
         website=website if "://" in website else f"https://{website}",
-        technology_area=area_for(_text(row.values, "technology_area")),
+        technology_area=row.technology_area,
         contact_email=_text(row.values, "contact_email") or None,
     )
     db.session.add(organisation)

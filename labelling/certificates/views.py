@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -27,14 +28,21 @@ from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
 from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
 from labelling.certificates import register_import, services
-from labelling.certificates.forms import ConfirmRegisterImportForm, RegisterImportForm
+from labelling.certificates.forms import (
+    ConfirmRegisterImportForm,
+    MapTechnologyAreasForm,
+    RegisterImportForm,
+)
 from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.http import get_or_404, require
 from labelling.core.storage import file_storage
+from labelling.core.text import fold
 from labelling.extensions import db
 from labelling.frameworks.services import loaded
+from labelling.organisations import technology_areas
+from labelling.organisations.models import TechnologyAreaName
 
 bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 
@@ -77,14 +85,14 @@ def import_register():
     form = RegisterImportForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
-        return render_template("certificates/import.html", form=form), status
+        return _import_page(form, status)
     upload = form.register.data
     content = upload.read()
     try:
         mapping = register_import.column_mapping(form.columns.data or "")
     except register_import.UnreadableFile as exc:
         form.columns.errors.append(str(exc))
-        return render_template("certificates/import.html", form=form), 422
+        return _import_page(form, 422)
     try:
         rows = register_import.check_rows(
             register_import.read_rows(upload.filename or "", content, mapping),
@@ -92,15 +100,79 @@ def import_register():
         )
     except register_import.UnreadableFile as exc:
         form.register.errors.append(str(exc))
-        return render_template("certificates/import.html", form=form), 422
+        return _import_page(form, 422)
     key = secrets.token_hex(16)
     file_storage().write(key, content)
+    return _import_report(rows, key, form.columns.data or "")
+
+
+def _import_page(form: RegisterImportForm, status: int):
+    return render_template(
+        "certificates/import.html", form=form, mapped=technology_areas.mapped_names()
+    ), status
+
+
+def _import_report(rows, upload: str, columns: str):
+    """The dry run's report, with the forms that carry the upload on: confirm, download
+    the rows to look at, map the unknown technology areas."""
+    unknown = register_import.unknown_areas(rows)
     return render_template(
         "certificates/import_report.html",
         rows=rows,
         summary=register_import.summarise(rows),
-        confirm=ConfirmRegisterImportForm(upload=key, columns=form.columns.data or ""),
+        confirm=ConfirmRegisterImportForm(upload=upload, columns=columns),
+        areas=MapTechnologyAreasForm(
+            formdata=None,
+            upload=upload,
+            columns=columns,
+            areas=[{"written": written} for written, _rows in unknown],
+        ),
+        rows_by_area=dict(unknown),
     )
+
+
+@bp.route("/import/areas", methods=["POST"])
+@login_required
+def map_technology_areas():
+    """The secretariat says once what each unknown technology area means; remembered for
+    every later import, then the same upload is checked again."""
+    require(acts_for_platform(current_user))
+    form = MapTechnologyAreasForm()
+    if not form.validate_on_submit():
+        abort(400)  # hidden fields and choices only: the report page sends valid ones
+    rows = _checked_again(form)
+    if rows is None:
+        return redirect(url_for(".import_register"))
+    unknown = {fold(written) for written, _rows in register_import.unknown_areas(rows)}
+    choices = {
+        entry.written.data: entry.area.data
+        for entry in form.areas
+        if entry.area.data and fold(entry.written.data) in unknown  # only what the file asks
+    }
+    remembered = technology_areas.map_names(choices, current_user)
+    db.session.commit()
+    if remembered:
+        flash(
+            ngettext(
+                "%(num)d technology area remembered for every import.",
+                "%(num)d technology areas remembered for every import.",
+                len(remembered),
+            ),
+            "success",
+        )
+        rows = _checked_again(form)
+    return _import_report(rows, form.upload.data, form.columns.data or "")
+
+
+@bp.route("/import/areas/<int:name_id>/forget", methods=["POST"])
+@login_required
+def forget_technology_area(name_id: int):
+    require(acts_for_platform(current_user))
+    name = get_or_404(TechnologyAreaName, name_id)
+    technology_areas.forget_name(name, current_user)
+    db.session.commit()
+    flash(_("%(name)s is an unknown technology area again.", name=name.written), "success")
+    return redirect(url_for(".import_register"))
 
 
 @bp.route("/import/confirm", methods=["POST"])
@@ -141,23 +213,28 @@ def register_import_flagged():
 
 
 def _upload_checked_again():
-    """The report page's upload, read with the column mapping it was checked with and
-    checked again: (form, rows), rows None (and said) when it was imported or expired."""
+    """The report page's upload, checked again: (form, rows) as `_checked_again`."""
     require(acts_for_platform(current_user))
     form = ConfirmRegisterImportForm()
     if not form.validate_on_submit():
         abort(400)
+    return form, _checked_again(form)
+
+
+def _checked_again(form: ConfirmRegisterImportForm):
+    """The report page's upload, read with the column mapping it was checked with and
+    checked again; None (and said) when it was imported or has expired."""
     try:
         content = file_storage().read(form.upload.data or "")
     except FileNotFoundError:
         flash(_("This upload was already imported or has expired: upload the file again."), "info")
-        return form, None
+        return None
     try:
         mapping = register_import.column_mapping(form.columns.data or "")
         reading = register_import.read_rows("", content, mapping)
     except register_import.UnreadableFile:
         abort(400)  # the report page sends the mapping the file was checked with
-    return form, register_import.check_rows(reading, _default_framework())
+    return register_import.check_rows(reading, _default_framework())
 
 
 def _default_framework():

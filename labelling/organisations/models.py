@@ -217,3 +217,20 @@ class Invitation(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > utcnow()
+
+
+class TechnologyAreaName(TimestampMixin, db.Model):
+    """A name a register wrote for a technology area that neither the areas nor the
+    shipped synonyms know, mapped once by the secretariat and used at every later import."""
+
+    __tablename__ = "technology_area_name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folded: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    written: Mapped[str] = mapped_column(String(200), nullable=False)
+    area: Mapped[str] = mapped_column(String(40), nullable=False)
+    mapped_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    @property
+    def area_label(self) -> str:
+        return str(TECHNOLOGY_AREAS.get(self.area, self.area))
