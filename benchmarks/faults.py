@@ -24,6 +24,10 @@ a broken path behind a load balancer does), while readers ask for pages that nee
 database and a probe asks for `/healthz` every 0.2 s. It reports the answers and their
 slowest time during the silence, the probe's waits, gunicorn's `WORKER TIMEOUT` kills, and
 the recovery once the proxy forwards again (issue 26, finding 1).
+
+    .venv/bin/python benchmarks/faults.py --fault killed-worker [--messages 200]
+
+kills job workers with SIGKILL while they send e-mail (see fault_killed_worker.py).
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from chain_pages import (
     _environment,
     _serve,
 )
+from fault_killed_worker import add_arguments, killed_worker_run
 from load import signed_in
 
 from tests.silent_proxy import SilentProxy
@@ -324,16 +329,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8093)
-    parser.add_argument("--fault", choices=["kills", "silent"], default="kills")
+    parser.add_argument("--fault", choices=["kills", "silent", "killed-worker"], default="kills")
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads-per-worker", type=int, default=4)
     parser.add_argument("--health-listener", action="store_true")
+    add_arguments(parser)  # --fault killed-worker's
     args = parser.parse_args()
 
     database = _create_database(args.database)
     instance = tempfile.mkdtemp(prefix="labelling-faults-")
     server = None
     try:
+        if args.fault == "killed-worker":
+            ok = killed_worker_run(args, database, instance)
+            print("PASS" if ok else "FAIL")
+            raise SystemExit(0 if ok else 1)
         _demo(database, instance, args.port)
         if args.fault == "silent":
             ok = _silent_run(args, database, instance)

@@ -64,7 +64,9 @@ def retry_intervals(config) -> list[int]:
     return [base * 2**attempt for attempt in range(int(config["JOB_MAX_RETRIES"]))]
 
 
-def enqueue(task: str, *args: int | str, key: str | None = None) -> bool:
+def enqueue(
+    task: str, *args: int | str, key: str | None = None, replace_stale: bool = False
+) -> bool:
     """Have `task` run with `args` in the background; False when Redis could not take it.
 
     `key` names the work (e.g. "mail-42"; letters, digits, "-" and "_"): while a job with
@@ -72,6 +74,12 @@ def enqueue(task: str, *args: int | str, key: str | None = None) -> bool:
     so installations sharing one Redis keep apart). Without a queue configured the task
     runs here and now (the caller has committed). When Redis is down nothing is lost: a
     task acts on a database record, which the scheduler's sweep finds and enqueues again.
+
+    `replace_stale` is the sweep's: it knows the record is still waiting, so a job under
+    the key that is not waiting in the queue (one whose worker was killed: RQ keeps it
+    "started" until its own clean-up, minutes later; or failed, kept for 30 days) is
+    removed and the work enqueued again. Tasks are idempotent, so even a job that was in
+    fact still running does the work once.
     """
     if not queue_configured():
         run_in_process(task, *args)
@@ -95,10 +103,29 @@ def enqueue(task: str, *args: int | str, key: str | None = None) -> bool:
             description=f"{task}{args!r}",
         )
     except DuplicateJobError:
+        if replace_stale and _removed_unless_waiting(f"{config['JOBS_QUEUE']}-{key}"):
+            return enqueue(task, *args, key=key)
         return True
     except RedisError as exc:
         log.warning("Job %s%r not queued (Redis: %s); the sweep will find it", task, args, exc)
         return False
+    return True
+
+
+def _removed_unless_waiting(job_id: str) -> bool:
+    """Remove the job `job_id` unless it waits to run (queued, scheduled or deferred);
+    True when the id is free."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        job = Job.fetch(job_id, connection=redis_connection())
+    except NoSuchJobError:
+        return True  # it ended meanwhile
+    if job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED):
+        return False
+    job.delete()
+    log.info("Job %s was no longer waiting (its worker died, or it failed): enqueued again", job_id)
     return True
 
 

@@ -279,5 +279,6 @@ def sweep_outbox() -> int:
         return 0
     due = due_messages(utcnow())
     for outbox_id, attempts in due:
-        enqueue("mail.deliver", outbox_id, key=delivery_key(outbox_id, attempts))
+        key = delivery_key(outbox_id, attempts)
+        enqueue("mail.deliver", outbox_id, key=key, replace_stale=True)
     return len(due)

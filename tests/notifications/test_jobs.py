@@ -4,7 +4,6 @@ scheduler's sweep picks up what Redis lost, failed jobs wait for the secretariat
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from labelling.jobs.scheduler import tick
 from labelling.notifications.models import OutboxMessage, OutboxStatus
 from tests.factories import create_user, sign_in
 from tests.mailserver import free_port
+from tests.processes import kill_session
 
 
 def run_worker(app) -> None:
@@ -196,8 +196,32 @@ class TestAWorkerKilledMidSend:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,  # its work horse dies with it
+            start_new_session=True,  # a session of its own, its work horse's too
         )
+
+    @pytest.mark.parametrize("left_as", ["started", "failed"])
+    def test_a_job_killed_before_its_claim_does_not_block_the_sweep(
+        self, app, client, mail_server, left_as
+    ):
+        """Seen in `benchmarks/faults.py --fault killed-worker`: a worker killed after it
+        took the job and before it claimed the message left the message queued and RQ
+        holding the job as started (until its clean-up, minutes later; a failed one for
+        30 days); the sweep's job under the same id was refused, so nothing sent it."""
+        from rq.job import JobStatus
+
+        user = create_user("abandoned@example.org")
+        ask_for_a_reset(client, user.email)
+        message = db.session.scalars(select(OutboxMessage)).one()
+        queue = job_queue(app)
+        [job] = queue.get_jobs()
+        queue.remove(job)  # taken by a worker, which then died
+        job.set_status(JobStatus.STARTED if left_as == "started" else JobStatus.FAILED)
+        app.config["MAIL_SWEEP_AFTER_SECONDS"] = 0
+        tick(utcnow())  # the scheduler's sweep
+        run_worker(app)
+        db.session.refresh(message)
+        assert message.status == OutboxStatus.SENT
+        assert mail_server.message_ids() == [message.message_id]
 
     @pytest.mark.parametrize("point", ["before the data", "after the data"])
     def test_the_message_goes_out_after_the_claim_timeout(
@@ -215,7 +239,7 @@ class TestAWorkerKilledMidSend:
         while not (reached.is_set() if reached else mail_server.transactions):
             assert time.monotonic() < deadline and worker.poll() is None, "never sent"
             time.sleep(0.05)
-        os.killpg(worker.pid, signal.SIGKILL)
+        assert kill_session(worker.pid) >= 2  # the worker and its work horse, mid-send
         worker.wait(timeout=10)
         killed_at = time.monotonic()
         message = db.session.scalars(select(OutboxMessage)).one()
