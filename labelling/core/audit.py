@@ -238,6 +238,8 @@ def _action_labels() -> dict[str, str]:
         "organisation.member_invited": _("Team member invited"),
         "organisation.member_joined": _("Team member joined"),
         "organisation.member_removed": _("Team member removed"),
+        "technology_area_name.mapped": _("A register's name for a technology area mapped"),
+        "technology_area_name.forgotten": _("A register's name for a technology area forgotten"),
         "email.queued": _("E-mail queued"),
         "email.retried": _("E-mail sent again by hand"),
         "job.retried": _("Failed background job put back on the queue"),

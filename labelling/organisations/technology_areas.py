@@ -63,7 +63,7 @@ def map_names(choices: dict[str, str], actor) -> list[TechnologyAreaName]:
             continue
         if folded in _names():
             continue
-        name = existing.get(folded) or TechnologyAreaName(folded=folded)
+        name = existing.setdefault(folded, TechnologyAreaName(folded=folded))
         name.written, name.area = written.strip(), area
         name.mapped_by_id = getattr(actor, "id", None)
         db.session.add(name)

@@ -8,7 +8,7 @@ import html
 import io
 import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from labelling.accounts.models import Role
 from labelling.core.audit import AuditEvent
@@ -118,6 +118,16 @@ def test_only_names_the_file_asks_about_are_mapped(app, client):
               "areas-0-written": "Anything else", "areas-0-area": "food"},
     )  # fmt: skip
     assert db.session.scalar(select(TechnologyAreaName)) is None
+    twice = client.post(
+        f"{IMPORT}/areas",
+        data={"upload": hidden(page, "upload"), "columns": hidden(page, "columns"),
+              "areas-0-written": "Textiles", "areas-0-area": "food",
+              "areas-1-written": "TEXTILES", "areas-1-area": "materials_chemistry"},
+    )  # fmt: skip
+    assert twice.status_code == 200  # one name, folded alike: the last choice holds
+    assert db.session.scalars(select(TechnologyAreaName.area)).all() == ["materials_chemistry"]
+    db.session.execute(delete(TechnologyAreaName))
+    db.session.commit()
     gone = client.post(
         f"{IMPORT}/areas", data={"upload": "0" * 32, "areas-0-written": "Textiles",
                                  "areas-0-area": "food"}
