@@ -29,6 +29,7 @@ from labelling.certificates import services as certificates
 from labelling.certificates.models import Label
 from labelling.certificates.services import has_held_a_label
 from labelling.core.http import get_or_404, this_url
+from labelling.core.paging import BadCursor
 from labelling.errors import error_response
 from labelling.extensions import limiter
 from labelling.frameworks.services import (
@@ -94,7 +95,7 @@ def _registry_page(query):
     """One page of the registry as the API answers it."""
     try:
         found = run_search(query)
-    except search.BadCursor:
+    except BadCursor:
         return error_response(
             400,
             _("Some query parameters are not valid."),

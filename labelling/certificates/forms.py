@@ -5,9 +5,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import FieldList, Form, FormField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, NumberRange, Optional
 
+from labelling.certificates.models import LabelStatus
+from labelling.organisations.forms import country_choices
 from labelling.organisations.models import TECHNOLOGY_AREAS
 from labelling.organisations.technology_areas import LONGEST_NAME
 
@@ -75,3 +87,32 @@ class MapTechnologyAreasForm(ConfirmRegisterImportForm):
     """The report's unknown technology areas, each mapped once and remembered."""
 
     areas = FieldList(FormField(MapAreaForm), max_entries=200)
+
+
+def _status_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Any status"))] + [
+        SelectChoice(status.value, status.label) for status in LabelStatus
+    ]
+
+
+def _any_country() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Any country")), *country_choices()[1:]]
+
+
+class LabelFilterForm(Form):
+    """The staff's list of labels, narrowed: read from the address (a GET, which changes
+    nothing, so no CSRF token), every field optional."""
+
+    q = SearchField(
+        _l("Organisation or certificate number"),
+        validators=[Optional(), Length(max=100)],
+        filters=[lambda text: text.strip() if isinstance(text, str) else text],
+    )
+    status = SelectField(_l("Status"), choices=_status_choices, validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[], validators=[Optional()])  # the view's levels
+    country = SelectField(_l("Country"), choices=_any_country, validators=[Optional()])
+    expiring_within = IntegerField(
+        _l("Ends within (days)"),
+        validators=[Optional(), NumberRange(min=1, max=3650)],
+        description=_l("Valid labels whose validity ends within this many days."),
+    )

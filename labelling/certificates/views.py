@@ -21,15 +21,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from labelling.accounts.history import readable_history
 from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
 from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
-from labelling.certificates import register_import, services
+from labelling.certificates import listing, register_import, services
 from labelling.certificates.forms import (
     ConfirmRegisterImportForm,
+    LabelFilterForm,
     MapTechnologyAreasForm,
     RegisterImportForm,
 )
@@ -37,10 +37,11 @@ from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor
 from labelling.core.storage import file_storage
 from labelling.core.text import fold
 from labelling.extensions import db
-from labelling.frameworks.services import loaded
+from labelling.frameworks.services import level_names, loaded
 from labelling.organisations import technology_areas
 from labelling.organisations.models import TechnologyAreaName
 
@@ -50,16 +51,34 @@ bp = Blueprint("labels", __name__, url_prefix="/secretariat/labels")
 @bp.route("/")
 @login_required
 def index():
+    """Every label the staff member's body decided, a page at a time, narrowed by name or
+    certificate number, status, level, country and the end of validity."""
     require(current_user.is_staff)
     today = date.today()
-    query = select(Label).order_by(Label.valid_until.desc())
-    mine = visible_condition(current_user, Application.body_id)
-    if mine is not None:  # a body's secretariat sees the labels of its own decisions
-        query = query.join(Application, Application.id == Label.application_id).where(mine)
-    labels = db.session.scalars(query).all()
+    form = LabelFilterForm(request.args)
+    form.level.choices = [("", _("Any level")), *level_names().items()]
+    filters = listing.LabelFilters()
+    if form.validate():
+        filters = listing.LabelFilters(
+            q=form.q.data or "",
+            status=form.status.data or "",
+            level=form.level.data or "",
+            country=form.country.data or "",
+            expiring_within=form.expiring_within.data,
+        )
+    visible = visible_condition(current_user, Application.body_id)
+    try:
+        page, total = listing.labels_page(filters, visible, today, request.args.get("after"))
+    except BadCursor:
+        abort(400)
     return render_template(
-        "certificates/index.html", labels=[(label, label.status_on(today)) for label in labels]
-    )
+        "certificates/index.html",
+        form=form,
+        labels=[(label, label.status_on(today)) for label in page.rows],
+        page=page,
+        total=total,
+        filtered=filters != listing.LabelFilters(),
+    ), (422 if form.errors else 200)
 
 
 def _detail_page(label: Label, form=None, status: int = 200):

@@ -11,9 +11,6 @@ version and the day, so it is computed once per change and kept in the cache.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterator
@@ -29,14 +26,17 @@ from sqlalchemy import (
     column,
     func,
     literal,
-    or_,
     select,
     table,
-    type_coerce,
 )
 from sqlalchemy.sql import ColumnElement
 
 from labelling.certificates.models import LabelStatus
+from labelling.core.paging import (
+    after,
+    decode_cursor,
+    encode_cursor,
+)
 from labelling.core.text import search_terms
 from labelling.extensions import db
 from labelling.registry.models import RegistryCell, RegistryEntry
@@ -71,10 +71,6 @@ FACET_COLUMNS = {
 # of word it can look up.
 TRIGRAM = 3
 _fts = table("registry_search", column("rowid", Integer), column("search_document"))
-
-
-class BadCursor(ValueError):
-    """The cursor was not made by this API for this order."""
 
 
 @dataclass(frozen=True)
@@ -305,48 +301,6 @@ def count_facets(data: Cube, query: RegistryQuery) -> tuple[int, dict[str, list]
     return total, facets
 
 
-# --- keyset cursors (the API) ------------------------------------------------------------
-
-
-def _encode_cursor(sort: str, keys: tuple) -> str:
-    plain = [value.isoformat() if isinstance(value, date) else value for value in keys]
-    raw = json.dumps([sort, plain], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, query: RegistryQuery) -> list:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sort, values = json.loads(raw)
-    except (ValueError, binascii.Error, TypeError) as exc:
-        raise BadCursor(cursor) from exc
-    order = _order(query)
-    if sort != query.sort or not isinstance(values, list) or len(values) != len(order):
-        raise BadCursor(cursor)
-    decoded = []
-    for (expression, _ascending), value in zip(order, values, strict=True):
-        python_type = expression.type.python_type
-        expected = {date: str, int: int, str: str}.get(python_type)
-        if expected is None or not isinstance(value, expected) or isinstance(value, bool):
-            raise BadCursor(cursor)
-        try:
-            decoded.append(date.fromisoformat(value) if python_type is date else value)
-        except ValueError as exc:
-            raise BadCursor(cursor) from exc
-    return decoded
-
-
-def _after(order: list[tuple[ColumnElement, bool]], values: list) -> ColumnElement:
-    """Rows after `values` in this order (a keyset predicate for any mix of directions)."""
-    alternatives = []
-    for i, (expression, ascending) in enumerate(order):
-        value = type_coerce(values[i], expression.type)
-        step = expression > value if ascending else expression < value
-        earlier = [order[j][0] == type_coerce(values[j], order[j][0].type) for j in range(i)]
-        alternatives.append(and_(*earlier, step))
-    return or_(*alternatives)
-
-
 # --- the search -------------------------------------------------------------------------
 
 
@@ -360,7 +314,7 @@ def search(query: RegistryQuery, today: date, facet_cube: Cube | None = None) ->
     statement = _rows_statement(query, today)
     order = _order(query)
     if query.cursor:
-        statement = statement.where(_after(order, _decode_cursor(query.cursor, query)))
+        statement = statement.where(after(order, decode_cursor(query.cursor, query.sort, order)))
     else:
         statement = statement.offset((query.page - 1) * query.per_page)
     rows = db.session.execute(statement.limit(query.per_page)).all()
@@ -368,7 +322,7 @@ def search(query: RegistryQuery, today: date, facet_cube: Cube | None = None) ->
     next_cursor = None
     if len(rows) == query.per_page:
         last = rows[-1]._mapping
-        next_cursor = _encode_cursor(query.sort, tuple(last[f"_k{i}"] for i in range(len(order))))
+        next_cursor = encode_cursor(query.sort, tuple(last[f"_k{i}"] for i in range(len(order))))
     return RegistryPage(
         query=query,
         entries=entries,

@@ -15,7 +15,7 @@ def kept_cube(today: date) -> search.Cube:
 
 
 def run_search(query: search.RegistryQuery) -> search.RegistryPage:
-    """One page of the registry for today. Raises search.BadCursor for a cursor not ours."""
+    """One page of the registry for today. Raises core.paging.BadCursor for a cursor not ours."""
     today = date.today()
     cube = search.cube(query.terms, today) if query.terms else kept_cube(today)
     return search.search(query, today, cube)
