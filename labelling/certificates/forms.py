@@ -19,7 +19,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, NumberRange, Optional
 
 from labelling.certificates.models import LabelStatus
-from labelling.organisations.forms import country_choices
+from labelling.core.forms import stripped
+from labelling.organisations.forms import any_country_choices
 from labelling.organisations.models import TECHNOLOGY_AREAS
 from labelling.organisations.technology_areas import LONGEST_NAME
 
@@ -95,10 +96,6 @@ def _status_choices() -> list[SelectChoice]:
     ]
 
 
-def _any_country() -> list[SelectChoice]:
-    return [SelectChoice("", _l("Any country")), *country_choices()[1:]]
-
-
 class LabelFilterForm(Form):
     """The staff's list of labels, narrowed: read from the address (a GET, which changes
     nothing, so no CSRF token), every field optional."""
@@ -106,11 +103,11 @@ class LabelFilterForm(Form):
     q = SearchField(
         _l("Organisation or certificate number"),
         validators=[Optional(), Length(max=100)],
-        filters=[lambda text: text.strip() if isinstance(text, str) else text],
+        filters=[stripped],
     )
     status = SelectField(_l("Status"), choices=_status_choices, validators=[Optional()])
     level = SelectField(_l("Level"), choices=[], validators=[Optional()])  # the view's levels
-    country = SelectField(_l("Country"), choices=_any_country, validators=[Optional()])
+    country = SelectField(_l("Country"), choices=any_country_choices, validators=[Optional()])
     expiring_within = IntegerField(
         _l("Ends within (days)"),
         validators=[Optional(), NumberRange(min=1, max=3650)],

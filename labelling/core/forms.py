@@ -9,6 +9,12 @@ from wtforms.validators import ValidationError
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def stripped(text):
+    """A field's filter: the text without the spaces around it (a search typed with a
+    trailing space finds what it finds without)."""
+    return text.strip() if isinstance(text, str) else text
+
+
 def single_line(_form, field) -> None:
     """A name or a place is one line: a line break (or another control character) typed or
     posted into it would travel on into e-mail headers, exports and certificates."""

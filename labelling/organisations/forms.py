@@ -13,7 +13,9 @@ from wtforms import (
     BooleanField,
     DecimalField,
     EmailField,
+    Form,
     IntegerField,
+    SearchField,
     SelectField,
     StringField,
     TextAreaField,
@@ -31,7 +33,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from labelling.core.forms import single_line
+from labelling.core.forms import single_line, stripped
 from labelling.core.languages import country_name, language_name
 from labelling.core.text import fold
 from labelling.organisations.models import MEMBER_CATEGORIES, TECHNOLOGY_AREAS, TeamRole
@@ -49,6 +51,28 @@ def country_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose a country"))] + [
         SelectChoice(code, name) for code, name in named
     ]
+
+
+def any_country_choices() -> list[SelectChoice]:
+    """Every country for a filter, with "any" first."""
+    return [SelectChoice("", _l("Any country")), *country_choices()[1:]]
+
+
+def any_area_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Any technology area"))] + [
+        SelectChoice(key, label) for key, label in TECHNOLOGY_AREAS.items()
+    ]
+
+
+class OrganisationFilterForm(Form):
+    """The staff's list of organisations, narrowed: read from the address (a GET, which
+    changes nothing, so no CSRF token), every field optional."""
+
+    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)], filters=[stripped])
+    country = SelectField(_l("Country"), choices=any_country_choices, validators=[Optional()])
+    technology_area = SelectField(
+        _l("Technology area"), choices=any_area_choices, validators=[Optional()]
+    )
 
 
 def _founding_year_not_in_future(form, field):

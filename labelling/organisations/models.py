@@ -9,7 +9,15 @@ from enum import StrEnum
 
 import pycountry
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
@@ -82,6 +90,8 @@ class Organisation(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("management_fte >= 0", name="fte_not_negative"),
         CheckConstraint("committed_members >= 0", name="committed_not_negative"),
+        # The staff's list, by name a page at a time (core.paging).
+        Index("ix_organisation_legal_name", "legal_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

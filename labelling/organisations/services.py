@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from labelling.accounts.models import Role, User
 from labelling.core.audit import record_event
+from labelling.core.paging import Order, Page, keyset_page
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -83,6 +85,42 @@ def update_organisation(organisation: Organisation, data: dict, actor: User) -> 
             actor=actor,
             data={"fields": sorted(changed)},
         )
+
+
+@dataclass(frozen=True)
+class OrganisationFilters:
+    q: str = ""  # part of the legal or short name
+    country: str = ""
+    technology_area: str = ""
+
+
+ORGANISATIONS_PER_PAGE = 50
+ORGANISATION_ORDER: Order = [(Organisation.legal_name, True), (Organisation.id, True)]
+
+
+def organisations_page(
+    filters: OrganisationFilters, countries: set[str] | None, cursor: str | None
+) -> tuple[Page, int]:
+    """The staff's page of organisations by name (those of `countries`, None for all),
+    narrowed by `filters`, and how many there are in all. Raises core.paging.BadCursor."""
+    conditions = []
+    if countries is not None:
+        conditions.append(Organisation.country_code.in_(countries))
+    if filters.country:
+        conditions.append(Organisation.country_code == filters.country)
+    if filters.technology_area:
+        conditions.append(Organisation.technology_area == filters.technology_area)
+    if filters.q:
+        conditions.append(
+            or_(
+                Organisation.legal_name.icontains(filters.q, autoescape=True),
+                Organisation.short_name.icontains(filters.q, autoescape=True),
+            )
+        )
+    total = db.session.scalar(select(func.count(Organisation.id)).where(*conditions))
+    statement = select(Organisation).where(*conditions)
+    page = keyset_page(statement, ORGANISATION_ORDER, "name", cursor, ORGANISATIONS_PER_PAGE)
+    return page, total
 
 
 def organisations_of(user: User) -> list[Organisation]:

@@ -12,9 +12,10 @@ from labelling.core.audit import events_for
 from labelling.core.forms import ConfirmForm
 from labelling.core.hooks import page_context
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor
 from labelling.extensions import db
 from labelling.organisations import services
-from labelling.organisations.forms import InvitationForm, OrganisationForm
+from labelling.organisations.forms import InvitationForm, OrganisationFilterForm, OrganisationForm
 from labelling.organisations.models import (
     MEMBER_CATEGORIES,
     Invitation,
@@ -34,15 +35,31 @@ def _profile_data(form: OrganisationForm) -> dict:
 @bp.route("/")
 @login_required
 def index():
-    if current_user.is_staff:
-        query = select(Organisation).order_by(Organisation.legal_name)
-        countries = staff_countries(current_user)
-        if countries is not None:  # a national body's staff: their countries' organisations
-            query = query.where(Organisation.country_code.in_(countries))
-        organisations = db.session.scalars(query).all()
-    else:
+    if not current_user.is_staff:
         organisations = services.organisations_of(current_user)
-    return render_template("organisations/index.html", organisations=organisations)
+        return render_template("organisations/index.html", organisations=organisations)
+    form = OrganisationFilterForm(request.args)
+    filters = services.OrganisationFilters()
+    if form.validate():
+        filters = services.OrganisationFilters(
+            q=form.q.data or "",
+            country=form.country.data or "",
+            technology_area=form.technology_area.data or "",
+        )
+    # A national body's staff: their countries' organisations.
+    countries = staff_countries(current_user)
+    try:
+        page, total = services.organisations_page(filters, countries, request.args.get("after"))
+    except BadCursor:
+        abort(400)
+    return render_template(
+        "organisations/index.html",
+        organisations=page.rows,
+        form=form,
+        page=page,
+        total=total,
+        filtered=filters != services.OrganisationFilters(),
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/new", methods=["GET", "POST"])
