@@ -5,11 +5,22 @@ from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Form,
+    PasswordField,
+    SearchField,
+    SelectField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from labelling.accounts.models import Role
 from labelling.accounts.passwords import judge_password
 from labelling.accounts.two_factor import remember_days
+from labelling.core.forms import stripped
 
 
 def _strong_enough(form, field):
@@ -157,3 +168,19 @@ class ConfirmWithCodeForm(FlaskForm):
     """An account change that a second factor must confirm."""
 
     code = code_field()
+
+
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _l("Any role"))] + [
+        SelectChoice(role.value, role.label) for role in Role
+    ]
+
+
+class UserFilterForm(Form):
+    """The administrators' list of accounts, narrowed: read from the address (a GET,
+    which changes nothing, so no CSRF token)."""
+
+    q = SearchField(
+        _l("Name or e-mail"), validators=[Optional(), Length(max=100)], filters=[stripped]
+    )
+    role = SelectField(_l("Role"), choices=_role_choices, validators=[Optional()])

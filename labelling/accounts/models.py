@@ -9,7 +9,7 @@ from enum import StrEnum
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -46,6 +46,8 @@ ROLE_LABELS = {
 
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user"
+    # The administrators' list, by name a page at a time (core.paging).
+    __table_args__ = (Index("ix_user_full_name", "full_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)

@@ -7,12 +7,13 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from labelling.accounts.models import Role, User, UserRole
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
+from labelling.core.paging import Order, Page, keyset_page
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -199,3 +200,25 @@ def staff_members() -> list[User]:
             .distinct()
         )
     )
+
+
+USERS_PER_PAGE = 50
+USER_ORDER: Order = [(User.full_name, True), (User.id, True)]
+
+
+def users_page(q: str, role: str, cursor: str | None) -> tuple[Page, int]:
+    """The administrators' page of accounts by name, narrowed to a part of the name or
+    e-mail address and a role, and how many there are. Raises core.paging.BadCursor."""
+    conditions = []
+    if q:
+        conditions.append(
+            or_(
+                User.full_name.icontains(q, autoescape=True),
+                User.email.icontains(q, autoescape=True),
+            )
+        )
+    if role:
+        conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions))
+    page = keyset_page(select(User).where(*conditions), USER_ORDER, "name", cursor, USERS_PER_PAGE)
+    return page, total

@@ -19,7 +19,6 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import select
 from wtforms import BooleanField
 from wtforms.widgets import PasswordInput
 
@@ -34,12 +33,14 @@ from labelling.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
     RolesForm,
+    UserFilterForm,
 )
 from labelling.accounts.models import Role, User, UserSession, hash_password
 from labelling.core.after_response import run_after_response
 from labelling.core.audit import record_event
 from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, is_safe_next, require
+from labelling.core.paging import BadCursor
 from labelling.extensions import db, limiter
 
 
@@ -376,8 +377,23 @@ def _roles_form(user: User):
 @login_required
 def admin_users():
     require(current_user.has_role(Role.ADMIN))
-    users = db.session.scalars(select(User).order_by(User.full_name)).all()
-    return render_template("accounts/admin_users.html", users=users, Role=Role)
+    form = UserFilterForm(request.args)
+    q, role = "", ""
+    if form.validate():
+        q, role = form.q.data or "", form.role.data or ""
+    try:
+        page, total = services.users_page(q, role, request.args.get("after"))
+    except BadCursor:
+        abort(400)
+    return render_template(
+        "accounts/admin_users.html",
+        users=page.rows,
+        page=page,
+        total=total,
+        form=form,
+        filtered=bool(q or role),
+        Role=Role,
+    ), (422 if form.errors else 200)
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
