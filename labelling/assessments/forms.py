@@ -11,8 +11,10 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    Form,
     HiddenField,
     RadioField,
+    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -30,7 +32,9 @@ from wtforms.validators import (
 )
 
 from labelling.assessments.models import Kind
+from labelling.core.forms import stripped
 from labelling.core.numbers import sane_number
+from labelling.organisations.forms import any_country_choices
 
 
 class StartApplicationForm(FlaskForm):
@@ -398,3 +402,16 @@ class AwardForm(FlaskForm):
     def validate_assessment_date(self, field):
         if field.data and field.data > date.today():
             raise ValidationError(_l("The assessment date cannot be in the future."))
+
+
+class QueueFilterForm(Form):
+    """A secretariat queue, narrowed: read from the address (a GET, which changes
+    nothing, so no CSRF token); the view sets the levels."""
+
+    q = SearchField(
+        _l("Organisation or application number"),
+        validators=[Optional(), Length(max=100)],
+        filters=[stripped],
+    )
+    level = SelectField(_l("Level"), choices=[], validators=[Optional()])
+    country = SelectField(_l("Country"), choices=any_country_choices, validators=[Optional()])

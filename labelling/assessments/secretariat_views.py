@@ -7,16 +7,17 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.models import User
 from labelling.assessments import assignment as assignment_steps
 from labelling.assessments import consolidation, decisions, services
+from labelling.assessments import queue as queues
 from labelling.assessments import screening as screening_steps
 from labelling.assessments.forms import (
     AssignForm,
     AwardForm,
+    QueueFilterForm,
     ReasonForm,
     RemovalForm,
     TransitionForm,
@@ -29,7 +30,9 @@ from labelling.bodies.services import visible_condition
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.dates import show_date
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor
 from labelling.extensions import db
+from labelling.frameworks.services import level_names
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
@@ -66,20 +69,29 @@ def queue():
     states = dict(QUEUES).get(chosen)
     if states is None:
         abort(404)
-    query = select(Application).where(Application.state.in_([s.value for s in states]))
-    mine = visible_condition(current_user, Application.body_id)
-    if mine is not None:
-        query = query.where(mine)  # a body's secretariat acts on its own applications
-    applications = db.session.scalars(
-        query.order_by(Application.submitted_at, Application.id).limit(200)
-    ).all()
+    form = QueueFilterForm(request.args)
+    form.level.choices = [("", _("Any level")), *level_names().items()]
+    filters = queues.QueueFilters()
+    if form.validate():
+        filters = queues.QueueFilters(
+            q=form.q.data or "", level=form.level.data or "", country=form.country.data or ""
+        )
+    visible = visible_condition(current_user, Application.body_id)
+    try:
+        page, total = queues.queue_page(states, filters, visible, request.args.get("after"))
+    except BadCursor:
+        abort(400)
     return render_template(
         "secretariat/queue.html",
-        applications=applications,
+        applications=page.rows,
+        page=page,
+        total=total,
+        form=form,
+        filtered=filters != queues.QueueFilters(),
         queues=[name for name, _states in QUEUES],
         titles=queue_titles(),
         chosen=chosen,
-    )
+    ), (422 if form.errors else 200)
 
 
 def _screening_page(application: Application, status: int = 200, **forms):

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, or_, type_coerce
 from sqlalchemy.sql import ColumnElement
@@ -32,7 +32,9 @@ class Page:
 
 
 def encode_cursor(order_name: str, keys: tuple) -> str:
-    plain = [value.isoformat() if isinstance(value, date) else value for value in keys]
+    plain = [
+        value.isoformat() if isinstance(value, date) else value for value in keys
+    ]  # and datetime
     raw = json.dumps([order_name, plain], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -48,15 +50,29 @@ def decode_cursor(cursor: str, order_name: str, order: Order) -> list:
         raise BadCursor(cursor)
     decoded = []
     for (expression, _ascending), value in zip(order, values, strict=True):
-        python_type = expression.type.python_type
-        expected = {date: str, int: int, str: str}.get(python_type)
+        python_type = _python_type(expression.type)
+        expected = {date: str, datetime: str, int: int, str: str}.get(python_type)
         if expected is None or not isinstance(value, expected) or isinstance(value, bool):
             raise BadCursor(cursor)
         try:
-            decoded.append(date.fromisoformat(value) if python_type is date else value)
+            decoded.append(_parsed(python_type, value))
         except ValueError as exc:
             raise BadCursor(cursor) from exc
     return decoded
+
+
+def _python_type(sql_type) -> type:
+    # A TypeDecorator (UTCDateTime) says `object`; the type it decorates knows.
+    return getattr(sql_type, "impl_instance", sql_type).python_type
+
+
+def _parsed(python_type: type, value):
+    if python_type is datetime:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError(value)  # ours always carry their offset (UTC)
+        return parsed
+    return date.fromisoformat(value) if python_type is date else value
 
 
 def after(order: Order, values: list) -> ColumnElement:
