@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from labelling.accounts.history import readable_history
 from labelling.accounts.models import User
 from labelling.accounts.services import staff_members
-from labelling.appeals import services
+from labelling.appeals import listing, services
 from labelling.appeals.forms import AppealDecisionForm, LodgeAppealForm, PanelForm
 from labelling.appeals.models import Appeal
 from labelling.assessments import evidence as evidence_storage
@@ -25,6 +25,7 @@ from labelling.certificates.models import Label
 from labelling.core.audit import events_for
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
@@ -263,14 +264,21 @@ def document(appeal_id: int):
 @login_required
 def queue():
     require(current_user.is_staff)
-    everyone = db.session.scalars(select(Appeal).order_by(Appeal.lodged_at.desc())).all()
-    appeals = [appeal for appeal in everyone if appeal.actors_for(current_user)]
+    which = request.args.get("show", "open")
+    if which not in listing.ORDERS:
+        abort(404)
+    try:
+        page, total, organisations = listing.appeals_page(
+            current_user, which, request.args.get("after")
+        )
+    except BadCursor:
+        abort(400)
     return render_template(
         "appeals/queue.html",
-        open_appeals=[a for a in appeals if a.status.is_open],
-        closed=[a for a in appeals if not a.status.is_open],
-        organisations={
-            a.organisation_id: db.session.get(Organisation, a.organisation_id) for a in appeals
-        },
+        appeals=page.rows,
+        page=page,
+        total=total,
+        which=which,
+        organisations=organisations,
         today=date.today(),
     )
