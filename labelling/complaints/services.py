@@ -9,7 +9,8 @@ from contextlib import nullcontext
 from flask import current_app
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
+from sqlalchemy.sql import ColumnElement
 
 from labelling.accounts.models import User
 from labelling.accounts.services import staff_members
@@ -21,12 +22,13 @@ from labelling.assessments.workflow import (
     TransitionError,
     check_transition,
 )
-from labelling.bodies.services import acts_for
+from labelling.bodies.services import acts_for, visible_condition
 from labelling.certificates.models import Label
 from labelling.complaints.models import Complaint
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
 from labelling.core.languages import page_locale
+from labelling.core.paging import Order, Page, keyset_page
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -121,23 +123,49 @@ def close_complaint(complaint: Complaint, actor: User, outcome: str) -> None:
         )
 
 
-def visible_complaints(user: User) -> list[Complaint]:
-    """What `user` (staff) sees: confirmed complaints about organisations their body
-    labelled, newest first (the bodies read in one query, not one per complaint)."""
-    confirmed = list(
-        db.session.scalars(
-            select(Complaint)
-            .where(Complaint.state != ComplaintState.UNCONFIRMED.value)
-            .order_by(Complaint.confirmed_at.desc())
-        )
+COMPLAINTS_PER_PAGE = 50
+COMPLAINT_ORDER: Order = [(Complaint.id, False)]  # the latest received first
+
+
+def _handled_by(user: User) -> ColumnElement | None:
+    """Complaints `user` (staff) may handle, as SQL: about organisations a body they act
+    for labelled (the European body's, when no body labelled it); None for all."""
+    visible = visible_condition(user, Application.body_id)
+    if visible is None:
+        return None
+    held = (
+        select(Label.id)
+        .join(Application, Label.application_id == Application.id)
+        .where(Label.organisation_id == Complaint.organisation_id)
     )
-    bodies = _bodies_by_organisation({c.organisation_id for c in confirmed})
-    return [
-        complaint
-        for complaint in confirmed
-        if user.is_staff
-        and any(acts_for(user, body) for body in bodies.get(complaint.organisation_id, {None}))
+    condition = exists(held.where(visible))
+    if acts_for(user, None):
+        condition = condition | ~exists(held)
+    return condition
+
+
+def complaints_page(
+    user: User, which: str, cursor: str | None
+) -> tuple[Page, int, dict[int, Organisation]]:
+    """A page of the open or closed confirmed complaints `user` (staff) may handle, how
+    many there are, and their organisations by id. Raises core.paging.BadCursor."""
+    closed = Complaint.state == ComplaintState.CLOSED.value
+    conditions = [
+        Complaint.state != ComplaintState.UNCONFIRMED.value,
+        closed if which == "closed" else ~closed,
     ]
+    handled = _handled_by(user)
+    if handled is not None:
+        conditions.append(handled)
+    total = db.session.scalar(select(func.count(Complaint.id)).where(*conditions))
+    statement = select(Complaint).where(*conditions)
+    page = keyset_page(statement, COMPLAINT_ORDER, which, cursor, COMPLAINTS_PER_PAGE)
+    ids = {complaint.organisation_id for complaint in page.rows}
+    organisations = {
+        organisation.id: organisation
+        for organisation in db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    }
+    return page, total, organisations
 
 
 def _bodies_by_organisation(organisation_ids: set[int]) -> dict[int, set[int | None]]:

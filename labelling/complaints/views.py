@@ -3,7 +3,16 @@ confirmation link (no sign-in), and the secretariat's queue and complaint page."
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +24,7 @@ from labelling.complaints.forms import ComplaintForm, OutcomeForm
 from labelling.complaints.models import Complaint
 from labelling.core.audit import events_for
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor
 from labelling.extensions import db, limiter
 from labelling.organisations.models import Organisation
 
@@ -62,13 +72,22 @@ def confirm(token: str):
 @login_required
 def queue():
     require(current_user.is_staff)
-    complaints = services.visible_complaints(current_user)
+    which = request.args.get("show", "open")
+    if which not in ("open", "closed"):
+        abort(404)
+    try:
+        page, total, organisations = services.complaints_page(
+            current_user, which, request.args.get("after")
+        )
+    except BadCursor:
+        abort(400)
     return render_template(
         "complaints/queue.html",
-        complaints=complaints,
-        organisations={
-            c.organisation_id: db.session.get(Organisation, c.organisation_id) for c in complaints
-        },
+        complaints=page.rows,
+        page=page,
+        total=total,
+        which=which,
+        organisations=organisations,
     )
 
 

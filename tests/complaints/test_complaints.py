@@ -3,6 +3,7 @@ confirmed, reviewed and closed by the secretariat with an outcome the complainan
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from labelling.accounts.models import Role
 from labelling.complaints.models import Complaint
 from labelling.extensions import db
-from tests.factories import create_user, labelled_organisation, last_email, sign_in
+from tests.factories import create_org, create_user, labelled_organisation, last_email, sign_in
 
 TEXT = "The cluster claims 200 members; its own member list shows 35."
 
@@ -144,3 +145,39 @@ def test_a_complaint_reaches_only_the_body_that_labelled_the_organisation(client
     sign_in(client, ours.email)
     assert "Clara Concerned" in client.get("/secretariat/complaints").text
     assert client.get(f"/secretariat/complaints/{complaint.id}").status_code == 200
+
+
+def test_the_complaints_page_latest_first_open_and_closed_apart(client, monkeypatch):
+    """Issue 27: the list loaded every complaint and asked each which body handles it."""
+    from labelling.complaints import services
+    from labelling.db import utcnow
+
+    monkeypatch.setattr(services, "COMPLAINTS_PER_PAGE", 2)
+    organisation = create_org(create_user("manager@example.org"), legal_name="Listed Cluster")
+    made = []
+    for n, state in enumerate(["received", "under_review", "received", "closed", "unconfirmed"]):
+        complaint = Complaint(
+            organisation_id=organisation.id,
+            name=f"Person {n}",
+            email=f"person{n}@example.net",
+            text="The cluster claims a label it does not hold.",
+            state=state,
+            confirmed_at=None if state == "unconfirmed" else utcnow(),
+        )
+        if state == "closed":
+            complaint.outcome, complaint.closed_at = "Checked: the claim was right.", utcnow()
+        db.session.add(complaint)
+        made.append(complaint)
+    db.session.commit()
+    staff = create_user("sec@example.org", roles=(Role.SECRETARIAT,))
+    sign_in(client, staff.email)
+
+    def people(url: str) -> list[str]:
+        return re.findall(r"<td>(Person \d)</td>", client.get(url).text)
+
+    first = client.get("/secretariat/complaints").text
+    assert "3 complaints" in first and people("/secretariat/complaints") == ["Person 2", "Person 1"]
+    following = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+    assert people(following) == ["Person 0"]
+    assert people("/secretariat/complaints?show=closed") == ["Person 3"]  # never the unconfirmed
+    assert client.get("/secretariat/complaints?after=x").status_code == 400
