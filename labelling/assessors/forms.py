@@ -7,11 +7,29 @@ from datetime import date
 import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    Form,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from labelling.assessors.models import AccreditationRole, Relation
+from labelling.core.forms import stripped
 from labelling.organisations.forms import country_choices
 from labelling.organisations.models import TECHNOLOGY_AREAS
 
@@ -78,7 +96,15 @@ class SuspensionForm(FlaskForm):
 
 
 class DeclarationForm(FlaskForm):
-    organisation_id = SelectField(_l("Organisation"), validators=[DataRequired()], coerce=str)
+    # The organisations a search found (100,000 in one list were 5 MB of options); a
+    # posted id is checked against the database, not against the list shown.
+    organisation_id = RadioField(
+        _l("Organisation"),
+        validators=[InputRequired(_l("Find the organisation, then choose it."))],
+        coerce=int,
+        validate_choice=False,
+    )
+    q = HiddenField()  # the search that found them, to show them again with an error
     relation = SelectField(
         _l("Your tie to it"),
         choices=[SelectChoice(r.value, r.label) for r in Relation],
@@ -93,10 +119,22 @@ class DeclarationForm(FlaskForm):
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_id.choices = [SelectChoice("", _l("Choose an organisation"))] + [
-            SelectChoice(str(o.id), o.legal_name) for o in organisations
+        self.organisation_id.choices = [
+            SelectChoice(o.id, f"{o.legal_name} ({o.city}, {o.country_code})")
+            for o in organisations
         ]
 
     def validate_ended_on(self, field):
         if field.data and field.data > date.today():
             raise ValidationError(_l("The end date cannot be in the future."))
+
+
+class FindOrganisationForm(Form):
+    """The organisation a declaration is about, found by part of its name (a GET)."""
+
+    q = SearchField(
+        _l("Find the organisation"),
+        validators=[Optional(), Length(min=2, max=100)],
+        filters=[stripped],
+        description=_l("Two letters or more of its name."),
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from labelling.accounts.models import Role, User
 from labelling.assessors.models import (
@@ -128,6 +128,27 @@ def restore_accreditation(accreditation: Accreditation, actor: User) -> None:
     accreditation.suspension_reason = None
     db.session.flush()
     _audit(accreditation.profile, "accreditation_restored", actor, role=accreditation.role)
+
+
+FOUND_AT_MOST = 20
+
+
+def organisations_named(q: str) -> list[Organisation]:
+    """Up to FOUND_AT_MOST organisations whose legal or short name holds `q`, by name."""
+    if len(q) < 2:
+        return []
+    named = or_(
+        Organisation.legal_name.icontains(q, autoescape=True),
+        Organisation.short_name.icontains(q, autoescape=True),
+    )
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(named)
+            .order_by(Organisation.legal_name, Organisation.id)
+            .limit(FOUND_AT_MOST)
+        )
+    )
 
 
 def declare_conflict(

@@ -24,6 +24,7 @@ from labelling.assessors import services
 from labelling.assessors.forms import (
     AccreditationForm,
     DeclarationForm,
+    FindOrganisationForm,
     NewProfileForm,
     ProfileForm,
     SuspensionForm,
@@ -214,12 +215,18 @@ def my_profile():
     profile = services.profile_of(current_user)
     if profile is None:
         abort(404, _("You are not in the accreditation register yet; the secretariat adds you."))
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.legal_name)).all()
-    form = DeclarationForm(organisations)
+    finder = FindOrganisationForm(request.args)
+    q = (finder.q.data or "") if finder.validate() else ""
+    if request.method == "POST":
+        q = (request.form.get("q") or "").strip()
+    found = services.organisations_named(q)
+    form = DeclarationForm(found, q=q)
+    organisation = None
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, int(form.organisation_id.data))
+        organisation = db.session.get(Organisation, form.organisation_id.data)
         if organisation is None:
-            abort(400)
+            form.organisation_id.errors.append(_("Find the organisation, then choose it."))
+    if organisation is not None:
         services.declare_conflict(
             profile,
             organisation,
@@ -235,6 +242,8 @@ def my_profile():
         "assessors/me.html",
         profile=profile,
         form=form,
+        finder=finder,
+        searched=bool(q),
         areas=TECHNOLOGY_AREAS,
         today=date.today(),
         lookback=current_app.config["CONFLICT_LOOKBACK_YEARS"],

@@ -128,7 +128,11 @@ def test_an_assessor_declares_a_conflict(client, manager):
     person = create_assessor("anna@assessors.example.net", "Anna")
     sign_in(client, person.email)
     page = client.get("/assessors/me")
-    assert page.status_code == 200 and "Baltic Maritime Cluster" in page.text
+    assert page.status_code == 200 and "Baltic Maritime Cluster" not in page.text  # found first
+    found = client.get("/assessors/me?q=maritime")
+    assert found.status_code == 200 and "Baltic Maritime Cluster" in found.text
+    assert f'value="{organisation.id}"' in found.text
+    assert "No organisation" in client.get("/assessors/me?q=zzzz").text
     future = client.post(
         "/assessors/me",
         data={
@@ -138,6 +142,8 @@ def test_an_assessor_declares_a_conflict(client, manager):
         },
     )
     assert future.status_code == 422 and "cannot be in the future" in future.text
+    nowhere = client.post("/assessors/me", data={"organisation_id": 999999, "relation": "advised"})
+    assert nowhere.status_code == 422 and "Find the organisation, then choose it." in nowhere.text
     assert db.session.scalar(db.select(db.func.count()).select_from(ConflictDeclaration)) == 0
     declared = client.post(
         "/assessors/me",
