@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -11,11 +11,13 @@ from labelling.bodies.services import acts_for_platform
 from labelling.core.audit import record_event
 from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor, keyset_page
 from labelling.extensions import db
 from labelling.jobs.failures import QueueUnavailable, failed_jobs, retry_failed_job
 from labelling.jobs.queue import enqueue_after_commit, queue_configured
 from labelling.notifications.delivery import delivery_key, retry_now
 from labelling.notifications.models import OutboxMessage, OutboxStatus
+from labelling.operations.forms import UndeliveredFilterForm
 
 bp = Blueprint("deliveries", __name__, url_prefix="/secretariat/deliveries")
 UNDELIVERED = (
@@ -24,6 +26,7 @@ UNDELIVERED = (
     OutboxStatus.SENDING,
     OutboxStatus.UNCONFIRMED,
 )
+MESSAGES_PER_PAGE = 50
 SENT_AGAIN_BY_HAND = (OutboxStatus.FAILED, OutboxStatus.GIVEN_UP, OutboxStatus.UNCONFIRMED)
 
 
@@ -31,12 +34,26 @@ SENT_AGAIN_BY_HAND = (OutboxStatus.FAILED, OutboxStatus.GIVEN_UP, OutboxStatus.U
 @login_required
 def index():
     require(acts_for_platform(current_user))
-    messages = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status.in_(UNDELIVERED))
-        .order_by(OutboxMessage.id.desc())
-        .limit(200)
-    ).all()
+    filters = UndeliveredFilterForm(request.args)
+    conditions = [OutboxMessage.status.in_(UNDELIVERED)]
+    if filters.validate():
+        if filters.status.data:
+            conditions.append(OutboxMessage.status == filters.status.data)
+        if filters.recipient.data:
+            conditions.append(
+                OutboxMessage.recipient.icontains(filters.recipient.data, autoescape=True)
+            )
+    undelivered = db.session.scalar(select(func.count(OutboxMessage.id)).where(*conditions))
+    try:
+        page = keyset_page(
+            select(OutboxMessage).where(*conditions),
+            [(OutboxMessage.id, False)],  # the latest first
+            "latest",
+            request.args.get("after"),
+            MESSAGES_PER_PAGE,
+        )
+    except BadCursor:
+        abort(400)
     waiting = db.session.scalar(
         select(func.count())
         .select_from(OutboxMessage)
@@ -48,13 +65,17 @@ def index():
         jobs, queue_down = [], True
     return render_template(
         "notifications/deliveries.html",
-        messages=messages,
+        messages=page.rows,
+        page=page,
+        undelivered=undelivered,
+        filters=filters,
+        filtered=bool(filters.status.data or filters.recipient.data) and not filters.errors,
         waiting=waiting,
         jobs=jobs,
         queue_configured=queue_configured(),
         queue_down=queue_down,
         form=ConfirmForm(),
-    )
+    ), (422 if filters.errors else 200)
 
 
 @bp.route("/<int:outbox_id>/retry", methods=["POST"])

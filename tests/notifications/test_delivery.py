@@ -276,3 +276,39 @@ def test_send_outbox_takes_a_message_whose_sender_died(app, mail_server):
     assert retry_unsent() == 1
     assert mail_server.message_ids() == [message.message_id]
     assert outbox(message_id).status == OutboxStatus.SENT
+
+
+def test_the_undelivered_messages_page_latest_first_and_narrow(app, client, monkeypatch):
+    """Issue 27: the page showed the latest 200 and no way on."""
+    import html
+    import re
+
+    from labelling.accounts.models import Role
+    from labelling.operations import views
+    from tests.factories import sign_in
+
+    monkeypatch.setattr(views, "MESSAGES_PER_PAGE", 2)
+    ids = queue_resets(app, 5)
+    statuses = ["failed", "given_up", "unconfirmed", "failed", "sent"]
+    for outbox_id, status in zip(ids, statuses, strict=True):
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(status=status)
+        )
+    db.session.commit()
+    admin = create_user("admin@example.org", roles=(Role.ADMIN,))
+    sign_in(client, admin.email)
+
+    def recipients(url: str) -> list[str]:
+        return re.findall(r'<th scope="row">(user\d@example.org)</th>', client.get(url).text)
+
+    first = client.get("/secretariat/deliveries/").text
+    assert "4 messages not delivered" in first
+    assert recipients("/secretariat/deliveries/") == ["user3@example.org", "user2@example.org"]
+    following = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+    assert recipients(following) == ["user1@example.org", "user0@example.org"]
+    assert recipients("/secretariat/deliveries/?status=failed") == [
+        "user3@example.org", "user0@example.org"
+    ]  # fmt: skip
+    assert recipients("/secretariat/deliveries/?recipient=user2") == ["user2@example.org"]
+    assert client.get("/secretariat/deliveries/?status=sent").status_code == 422
+    assert client.get("/secretariat/deliveries/?after=no").status_code == 400
