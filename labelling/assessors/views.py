@@ -16,11 +16,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from labelling.accounts.models import User
 from labelling.accounts.services import find_user_by_email
-from labelling.assessors import services
+from labelling.assessors import listing, services
 from labelling.assessors.forms import (
     AccreditationForm,
     DeclarationForm,
@@ -38,6 +36,7 @@ from labelling.assessors.models import (
 )
 from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, require
+from labelling.core.paging import BadCursor
 from labelling.extensions import db
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
 
@@ -48,32 +47,31 @@ def _require_staff() -> None:
     require(current_user.is_staff)
 
 
-def _matches(profile: AssessorProfile, role: str, country: str, status: str, today) -> bool:
-    if country and profile.country_code != country:
-        return False
-    accreditations = [a for a in profile.accreditations if not role or a.role == role]
-    if role and not accreditations:
-        return False
-    if status:
-        return any(a.status_on(today) == status for a in accreditations)
-    return True
-
-
 @bp.route("/")
 @login_required
 def index():
     _require_staff()
-    role, country, status = (request.args.get(k, "") for k in ("role", "country", "status"))
+    args = {k: request.args.get(k, "").strip() for k in ("q", "role", "country", "status")}
+    roles, statuses = list(AccreditationRole), list(AccreditationStatus)
+    if args["role"] not in ("", *roles) or args["status"] not in ("", *statuses):
+        abort(400)  # the page's own choices only
     today = date.today()
-    profiles = db.session.scalars(select(AssessorProfile).join(User).order_by(User.full_name)).all()
+    try:
+        page, shown, total = listing.register_page(
+            listing.RegisterFilters(**args), today, request.args.get("after")
+        )
+    except BadCursor:
+        abort(400)
     return render_template(
         "assessors/index.html",
-        profiles=[p for p in profiles if _matches(p, role, country, status, today)],
-        total=len(profiles),
-        filters={"role": role, "country": country, "status": status},
-        roles=list(AccreditationRole),
-        statuses=list(AccreditationStatus),
-        countries=sorted({p.country_code for p in profiles}),
+        profiles=page.rows,
+        page=page,
+        shown=shown,
+        total=total,
+        filters=args,
+        roles=roles,
+        statuses=statuses,
+        countries=listing.countries_in_register(),
         areas=TECHNOLOGY_AREAS,
         today=today,
     )

@@ -163,3 +163,29 @@ def test_a_user_outside_the_register_gets_a_clear_answer(client, manager):
     response = client.get("/assessors/me")
     assert response.status_code == 404
     assert "not in the accreditation register" in response.text
+
+
+def test_the_register_pages_by_name_and_finds_by_name_or_address(client, monkeypatch):
+    """Issue 27: the register loaded every profile and filtered them one by one."""
+    import html
+    import re
+
+    from labelling.assessors import listing
+
+    monkeypatch.setattr(listing, "PER_PAGE", 2)
+    for name, country in (("Berta", "DE"), ("Anna", "PL"), ("Carl", "DE"), ("Dora", "FR")):
+        create_assessor(f"{name.lower()}@assessors.example.net", name, country)
+    secretariat = create_user("sec@example.org", roles=(Role.SECRETARIAT,))
+    sign_in(client, secretariat.email)
+
+    def names(url: str) -> list[str]:
+        return re.findall(r'/assessors/\d+">([^<]+)</a>', client.get(url).text)
+
+    first = client.get("/assessors/").text
+    assert "4 of 4 assessors" in first and names("/assessors/") == ["Anna", "Berta"]
+    following = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+    assert names(following) == ["Carl", "Dora"]
+    assert names("/assessors/?country=DE") == ["Berta", "Carl"]
+    assert names("/assessors/?q=dora%40") == ["Dora"]
+    assert client.get("/assessors/?status=royal").status_code == 400
+    assert client.get("/assessors/?after=nope").status_code == 400
