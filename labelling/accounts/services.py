@@ -7,13 +7,13 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from labelling.accounts.models import Role, User, UserRole
 from labelling.core.audit import record_event
 from labelling.core.http import external_url
-from labelling.core.paging import Order, Page, keyset_page
+from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -211,12 +211,7 @@ def users_page(q: str, role: str, cursor: str | None) -> tuple[Page, int]:
     e-mail address and a role, and how many there are. Raises core.paging.BadCursor."""
     conditions = []
     if q:
-        conditions.append(
-            or_(
-                User.full_name.icontains(q, autoescape=True),
-                User.email.icontains(q, autoescape=True),
-            )
-        )
+        conditions.append(holding(q, User.full_name, User.email))
     if role:
         conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     total = db.session.scalar(select(func.count(User.id)).where(*conditions))

@@ -12,7 +12,7 @@ from sqlalchemy.sql import ColumnElement
 
 from labelling.assessments.models import Application, Assignment
 from labelling.assessments.workflow import State
-from labelling.core.paging import Order, Page, keyset_page
+from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
@@ -37,7 +37,7 @@ def _conditions(filters: QueueFilters) -> list[ColumnElement]:
     if filters.country:
         conditions.append(Organisation.country_code == filters.country)
     if filters.q:
-        named = Organisation.legal_name.icontains(filters.q, autoescape=True)
+        named = holding(filters.q, Organisation.legal_name)
         number = filters.q.removeprefix("#")
         conditions.append(named | (Application.id == int(number)) if number.isdigit() else named)
     return conditions

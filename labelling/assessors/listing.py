@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.sql import ColumnElement
 
 from labelling.accounts.models import User
 from labelling.assessors.models import Accreditation, AccreditationStatus, AssessorProfile
-from labelling.core.paging import Order, Page, keyset_page
+from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.extensions import db
 
 PER_PAGE = 50
@@ -48,12 +48,7 @@ def _conditions(filters: RegisterFilters, today: date) -> list[ColumnElement]:
     if filters.country:
         conditions.append(AssessorProfile.country_code == filters.country)
     if filters.q:
-        conditions.append(
-            or_(
-                User.full_name.icontains(filters.q, autoescape=True),
-                User.email.icontains(filters.q, autoescape=True),
-            )
-        )
+        conditions.append(holding(filters.q, User.full_name, User.email))
     held = []  # one accreditation in the role with the status
     if filters.role:
         held.append(Accreditation.role == filters.role)

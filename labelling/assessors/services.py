@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from labelling.accounts.models import Role, User
 from labelling.assessors.models import (
@@ -18,6 +18,7 @@ from labelling.assessors.models import (
 )
 from labelling.core.audit import record_event
 from labelling.core.hooks import Registry
+from labelling.core.paging import holding
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -137,10 +138,7 @@ def organisations_named(q: str) -> list[Organisation]:
     """Up to FOUND_AT_MOST organisations whose legal or short name holds `q`, by name."""
     if len(q) < 2:
         return []
-    named = or_(
-        Organisation.legal_name.icontains(q, autoescape=True),
-        Organisation.short_name.icontains(q, autoescape=True),
-    )
+    named = holding(q, Organisation.legal_name, Organisation.short_name)
     return list(
         db.session.scalars(
             select(Organisation)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql import ColumnElement
 
 from labelling.assessments.models import Application
 from labelling.certificates.models import Certificate, Label, LabelStatus
-from labelling.core.paging import Order, Page, keyset_page
+from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
 
@@ -58,11 +58,8 @@ def _conditions(filters: LabelFilters, today: date) -> list[ColumnElement]:
     if filters.q:
         numbered = select(Certificate.label_id).where(Certificate.number == filters.q.upper())
         conditions.append(
-            or_(
-                Organisation.legal_name.icontains(filters.q, autoescape=True),
-                Organisation.short_name.icontains(filters.q, autoescape=True),
-                Label.id.in_(numbered),
-            )
+            holding(filters.q, Organisation.legal_name, Organisation.short_name)
+            | Label.id.in_(numbered)
         )
     return conditions
 

@@ -86,6 +86,12 @@ def after(order: Order, values: list) -> ColumnElement:
     return or_(*alternatives)
 
 
+def holding(text: str, *columns: ColumnElement) -> ColumnElement:
+    """Rows where any of `columns` holds `text`, whatever its case; "%" and "_" in it are
+    characters, not patterns (the filters of the staff's lists)."""
+    return or_(*(column.icontains(text, autoescape=True) for column in columns))
+
+
 def ordered(statement: Select, order: Order) -> Select:
     return statement.order_by(
         *(expression.asc() if ascending else expression.desc() for expression, ascending in order)

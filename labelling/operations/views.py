@@ -11,7 +11,7 @@ from labelling.bodies.services import acts_for_platform
 from labelling.core.audit import record_event
 from labelling.core.forms import ConfirmForm
 from labelling.core.http import get_or_404, require
-from labelling.core.paging import BadCursor, keyset_page
+from labelling.core.paging import BadCursor, holding, keyset_page
 from labelling.extensions import db
 from labelling.jobs.failures import QueueUnavailable, failed_jobs, retry_failed_job
 from labelling.jobs.queue import enqueue_after_commit, queue_configured
@@ -40,9 +40,7 @@ def index():
         if filters.status.data:
             conditions.append(OutboxMessage.status == filters.status.data)
         if filters.recipient.data:
-            conditions.append(
-                OutboxMessage.recipient.icontains(filters.recipient.data, autoescape=True)
-            )
+            conditions.append(holding(filters.recipient.data, OutboxMessage.recipient))
     undelivered = db.session.scalar(select(func.count(OutboxMessage.id)).where(*conditions))
     try:
         page = keyset_page(

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from labelling.accounts.models import Role, User
 from labelling.core.audit import record_event
-from labelling.core.paging import Order, Page, keyset_page
+from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.db import utcnow
 from labelling.extensions import db
 from labelling.notifications.services import queue_email
@@ -111,12 +111,7 @@ def organisations_page(
     if filters.technology_area:
         conditions.append(Organisation.technology_area == filters.technology_area)
     if filters.q:
-        conditions.append(
-            or_(
-                Organisation.legal_name.icontains(filters.q, autoescape=True),
-                Organisation.short_name.icontains(filters.q, autoescape=True),
-            )
-        )
+        conditions.append(holding(filters.q, Organisation.legal_name, Organisation.short_name))
     total = db.session.scalar(select(func.count(Organisation.id)).where(*conditions))
     statement = select(Organisation).where(*conditions)
     page = keyset_page(statement, ORGANISATION_ORDER, "name", cursor, ORGANISATIONS_PER_PAGE)
