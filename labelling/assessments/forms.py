@@ -415,3 +415,4 @@ class QueueFilterForm(Form):
     )
     level = SelectField(_l("Level"), choices=[], validators=[Optional()])
     country = SelectField(_l("Country"), choices=any_country_choices, validators=[Optional()])
+    body = SelectField(_l("Labelling body"), choices=[], validators=[Optional()])  # the view's

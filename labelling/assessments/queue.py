@@ -12,6 +12,7 @@ from sqlalchemy.sql import ColumnElement
 
 from labelling.assessments.models import Application, Assignment
 from labelling.assessments.workflow import State
+from labelling.bodies.services import of_body
 from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.extensions import db
 from labelling.organisations.models import Organisation
@@ -28,6 +29,7 @@ class QueueFilters:
     q: str = ""  # part of the organisation's name, or the application's number
     level: str = ""
     country: str = ""
+    body_id: int | None = None
 
 
 def _conditions(filters: QueueFilters) -> list[ColumnElement]:
@@ -36,6 +38,8 @@ def _conditions(filters: QueueFilters) -> list[ColumnElement]:
         conditions.append(Application.level == filters.level)
     if filters.country:
         conditions.append(Organisation.country_code == filters.country)
+    if filters.body_id:
+        conditions.append(of_body(Application.body_id, filters.body_id))
     if filters.q:
         named = holding(filters.q, Organisation.legal_name)
         number = filters.q.removeprefix("#")

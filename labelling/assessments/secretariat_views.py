@@ -26,7 +26,7 @@ from labelling.assessments.models import Application, Assignment
 from labelling.assessments.review import AssignmentRefused, ReviewError
 from labelling.assessments.workflow import Action, Actor, State, TransitionError, check_transition
 from labelling.assessors.models import AccreditationRole
-from labelling.bodies.services import visible_condition
+from labelling.bodies.services import body_choices, visible_condition
 from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.dates import show_date
 from labelling.core.http import get_or_404, require
@@ -71,10 +71,14 @@ def queue():
         abort(404)
     form = QueueFilterForm(request.args)
     form.level.choices = [("", _("Any level")), *level_names().items()]
+    form.body.choices = body_choices(current_user)
     filters = queues.QueueFilters()
     if form.validate():
         filters = queues.QueueFilters(
-            q=form.q.data or "", level=form.level.data or "", country=form.country.data or ""
+            q=form.q.data or "",
+            level=form.level.data or "",
+            country=form.country.data or "",
+            body_id=int(form.body.data) if form.body.data else None,
         )
     visible = visible_condition(current_user, Application.body_id)
     try:

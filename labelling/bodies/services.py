@@ -9,6 +9,7 @@ applications only (staff in no body act for the European body); administrators o
 from __future__ import annotations
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from labelling.accounts.models import Role, User
@@ -96,6 +97,25 @@ def visible_condition(user: User, column):
     if european is not None and european.id in scope:
         condition = condition | column.is_(None)
     return condition
+
+
+def of_body(column, body_id: int):
+    """A WHERE condition on an application's `body_id` column for one body's (the
+    European body's own include those with no body recorded)."""
+    european = european_body()
+    condition = column == body_id
+    if european is not None and european.id == body_id:
+        condition = condition | column.is_(None)
+    return condition
+
+
+def body_choices(user: User) -> list[tuple[str, str]]:
+    """A list filter's choice of body for `user`: "any", then the bodies they act for;
+    "any" alone when they act for one body or none is recorded."""
+    scope = bodies_acted_for(user)
+    bodies = [body for body in all_bodies() if scope is None or body.id in scope]
+    named = [(str(body.id), body.name) for body in bodies] if len(bodies) > 1 else []
+    return [("", _("Any body")), *named]
 
 
 def pool_of(body_id: int | None) -> set[int] | None:

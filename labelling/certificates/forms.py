@@ -108,6 +108,7 @@ class LabelFilterForm(Form):
     status = SelectField(_l("Status"), choices=_status_choices, validators=[Optional()])
     level = SelectField(_l("Level"), choices=[], validators=[Optional()])  # the view's levels
     country = SelectField(_l("Country"), choices=any_country_choices, validators=[Optional()])
+    body = SelectField(_l("Labelling body"), choices=[], validators=[Optional()])  # the view's
     expiring_within = IntegerField(
         _l("Ends within (days)"),
         validators=[Optional(), NumberRange(min=1, max=3650)],

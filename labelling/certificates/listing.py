@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql import ColumnElement
 
 from labelling.assessments.models import Application
+from labelling.bodies.services import of_body
 from labelling.certificates.models import Certificate, Label, LabelStatus
 from labelling.core.paging import Order, Page, holding, keyset_page
 from labelling.extensions import db
@@ -29,6 +30,7 @@ class LabelFilters:
     level: str = ""
     country: str = ""
     expiring_within: int | None = None  # valid today, ending within this many days
+    body_id: int | None = None  # the labelling body that decided
 
 
 def _status_condition(status: str, today: date) -> list[ColumnElement]:
@@ -71,10 +73,12 @@ def _statement(filters: LabelFilters, visible: ColumnElement | None, today: date
         .options(contains_eager(Label.organisation))
         .where(*_conditions(filters, today))
     )
+    if visible is not None or filters.body_id:
+        statement = statement.join(Application, Application.id == Label.application_id)
     if visible is not None:  # a body's secretariat: the labels of its own decisions
-        statement = statement.join(Application, Application.id == Label.application_id).where(
-            visible
-        )
+        statement = statement.where(visible)
+    if filters.body_id:
+        statement = statement.where(of_body(Application.body_id, filters.body_id))
     return statement
 
 

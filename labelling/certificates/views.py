@@ -25,7 +25,12 @@ from flask_login import current_user, login_required
 from labelling.accounts.history import readable_history
 from labelling.assessments.forms import TransitionForm
 from labelling.assessments.models import Application
-from labelling.bodies.services import acts_for, acts_for_platform, visible_condition
+from labelling.bodies.services import (
+    acts_for,
+    acts_for_platform,
+    body_choices,
+    visible_condition,
+)
 from labelling.certificates import listing, register_import, services
 from labelling.certificates.forms import (
     ConfirmRegisterImportForm,
@@ -57,6 +62,7 @@ def index():
     today = date.today()
     form = LabelFilterForm(request.args)
     form.level.choices = [("", _("Any level")), *level_names().items()]
+    form.body.choices = body_choices(current_user)
     filters = listing.LabelFilters()
     if form.validate():
         filters = listing.LabelFilters(
@@ -65,6 +71,7 @@ def index():
             level=form.level.data or "",
             country=form.country.data or "",
             expiring_within=form.expiring_within.data,
+            body_id=int(form.body.data) if form.body.data else None,
         )
     visible = visible_condition(current_user, Application.body_id)
     try:

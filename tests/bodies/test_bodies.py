@@ -4,6 +4,8 @@ on the certificate and in the registry."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from labelling.accounts.models import Role
@@ -195,3 +197,36 @@ def test_another_bodys_staff_cannot_reach_an_organisation_or_join_its_team(clien
         sign_in(client, people[who].email)
         assert client.get(f"/organisations/{german.id}").status_code == 200
         client.post("/logout")
+
+
+def test_the_staff_of_several_bodies_narrow_labels_and_queues_to_one(client, bodies, manager):
+    """Issue 27: the lists narrow by the body that decided (the European body's own
+    include what no body was recorded for)."""
+    from labelling.assessments.workflow import State
+    from tests.factories import force_state, labelled_organisation
+
+    european, danish, people = bodies
+    danish_label = labelled_organisation(manager, legal_name="Dansk Klynge", country_code="DK")
+    danish_label.application.body_id = danish.id
+    labelled_organisation(manager, legal_name="Unrecorded Cluster")  # no body: the European
+    waiting = submitted_application(manager, "bronze", country_code="DK", legal_name="Venter")
+    force_state(waiting, State.SCREENING)
+    db.session.commit()
+
+    def names(url: str) -> list[str]:
+        return sorted(
+            re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', client.get(url).text)
+        )
+
+    sign_in(client, people["admin"].email)
+    labels = "/secretariat/labels/"
+    assert 'name="body"' in client.get(labels).text
+    assert names(f"{labels}?body={danish.id}") == ["Dansk Klynge"]
+    assert names(f"{labels}?body={european.id}") == ["Unrecorded Cluster"]
+    queue = "/secretariat/applications?queue=screening"
+    assert names(f"{queue}&body={danish.id}") == ["Venter"]
+    assert names(f"{queue}&body={european.id}") == []
+    client.post("/logout")
+    sign_in(client, people["danish"].email)  # one body: nothing to choose
+    assert 'name="body"' not in client.get(labels).text
+    assert client.get(f"{labels}?body={european.id}").status_code == 422
