@@ -51,7 +51,7 @@ def _require_staff() -> None:
 @login_required
 def index():
     _require_staff()
-    args = {k: request.args.get(k, "").strip() for k in ("q", "role", "country", "status")}
+    args = {k: request.args.get(k, "").strip()[:100] for k in ("q", "role", "country", "status")}
     roles, statuses = list(AccreditationRole), list(AccreditationStatus)
     if args["role"] not in ("", *roles) or args["status"] not in ("", *statuses):
         abort(400)  # the page's own choices only

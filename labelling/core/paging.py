@@ -32,9 +32,8 @@ class Page:
 
 
 def encode_cursor(order_name: str, keys: tuple) -> str:
-    plain = [
-        value.isoformat() if isinstance(value, date) else value for value in keys
-    ]  # and datetime
+    # Dates and times (a datetime is a date) as ISO text, with their offset.
+    plain = [value.isoformat() if isinstance(value, date) else value for value in keys]
     raw = json.dumps([order_name, plain], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
