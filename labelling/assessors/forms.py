@@ -104,7 +104,8 @@ class DeclarationForm(FlaskForm):
         coerce=int,
         validate_choice=False,
     )
-    q = HiddenField()  # the search that found them, to show them again with an error
+    # The search that found them, to show them again with an error.
+    q = HiddenField(validators=[Length(max=100)])
     relation = SelectField(
         _l("Your tie to it"),
         choices=[SelectChoice(r.value, r.label) for r in Relation],

@@ -215,8 +215,8 @@ def my_profile():
         abort(404, _("You are not in the accreditation register yet; the secretariat adds you."))
     finder = FindOrganisationForm(request.args)
     q = (finder.q.data or "") if finder.validate() else ""
-    if request.method == "POST":
-        q = (request.form.get("q") or "").strip()
+    if request.method == "POST":  # the search the form was found by, as bounded as the finder
+        q = (request.form.get("q") or "").strip()[:100]
     found = services.organisations_named(q)
     form = DeclarationForm(found, q=q)
     organisation = None

@@ -133,6 +133,10 @@ def test_an_assessor_declares_a_conflict(client, manager):
     assert found.status_code == 200 and "Baltic Maritime Cluster" in found.text
     assert f'value="{organisation.id}"' in found.text
     assert "No organisation" in client.get("/assessors/me?q=zzzz").text
+    # A search far longer than a name (SQLite refuses LIKE patterns over 50,000 bytes).
+    assert client.get("/assessors/me?q=" + "a" * 60_000).status_code == 200
+    huge = client.post("/assessors/me", data={"q": "a" * 60_000, "relation": "advised"})
+    assert huge.status_code == 422
     future = client.post(
         "/assessors/me",
         data={
