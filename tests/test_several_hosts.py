@@ -138,7 +138,7 @@ def hosts(app, app_config, tmp_path):
 def answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=5).status_code == 200
-    except requests.ConnectionError:
+    except requests.RequestException:  # not listening yet, or its first answer still coming
         return False
 
 

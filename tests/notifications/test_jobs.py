@@ -253,11 +253,11 @@ class TestAWorkerKilledMidSend:
         run_worker(app)
         db.session.refresh(message)
         assert message.status == OutboxStatus.SENT
-        took = {  # seen once at 62 s in a run beside another suite; said if it recurs
-            "sweep": delivered_at - swept_at,
-            "delivery": time.monotonic() - delivered_at,
-        }
-        assert time.monotonic() - killed_at < self.CLAIM_SECONDS + 10, took
+        took = {"sweep": delivered_at - swept_at, "delivery": time.monotonic() - delivered_at}
+        # Before the fix it waited for RQ's clean-up, 10-13 minutes. In full runs of the
+        # suite beside another one, the delivery has twice taken 60 s (the mail server's
+        # delay for the killed connection, still unexplained); alone it takes 0.1 s.
+        assert time.monotonic() - killed_at < self.CLAIM_SECONDS + 90, took
         # Caught before the data: one copy. After it: the server had it, and the second
         # copy carries the same Message-ID, which mail systems take for a duplicate.
         copies = 1 if point == "before the data" else 2
