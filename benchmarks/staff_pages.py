@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from chain_pages import _environment, _serve
 from load import signed_in
-from seed import seed
+from seed import seed, vacuum
 
 SECRETARIAT = ("secretariat@bench.example.eu", "bench-password-123")
 TARGET_MS, TARGET_KB = 150, 300
@@ -75,7 +75,7 @@ def seed_staff_side(url: str, instance: str) -> float:
     from sqlalchemy import func, select, text
 
     from labelling import create_app
-    from labelling.accounts.services import hash_password
+    from labelling.accounts.models import hash_password
     from labelling.extensions import db
 
     started = time.perf_counter()
@@ -149,8 +149,8 @@ def seed_staff_side(url: str, instance: str) -> float:
             conn,
             tables["accreditation"],
             [{"profile_id": p, "role": rng.choice(["auditor", "benchmarking_expert"]),
-              "issued_on": today - timedelta(days=rng.randint(30, 900)),
-              "expires_on": today + timedelta(days=rng.randint(-200, 900))} for p in profiles],
+              "issued_on": (issued := today - timedelta(days=rng.randint(30, 900))),
+              "expires_on": issued + timedelta(days=rng.randint(300, 1500))} for p in profiles],
         )  # fmt: skip
 
         # 3,500 applications waiting, made from awarded ones; teams on those in assessment.
@@ -218,14 +218,14 @@ def seed_staff_side(url: str, instance: str) -> float:
             conn.execute(
                 text(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), ({latest}))")
             )
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    with app.app_context():
+        vacuum(db.engine)
     return time.perf_counter() - started
 
 
 def staff_pages() -> list[str]:
     return [
-        "/secretariat/",
+        "/dashboard",
         "/secretariat/labels/",
         "/secretariat/labels/?status=active&expiring_within=90",
         "/secretariat/labels/?q=cluster&country=DE",
