@@ -25,10 +25,29 @@ def require_reachable_services() -> None:
         stop_for(problems)
 
 
+# RQ listens for commands (stop a job, shut down) on a pub/sub thread that wakes every
+# 60 s, and redis-py's stop() now waits for that thread: a worker's shutdown, and every
+# `--burst` run, could hang for a minute after its last job. Waking every second bounds it.
+PUBSUB_WAKE_SECONDS = 1
+
+
+class BriefListener:
+    """For RQ workers: their command listener wakes every PUBSUB_WAKE_SECONDS."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_WAKE_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
+
+
 def app_worker_class():
     from rq import Worker
 
-    class AppWorker(Worker):
+    class AppWorker(BriefListener, Worker):
         """RQ's forking worker; each job's child process opens database connections of
         its own instead of sharing the parent's (a connection must not cross a fork)."""
 
