@@ -61,6 +61,28 @@ function done(summary, latency, requests)
 end
 """
 
+# Distinct searches: thread k of wrk takes URLs k, k + threads, k + 2 x threads, ... of a
+# list longer than any run asks, so that no URL is asked twice in a run.
+DISTINCT_LUA = r"""
+local paths = {}
+local n = 0
+for line in io.lines(os.getenv("WRK_PATHS")) do
+  n = n + 1
+  paths[n] = line
+end
+local step = tonumber(os.getenv("WRK_THREADS"))
+local made = 0
+function setup(thread)
+  thread:set("first", made)
+  made = made + 1
+end
+local counter = nil
+function request()
+  if counter == nil then counter = first + 1 else counter = counter + step end
+  return wrk.format("GET", paths[(counter - 1) % n + 1])
+end
+""" + LUA[LUA.index("function done") :]
+
 WORDS = [
     "cluster", "pole", "klaster", "food", "energia", "oresund", "baden", "munchen", "sante",
     "automocion", "lotniczy", "maritime", "medizintechnik", "tech", "bretagne", "life",
@@ -175,6 +197,62 @@ def api_search_urls() -> list[str]:
     return urls
 
 
+NAME_FIELDS = ("legal_name", "short_name", "city")
+
+
+def seeded_words(base_url: str, pages: int = 10) -> list[list[str]]:
+    """The words of the names and city of listed organisations (one list per
+    organisation), read from the API in several orders: a sample across the register."""
+    import unicodedata
+
+    def folded(text: str) -> list[str]:
+        plain = unicodedata.normalize("NFKD", text.lower())
+        letters = "".join(c if c.isalnum() else " " for c in plain if not unicodedata.combining(c))
+        return [word for word in letters.split() if len(word) >= 3]
+
+    found = []
+    for sort in ("name", "-name", "-year", "country", "valid_until"):
+        for page in range(1, pages + 1):
+            url = f"{base_url}/api/v1/organisations?per_page=100&sort={sort}&page={page * 37}"
+            for item in get_json(url)["items"]:
+                organisation = item["organisation"]
+                parts = [
+                    organisation.get(key) or "" for key in ("legal_name", "short_name", "city")
+                ]
+                found.append(folded(" ".join(parts)))
+    return [words for words in found if words]
+
+
+def distinct_searches(
+    base_url: str, route: str, count: int, seed: int = 11, extra: str = ""
+) -> list[str]:
+    """`count` distinct searches as people type them: a prefix (three letters or more) of a
+    word of a real name or city, now and then with a second word's prefix; no level or
+    one; no country or one; page 1 to 3."""
+    import random
+    from urllib.parse import quote
+
+    rng = random.Random(seed)
+    documents = seeded_words(base_url)
+    urls: set[str] = set()
+    while len(urls) < count:
+        words = rng.choice(documents)
+        first = rng.choice(words)
+        q = first[: rng.randint(3, len(first))]
+        if len(words) > 1 and rng.random() < 0.25:
+            second = rng.choice([word for word in words if word != first] or [first])
+            q += " " + second[: rng.randint(3, len(second))]
+        url = f"{route}?{extra}q={quote(q)}"
+        if rng.random() < 0.5:
+            url += f"&level={rng.choice(LEVELS)}"
+        if rng.random() < 0.5:
+            url += f"&country={rng.choice(COUNTRIES)}"
+        urls.add(url + f"&page={rng.randint(1, 3)}")
+    ordered = sorted(urls)
+    rng.shuffle(ordered)
+    return ordered
+
+
 def resource_urls(base_url: str, pages: int = 5) -> dict[str, list[str]]:
     """Existing organisations, labels and certificates, read from the API itself."""
     organisations, labels, numbers = [], [], []
@@ -213,10 +291,12 @@ def run_wrk(
     threads: int,
     folder: Path,
     headers: list[str] | None = None,
+    distinct: bool = False,
 ) -> dict:
-    """wrk on the paths in turn; `headers` (e.g. a session cookie) go with every request."""
-    script = folder / "paths.lua"
-    script.write_text(LUA)
+    """wrk on the paths in turn; `headers` (e.g. a session cookie) go with every request.
+    `distinct`: each path at most once (until the list runs out: see "repeated")."""
+    script = folder / ("distinct.lua" if distinct else "paths.lua")
+    script.write_text(DISTINCT_LUA if distinct else LUA)
     listing = folder / f"paths-{abs(hash(tuple(paths)))}.txt"
     listing.write_text("\n".join(paths) + "\n")
     command = [
@@ -227,7 +307,7 @@ def run_wrk(
         command[1:1] = ["-H", header]
     output = subprocess.run(
         command,
-        env={**os.environ, "WRK_PATHS": str(listing)},
+        env={**os.environ, "WRK_PATHS": str(listing), "WRK_THREADS": str(threads)},
         capture_output=True,
         text=True,
         check=True,
@@ -236,6 +316,7 @@ def run_wrk(
     figures = json.loads(line)
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     figures["urls"] = len(set(paths))
+    figures["repeated"] = max(0, figures["requests"] - len(paths)) if distinct else None
     return figures
 
 
@@ -276,6 +357,81 @@ def print_table(results: dict[str, dict], floor: str, hello: str) -> None:
         )
 
 
+DISTINCT_URLS = 40_000  # per route: more than a run of --seconds can ask
+
+
+def distinct_main(base: str, args, folder: Path) -> None:
+    """Every request a search nobody made before: /registry and the API, as shares of
+    /healthz and bare Flask measured in the same run; then the first page after a change."""
+    routes = {
+        "bare Flask hello": (f"http://127.0.0.1:{args.hello_port}", ["/"], False),
+        "/healthz": (base, ["/healthz"], False),
+        "/registry, distinct searches": (
+            base, distinct_searches(base, "/registry", DISTINCT_URLS), True),
+        "/api/v1/organisations, distinct searches": (
+            base, distinct_searches(base, "/api/v1/organisations", DISTINCT_URLS,
+                                    extra="per_page=20&"), True),
+    }  # fmt: skip
+    print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    results = {}
+    for name, (url, paths, distinct) in routes.items():
+        if not distinct:
+            warm(url, paths)
+        results[name] = run_wrk(
+            url, paths, args.seconds, args.connections, args.threads, folder, distinct=distinct
+        )
+        repeated = results[name]["repeated"]
+        print(f"  {name}: {results[name]['rps']:,.0f} req/s, repeated {repeated}", flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f}\n")
+    print_table(results, "/healthz", "bare Flask hello")
+    if args.database_url:
+        first_after_change(base, args.database_url)
+
+
+def timed_get(url: str) -> float:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - our own server
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
+AFTER_CHANGE = ["/registry", "/api/v1/organisations?per_page=20", "/registry/statistics"]
+
+
+def first_after_change(base: str, database_url: str, rounds: int = 15) -> None:
+    """Move the register's data version on (as every change does), wait for the workers'
+    memo of it to lapse, and time each page's first answer, then the same page warm
+    (the median of five), one request at a time."""
+    import statistics
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    firsts: dict[str, list[float]] = {path: [] for path in AFTER_CHANGE}
+    warms: dict[str, list[float]] = {path: [] for path in AFTER_CHANGE}
+    for _round in range(rounds):
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE registry_state SET data_version = data_version + 1,"
+                    " changed_at = now() WHERE id = 1"
+                )
+            )
+        time.sleep(1.3)  # REGISTRY_VERSION_TTL (1 s) and a margin
+        for path in AFTER_CHANGE:
+            firsts[path].append(timed_get(base + path))
+            warms[path].append(statistics.median(timed_get(base + path) for _ in range(5)))
+    engine.dispose()
+    print("\nThe first answer after a change to the register, one request at a time:\n")
+    print("| page | first after a change, median ms | p95 ms | warm, median ms | ratio |")
+    print("|---|---|---|---|---|")
+    for path in AFTER_CHANGE:
+        first = statistics.median(firsts[path])
+        p95 = sorted(firsts[path])[int(0.95 * (len(firsts[path]) - 1))]
+        kept = statistics.median(warms[path])
+        print(f"| {path} | {first:.1f} | {p95:.1f} | {kept:.1f} | {first / kept:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", required=True)
@@ -285,6 +441,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="the server's sync workers")
     parser.add_argument("--hello-port", type=int, default=8099)
     parser.add_argument("--gunicorn-pid", type=int, help="report the workers' memory after")
+    parser.add_argument(
+        "--distinct", action="store_true", help="every search one nobody made before (cold)"
+    )
+    parser.add_argument(
+        "--database-url", help="with --distinct: also time the first page after a change"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
@@ -292,6 +454,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     hello = start_hello(args.workers, args.hello_port)
     try:
+        if args.distinct:
+            distinct_main(base, args, folder)
+            return
         routes = {
             "bare Flask hello": (f"http://127.0.0.1:{args.hello_port}", ["/"]),
             "/healthz": (base, ["/healthz"]),

@@ -25,18 +25,14 @@ from sqlalchemy import (
     case,
     column,
     func,
-    literal,
+    or_,
     select,
     table,
 )
 from sqlalchemy.sql import ColumnElement
 
 from labelling.certificates.models import LabelStatus
-from labelling.core.paging import (
-    after,
-    decode_cursor,
-    encode_cursor,
-)
+from labelling.core.paging import after, decode_cursor, encode_cursor, ordered
 from labelling.core.text import search_terms
 from labelling.extensions import db
 from labelling.registry.models import RegistryCell, RegistryEntry
@@ -183,12 +179,20 @@ def _facet_filters(query: RegistryQuery, skip: str | None = None) -> list[Column
 
 def relevance(terms: list[str]) -> ColumnElement:
     """A score both databases compute alike: a word matching a whole word counts most,
-    then the start of a word; a name starting with the first word comes first."""
-    padded = literal(" ") + entry.c.search_document + literal(" ")
+    then the start of a word; a name starting with the first word comes first. (Written
+    without building a padded copy of each document: a short word matches thousands of
+    rows, and the score is computed for every one of them.)"""
+    document = entry.c.search_document
     score = case((entry.c.sort_name.like(f"{terms[0]}%"), 1), else_=0)
     for term in terms:
-        score = score + case((padded.like(f"% {term} %"), 2), else_=0)
-        score = score + case((padded.like(f"% {term}%"), 1), else_=0)
+        starts_a_word = or_(document.like(f"{term}%"), document.like(f"% {term}%"))
+        whole_word = or_(
+            document == term,
+            document.like(f"{term} %"),
+            document.like(f"% {term}"),
+            document.like(f"% {term} %"),
+        )
+        score = score + case((starts_a_word, case((whole_word, 3), else_=1)), else_=0)
     return score
 
 
@@ -223,12 +227,8 @@ def _conditions(query: RegistryQuery, today: date) -> list[ColumnElement]:
 
 
 def _rows_statement(query: RegistryQuery, today: date) -> Select:
-    order = _order(query)
-    return (
-        select(*ROW_COLUMNS, *(column.label(f"_k{i}") for i, (column, _) in enumerate(order)))
-        .where(*_conditions(query, today))
-        .order_by(*(column.asc() if ascending else column.desc() for column, ascending in order))
-    )
+    """Every matching row in the query's order (downloads)."""
+    return ordered(select(*ROW_COLUMNS).where(*_conditions(query, today)), _order(query))
 
 
 # --- facets -----------------------------------------------------------------------------
@@ -311,25 +311,36 @@ def search(query: RegistryQuery, today: date, facet_cube: Cube | None = None) ->
     and the day); otherwise it is computed. Raises BadCursor for a cursor not of ours."""
     data = facet_cube if facet_cube is not None else cube(query.terms, today)
     total, facets = count_facets(data, query)
-    statement = _rows_statement(query, today)
     order = _order(query)
-    if query.cursor:
-        statement = statement.where(after(order, decode_cursor(query.cursor, query.sort, order)))
-    else:
-        statement = statement.offset((query.page - 1) * query.per_page)
-    rows = db.session.execute(statement.limit(query.per_page)).all()
-    entries = [_row(row) for row in rows]
+    rows = db.session.execute(_page_statement(query, today, order)).all()
     next_cursor = None
     if len(rows) == query.per_page:
         last = rows[-1]._mapping
         next_cursor = encode_cursor(query.sort, tuple(last[f"_k{i}"] for i in range(len(order))))
     return RegistryPage(
         query=query,
-        entries=entries,
+        entries=[_row(row) for row in rows],
         total=total,
         facets=facets,
         next_cursor=next_cursor,
     )
+
+
+def _page_statement(query: RegistryQuery, today: date, order) -> Select:
+    """The page's rows: first the ids and sort keys of the page (narrow rows: a search by
+    relevance orders every match), then the 20 wide rows by id."""
+    keys = [expression.label(f"_k{i}") for i, (expression, _) in enumerate(order)]
+    page = select(entry.c.id, *keys).where(*_conditions(query, today))
+    if query.cursor:
+        page = page.where(after(order, decode_cursor(query.cursor, query.sort, order)))
+    else:
+        page = page.offset((query.page - 1) * query.per_page)
+    page = ordered(page, order).limit(query.per_page).subquery("page")
+    page_keys = [(page.c[f"_k{i}"], ascending) for i, (_, ascending) in enumerate(order)]
+    statement = select(*ROW_COLUMNS, *(key for key, _ in page_keys)).join_from(
+        page, entry, entry.c.id == page.c.id
+    )
+    return ordered(statement, page_keys)
 
 
 _ROW_WIDTH = len(RegistryRow._fields)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from labelling.accounts.models import Role, User
 from labelling.config import Config
@@ -16,6 +15,7 @@ from labelling.core.audit import AuditEvent
 from labelling.extensions import db
 from labelling.notifications.models import OutboxMessage
 from tests.factories import PASSWORD, create_user, last_email, link_in, sign_in
+from tests.statements import counted_statements
 
 
 def register(client, email="new@example.org", password="a long passphrase", confirm=None, **kw):
@@ -349,20 +349,6 @@ class TestRateLimitOnRedis:
             "/login", data={"email": manager.email, "password": PASSWORD}
         )
         assert blocked.status_code == 429
-
-
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def request_work(client, url: str, data: dict) -> tuple[int, list[str]]:

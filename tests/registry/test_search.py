@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from labelling.registry.search import FACETS, SORTS, RegistryQuery, count_facets
 from tests.factories import create_user, labelled_organisation
+from tests.statements import counted_statements
 
 
 def api(client, query: str = "", status: int = 200) -> dict:
@@ -68,6 +69,28 @@ def test_with_words_the_best_matches_come_first(client, food):
     page = client.get("/registry?q=food").get_data(as_text=True)
     assert '<option value="relevance" selected>Best match</option>' in page
     assert "Best match" not in client.get("/registry").get_data(as_text=True)
+
+
+def test_a_search_refined_by_filters_and_pages_counts_its_facets_once(client, food):
+    """A reader searches, then picks a level, a country, another order or the next page:
+    each a page nobody asked before, whose facet counts come from the words' kept cube
+    (one count per words, data version and day), not from another count of the matches."""
+    refinements = [
+        "/registry?q=food",
+        "/registry?q=food&level=silver",
+        "/registry?q=FOOD&country=DK&level=silver",
+        "/registry?q=food&sort=-name&page=2",
+        "/api/v1/organisations?q=food&per_page=1&page=3",
+    ]
+    with counted_statements() as statements:
+        for url in refinements:
+            assert client.get(url).status_code == 200
+    counts = [sql for sql in statements if "GROUP BY registry_entry.cell_id" in sql]
+    assert len(counts) == 1
+    with counted_statements() as statements:  # other words: counted on their own
+        assert client.get("/registry?q=food cluster").status_code == 200
+        assert client.get("/registry?q=cluster food&page=2").status_code == 200
+    assert sum("GROUP BY registry_entry.cell_id" in sql for sql in statements) == 1
 
 
 @pytest.mark.parametrize("sort", SORTS)
