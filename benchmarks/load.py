@@ -15,6 +15,14 @@ search and verification at the same time, to show that slow searches do not star
 cheap pages. With `--gunicorn-pid` it reports the resident memory of each worker after
 the run.
 
+With `--distinct`, every request to `/registry` and `/api/v1/organisations` is a search
+nobody made before in the run (a prefix of a word of a real name or city x level x
+country x page 1-3; 40,000 URLs per route, none asked twice), against `/healthz` and bare
+Flask in the same run; then the secretariat suspends and restores a label 15 times, and
+each time the first anonymous answer of `/registry`, its statistics and the API is timed
+against the same page warm (sign-in as seed.py's secretariat: the server needs
+`LABELLING_TWO_FACTOR_REQUIRED=false`; `--no-change` leaves this out).
+
 The server must run with rate limits off (`LABELLING_RATELIMIT_ENABLED=false`): every
 request here comes from one address.
 """
@@ -384,8 +392,8 @@ def distinct_main(base: str, args, folder: Path) -> None:
         print(f"  {name}: {results[name]['rps']:,.0f} req/s, repeated {repeated}", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
     print_table(results, "/healthz", "bare Flask hello")
-    if args.database_url:
-        first_after_change(base, args.database_url)
+    if not args.no_change:
+        first_after_change(base)
 
 
 def timed_get(url: str) -> float:
@@ -395,34 +403,56 @@ def timed_get(url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-AFTER_CHANGE = ["/registry", "/api/v1/organisations?per_page=20", "/registry/statistics"]
+# The first three are made after a change before readers ask (registry.warming); the
+# last is not, and shows what every other URL costs at its first reader after a change.
+AFTER_CHANGE = [
+    "/registry",
+    "/registry/statistics",
+    "/api/v1/organisations",
+    "/api/v1/organisations?per_page=20&sort=-year",
+]
 
 
-def first_after_change(base: str, database_url: str, rounds: int = 15) -> None:
-    """Move the register's data version on (as every change does), wait for the workers'
-    memo of it to lapse, and time each page's first answer, then the same page warm
-    (the median of five), one request at a time."""
+SECRETARIAT = ("secretariat@bench.example.eu", "bench-password-123")  # seed.py's account
+
+
+def change_a_label(session, base: str, label_id: int, suspend: bool) -> None:
+    """Suspend or restore a label through the secretariat's page: a change to the register."""
+    import re
+
+    page = session.get(f"{base}/secretariat/labels/{label_id}").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = session.post(
+        f"{base}/secretariat/labels/{label_id}",
+        data={
+            "csrf_token": token,
+            "action": "suspend" if suspend else "restore",
+            "comment": "Benchmark: a change to the register",
+        },
+        allow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.status_code
+
+
+def first_after_change(base: str, rounds: int = 15, wait: float = 2.0) -> None:
+    """The secretariat suspends, then restores, a label (each a change to the register);
+    `wait` seconds later an anonymous reader asks each page once (the first answer after
+    the change), then five times more (warm, the median), one request at a time."""
     import statistics
 
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(database_url)
+    session = signed_in(base, *SECRETARIAT)
+    label_id = get_json(f"{base}/api/v1/organisations?per_page=1")["items"][0]["label"]["id"]
     firsts: dict[str, list[float]] = {path: [] for path in AFTER_CHANGE}
     warms: dict[str, list[float]] = {path: [] for path in AFTER_CHANGE}
-    for _round in range(rounds):
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "UPDATE registry_state SET data_version = data_version + 1,"
-                    " changed_at = now() WHERE id = 1"
-                )
-            )
-        time.sleep(1.3)  # REGISTRY_VERSION_TTL (1 s) and a margin
+    for round_ in range(rounds):
+        change_a_label(session, base, label_id, suspend=round_ % 2 == 0)
+        time.sleep(wait)
         for path in AFTER_CHANGE:
             firsts[path].append(timed_get(base + path))
             warms[path].append(statistics.median(timed_get(base + path) for _ in range(5)))
-    engine.dispose()
-    print("\nThe first answer after a change to the register, one request at a time:\n")
+    if rounds % 2:
+        change_a_label(session, base, label_id, suspend=False)
+    print(f"\nThe first answer {wait:.0f} s after a change to the register, one at a time:\n")
     print("| page | first after a change, median ms | p95 ms | warm, median ms | ratio |")
     print("|---|---|---|---|---|")
     for path in AFTER_CHANGE:
@@ -445,7 +475,10 @@ def main() -> None:
         "--distinct", action="store_true", help="every search one nobody made before (cold)"
     )
     parser.add_argument(
-        "--database-url", help="with --distinct: also time the first page after a change"
+        "--no-change",
+        action="store_true",
+        help="with --distinct: do not time the first page after a change (it signs in as "
+        "seed.py's secretariat, so the server needs LABELLING_TWO_FACTOR_REQUIRED=false)",
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):

@@ -106,6 +106,9 @@ class Config:
     # Seconds a worker may answer anonymous readers from the data version it last read
     # (0: read it on every request). A change shows everywhere within this time.
     REGISTRY_VERSION_TTL = 1.0
+    # After a change, the most-read public answers are made for the new version before a
+    # reader asks (registry.warming).
+    REGISTRY_WARM_AFTER_CHANGE = True
     API_RATE_LIMIT = "120 per minute"  # per client address, for the open data API
     VERIFY_UPLOAD_RATE_LIMIT = "20 per minute"  # PDF checks on the public verification page
     COMPLAINT_RATE_LIMIT = "5 per hour;20 per day"  # public complaints, per client address
@@ -220,6 +223,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     REGISTRY_VERSION_TTL = 0.0  # tests change data and look at once
+    REGISTRY_WARM_AFTER_CHANGE = False  # its own tests turn it on
     # Hundreds of tests sign staff in; the second factor's own tests turn it on.
     TWO_FACTOR_REQUIRED = False
     # Cheap hashing keeps hundreds of test sign-ins fast; production keeps scrypt.

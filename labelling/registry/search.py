@@ -304,13 +304,18 @@ def count_facets(data: Cube, query: RegistryQuery) -> tuple[int, dict[str, list]
 # --- the search -------------------------------------------------------------------------
 
 
-def search(query: RegistryQuery, today: date, facet_cube: Cube | None = None) -> RegistryPage:
+Counted = tuple[int, dict[str, list]]  # the total and the facets, as count_facets gives them
+
+
+def search(query: RegistryQuery, today: date, counted: Counted | None = None) -> RegistryPage:
     """One page of the registry with the total and facets.
 
-    `facet_cube` may be passed when the caller keeps one (it must be for the query's words
-    and the day); otherwise it is computed. Raises BadCursor for a cursor not of ours."""
-    data = facet_cube if facet_cube is not None else cube(query.terms, today)
-    total, facets = count_facets(data, query)
+    `counted` may be passed when the caller keeps the counts (they must be for the query's
+    words, filters and day); otherwise they are computed. Raises BadCursor for a cursor
+    not of ours."""
+    if counted is None:
+        counted = count_facets(cube(query.terms, today), query)
+    total, facets = counted
     order = _order(query)
     rows = db.session.execute(_page_statement(query, today, order)).all()
     next_cursor = None

@@ -17,7 +17,19 @@ def kept_cube(today: date, terms: tuple[str, ...] = ()) -> search.Cube:
     return cached("registry-cube", terms, lambda: search.cube(list(terms), today))
 
 
+def kept_counts(today: date, query: search.RegistryQuery) -> search.Counted:
+    """The total and facet counts of the query's words and filters, kept: every order and
+    page of them shows the same (counting the whole register's cube takes milliseconds)."""
+    terms = tuple(sorted(query.terms))
+    filters = tuple(query.chosen(facet) for facet in search.FACETS)
+    return cached(
+        "registry-counts",
+        (terms, filters),
+        lambda: search.count_facets(kept_cube(today, terms), query),
+    )
+
+
 def run_search(query: search.RegistryQuery) -> search.RegistryPage:
     """One page of the registry for today. Raises core.paging.BadCursor for a cursor not ours."""
     today = date.today()
-    return search.search(query, today, kept_cube(today, tuple(sorted(query.terms))))
+    return search.search(query, today, kept_counts(today, query))

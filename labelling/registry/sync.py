@@ -26,6 +26,7 @@ from labelling.db import utcnow
 from labelling.organisations.models import Organisation
 from labelling.registry.models import RegistryCell, RegistryEntry, RegistryState
 from labelling.registry.timeline import HeldLabel, periods
+from labelling.registry.warming import schedule_warming
 
 # The organisation's facts the registry copies; a change to any other field (members,
 # contact person, description) leaves the registry as it is.
@@ -350,9 +351,11 @@ VERSION_MEMO = "labelling.registry_version"
 
 
 def _announce(session: Session) -> None:
-    """After the commit: this worker reads the new data version on its next request."""
+    """After the commit: this worker reads the new data version on its next request, and
+    the most-read public answers are made for it before a reader asks."""
     if session.info.pop(_CHANGED, False) and has_app_context():
         current_app.extensions.pop(VERSION_MEMO, None)
+        schedule_warming()
 
 
 def _forget(session: Session) -> None:

@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from labelling.accounts.models import Role
 from labelling.core.audit import AuditEvent
 from labelling.db import utcnow
 from labelling.extensions import db
-from labelling.jobs.cli import BriefListener, app_worker_class
+from labelling.jobs.cli import app_worker_class
 from labelling.jobs.models import ScheduledRun
 from labelling.jobs.queue import enqueue, job_queue
 from labelling.jobs.scheduler import tick
@@ -26,16 +25,7 @@ from labelling.notifications.models import OutboxMessage, OutboxStatus
 from tests.factories import create_user, sign_in
 from tests.mailserver import free_port
 from tests.processes import kill_session
-
-
-class BurstWorker(BriefListener, SimpleWorker):
-    """The app's worker without the fork, for running jobs in the test's process."""
-
-
-def run_worker(app) -> None:
-    """What `labelling worker --burst` does, in this process: every job waiting now."""
-    queue = job_queue(app)
-    BurstWorker([queue], connection=queue.connection).work(burst=True)
+from tests.workers import run_worker
 
 
 def ask_for_a_reset(client, email: str):
