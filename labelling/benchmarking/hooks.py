@@ -1,10 +1,15 @@
-"""What benchmarking plugs into the layers below it: it follows each application's lifecycle."""
+"""What benchmarking plugs into the layers below it: it follows each application's
+lifecycle, and renders the applicant's report PDF in the background."""
 
 from __future__ import annotations
 
 from labelling.assessments.signals import application_transitioned
+from labelling.benchmarking.report_files import render_ahead, render_applicants_report
 from labelling.benchmarking.services import follow_lifecycle
+from labelling.jobs.queue import TASKS
 
 
 def register() -> None:
     application_transitioned.connect(follow_lifecycle)
+    application_transitioned.connect(render_ahead)  # after the entry is recorded
+    TASKS.register("benchmarking.report_pdf", render_applicants_report)

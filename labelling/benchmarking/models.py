@@ -116,3 +116,35 @@ class PeerSummary(db.Model):
     data_version: Mapped[int] = mapped_column(nullable=False)
     stats: Mapped[dict] = mapped_column(JSON, nullable=False)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class ReportFile(db.Model):
+    """A benchmarking report's PDF as rendered for one version of what it shows: the file
+    lives in the file storage (core.storage), this row says which report it is. A decided
+    application's version is its snapshot, so its PDF is rendered once for good; before,
+    the version moves with the benchmark data and the application."""
+
+    __tablename__ = "benchmark_report_file"
+    __table_args__ = (
+        UniqueConstraint(
+            "application_id",
+            "kind",
+            "language",
+            "with_recommendation",
+            "version",
+            name="uq_benchmark_report_file_report",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # the peer group
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    # The assessors' recommendation is shown to the applicant only with the decision.
+    with_recommendation: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    version: Mapped[str] = mapped_column(String(100), nullable=False)
+    file_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

@@ -5,23 +5,21 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from labelling.assessments import consolidation, services
 from labelling.assessments.models import Application
 from labelling.benchmarking import analytics as analytics_data
-from labelling.benchmarking import report
+from labelling.benchmarking import report_files
 from labelling.benchmarking.metrics import benchmark_metrics
 from labelling.benchmarking.peers import GROUP_KINDS, default_group
-from labelling.benchmarking.services import group_sizes_of, min_peers, peer_view
+from labelling.benchmarking.report_files import NoBenchmark, report_context
+from labelling.benchmarking.services import group_sizes_of, min_peers
 from labelling.core.http import get_or_404, require
-from labelling.core.languages import country_name
-from labelling.core.pdf import render_pdf
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
-from labelling.organisations.models import TECHNOLOGY_AREAS
 
 bp = Blueprint("benchmarking", __name__)
 
@@ -36,49 +34,16 @@ def _chosen_group(application: Application) -> str:
 
 
 def _report_context(application: Application, kind: str) -> dict:
-    framework = services.framework_of(application)
-    view = peer_view(application, framework, kind)
-    if view is None:
+    try:
+        return report_context(application, kind, application.can_view_report(current_user))
+    except NoBenchmark:
         abort(404, _("This application has no benchmark yet: it is benchmarked when submitted."))
-    result = (
-        consolidation.assessed_result(application, framework)
-        if application.is_decided
-        else services.score_of(application, framework)
-    )
-    strengths, gaps = report.strengths_and_gaps(framework, result)
-    return {
-        "application": application,
-        "framework": framework,
-        "view": view,
-        "kind": kind,
-        "group_kinds": GROUP_KINDS,
-        "group_values": _group_value_labels(view.group_values),
-        "sections": report.indicator_sections(framework, view, result),
-        "further": report.further_figures(framework, view),
-        "strengths": strengths,
-        "gaps": gaps,
-        # The assessors' recommendations reach the applicant with the decision.
-        "recommendation": application.recommendation
-        if application.can_view_report(current_user)
-        else None,
-        "box_width": report.BOX_WIDTH,
-        "min_peers": min_peers(),
-    }
 
 
 def _keep_computed_summaries() -> None:
-    """A report may have rebuilt a peer summary or brought the excellence group up to
-    date: keep that work for the next reader (a report changes nothing else)."""
+    """A report may have rebuilt a peer summary, brought the excellence group up to date or
+    stored its PDF: keep that work for the next reader (a report changes nothing else)."""
     db.session.commit()
-
-
-def _group_value_labels(values: dict) -> dict[str, str]:
-    """How the organisation's own groups read: "ICT", "Germany", "50-99 members"."""
-    return {
-        "technology_area": str(TECHNOLOGY_AREAS.get(values["technology_area"], "")),
-        "country": country_name(values["country"]),
-        "size": _("%(band)s members", band=values["size"]),
-    }
 
 
 @bp.route("/applications/<int:app_id>/benchmarking")
@@ -94,14 +59,20 @@ def report_page(app_id: int):
 @bp.route("/applications/<int:app_id>/benchmarking.pdf")
 @login_required
 def report_pdf(app_id: int):
+    """The stored PDF of this version of the report, rendered now if nobody has yet."""
     application = get_or_404(Application, app_id)
     require(application.can_view(current_user))
     kind = _chosen_group(application)
-    context = _report_context(application, kind)
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    try:
+        pdf = report_files.report_pdf(
+            application, kind, language, application.can_view_report(current_user)
+        )
+    except NoBenchmark:
+        abort(404, _("This application has no benchmark yet: it is benchmarked when submitted."))
     _keep_computed_summaries()
-    html = render_template("benchmarking/report_pdf.html", **context)
     return send_file(
-        io.BytesIO(render_pdf(html)),
+        io.BytesIO(pdf),
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"benchmarking-report-{application.id}-{kind}.pdf",
