@@ -70,12 +70,10 @@ def report_pdf(app_id: int):
         )
     except NoBenchmark:
         abort(404, _("This application has no benchmark yet: it is benchmarked when submitted."))
+    name = f"benchmarking-report-{application.id}-{kind}.pdf"  # read before the commit expires it
     _keep_computed_summaries()
     return send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"benchmarking-report-{application.id}-{kind}.pdf",
+        io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=name
     )
 
 
