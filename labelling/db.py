@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DDL, DateTime, Index, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -20,6 +20,41 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# PostgreSQL: the trigram operator class comes from pg_trgm, a date column in a GIN index
+# from btree_gin (both in PostgreSQL's contrib, trusted since PostgreSQL 13, so a database
+# owner may create them). Created before any table, for the indexes below and the
+# registry's search index.
+POSTGRESQL_EXTENSIONS = ("pg_trgm", "btree_gin")
+for _extension in POSTGRESQL_EXTENSIONS:
+    event.listen(
+        Base.metadata,
+        "before_create",
+        DDL(f"CREATE EXTENSION IF NOT EXISTS {_extension}").execute_if(dialect="postgresql"),
+    )
+
+# Objects only one database has, made by DDL of their own (the registry's full-text
+# structures, trigram indexes): the migrations' autogenerate and the schema test leave
+# them alone, and each migration creates them on its database only.
+DIALECT_ONLY = ("registry_search", "ix_registry_entry_search", "ix_trgm_")
+
+
+def is_dialect_only(name: str | None) -> bool:
+    return bool(name) and name.startswith(DIALECT_ONLY)
+
+
+def trigram_index(name: str, *columns: str) -> Index:
+    """A PostgreSQL index that finds a part of a word anywhere in the columns (`ILIKE
+    '%part%'`, what the staff's searches ask) without reading every row; `name` starts
+    with "ix_trgm_". SQLite reads the rows, at the sizes it serves."""
+    assert name.startswith("ix_trgm_")
+    return Index(
+        name,
+        *columns,
+        postgresql_using="gin",
+        postgresql_ops=dict.fromkeys(columns, "gin_trgm_ops"),
+    ).ddl_if(dialect="postgresql")
 
 
 def utcnow() -> datetime:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from labelling.core.sealing import Unsealable, seal, unseal
-from labelling.db import TimestampMixin, UTCDateTime, utcnow
+from labelling.db import TimestampMixin, UTCDateTime, trigram_index, utcnow
 from labelling.extensions import db
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,10 @@ ROLE_LABELS = {
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user"
     # The administrators' list, by name a page at a time (core.paging).
-    __table_args__ = (Index("ix_user_full_name", "full_name", "id"),)
+    __table_args__ = (
+        Index("ix_user_full_name", "full_name", "id"),
+        trigram_index("ix_trgm_user_names", "full_name", "email"),  # the accounts' search
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)

@@ -58,11 +58,16 @@ def _conditions(filters: LabelFilters, today: date) -> list[ColumnElement]:
         conditions += _status_condition(LabelStatus.ACTIVE, today)
         conditions.append(Label.valid_until <= ends_by)
     if filters.q:
-        numbered = select(Certificate.label_id).where(Certificate.number == filters.q.upper())
-        conditions.append(
-            holding(filters.q, Organisation.legal_name, Organisation.short_name)
-            | Label.id.in_(numbered)
+        # A certificate's number finds its label; anything else is a part of a name. (One
+        # condition or the other: with both joined by OR, PostgreSQL could use neither the
+        # number's index nor the names' trigram index, and read every label.)
+        numbered = db.session.scalar(
+            select(Certificate.label_id).where(Certificate.number == filters.q.upper()).limit(1)
         )
+        if numbered is not None:
+            conditions.append(Label.id == numbered)
+        else:
+            conditions.append(holding(filters.q, Organisation.legal_name, Organisation.short_name))
     return conditions
 
 

@@ -46,9 +46,9 @@ def get_metadata():
 
 
 def include_object(_object, name, _type, _reflected, _compare_to):
-    from labelling.registry.models import is_hand_made
+    from labelling.db import is_dialect_only
 
-    return not is_hand_made(name)
+    return not is_dialect_only(name)
 
 
 def run_migrations_offline():

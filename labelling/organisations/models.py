@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.accounts.models import User
 from labelling.core.hooks import Registry
-from labelling.db import TimestampMixin, UTCDateTime, utcnow
+from labelling.db import TimestampMixin, UTCDateTime, trigram_index, utcnow
 from labelling.extensions import db
 
 # The technology areas of the benchmarking peer groups ("comparative portfolio").
@@ -90,8 +90,10 @@ class Organisation(TimestampMixin, db.Model):
     __table_args__ = (
         CheckConstraint("management_fte >= 0", name="fte_not_negative"),
         CheckConstraint("committed_members >= 0", name="committed_not_negative"),
-        # The staff's list, by name a page at a time (core.paging).
+        # The staff's list, by name a page at a time (core.paging), and searched by a part
+        # of a name (the labels' list too).
         Index("ix_organisation_legal_name", "legal_name", "id"),
+        trigram_index("ix_trgm_organisation_names", "legal_name", "short_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,10 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from labelling.db import UTCDateTime, utcnow
 from labelling.extensions import db
 
-# Objects created by hand-written DDL, not by the models: the full-text structures. The
-# migrations' autogenerate and the schema test leave them alone.
-HAND_MADE = ("registry_search", "ix_registry_entry_search")
-
 
 class RegistryCell(db.Model):
     """One combination of the five facet values. Facet counts group the listed rows by
@@ -132,17 +128,7 @@ class RegistryState(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
-# PostgreSQL: the trigram operator class comes from pg_trgm, a date column in a GIN index
-# from btree_gin (both in PostgreSQL's contrib, trusted since PostgreSQL 13, so a database
-# owner may create them).
-POSTGRESQL_EXTENSIONS = ("pg_trgm", "btree_gin")
-for _extension in POSTGRESQL_EXTENSIONS:
-    event.listen(
-        RegistryEntry.__table__,
-        "before_create",
-        DDL(f"CREATE EXTENSION IF NOT EXISTS {_extension}").execute_if(dialect="postgresql"),
-    )
-
+# PostgreSQL: the trigram index above needs the extensions labelling.db creates first.
 # SQLite: an FTS5 index with the trigram tokenizer over search_document, kept by triggers.
 # It answers LIKE '%word%' from the index, as pg_trgm does on PostgreSQL.
 SQLITE_SEARCH_DDL = (
@@ -171,8 +157,3 @@ event.listen(
     "before_drop",
     DDL(SQLITE_SEARCH_DROP).execute_if(dialect="sqlite"),
 )
-
-
-def is_hand_made(name: str | None) -> bool:
-    """The full-text objects are not the models' business (Alembic's include_object)."""
-    return bool(name) and name.startswith(HAND_MADE)

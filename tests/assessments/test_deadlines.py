@@ -50,3 +50,15 @@ def test_the_deadline_is_a_weekday_and_counts_back(start, days):
     assert due.weekday() < 5
     assert working_days_between(start, due) == days
     assert due - start >= timedelta(days=days)  # never sooner than calendar days
+
+
+@given(
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    span=st.integers(min_value=-800, max_value=800),
+)
+def test_working_days_between_counts_each_weekday_once(start, span):
+    """The arithmetic (whole weeks, then the days left) agrees with counting day by day."""
+    end = start + timedelta(days=span)
+    low, high = min(start, end), max(start, end)
+    counted = sum(1 for n in range(1, (high - low).days + 1) if (low + timedelta(n)).weekday() < 5)
+    assert working_days_between(start, end) == (counted if end >= start else -counted)

@@ -91,7 +91,7 @@ def upgrade():
     # ### end Alembic commands ###
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
-        from labelling.registry.models import POSTGRESQL_EXTENSIONS
+        from labelling.db import POSTGRESQL_EXTENSIONS
 
         for extension in POSTGRESQL_EXTENSIONS:
             op.execute(f'CREATE EXTENSION IF NOT EXISTS {extension}')
