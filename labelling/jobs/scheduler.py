@@ -1,4 +1,5 @@
-"""Periodic work: the outbox sweep at every tick, the daily tasks once a day.
+"""Periodic work: the outbox sweep and the tick duties at every tick, the daily tasks once
+a day.
 
 `labelling scheduler` ticks every SCHEDULER_TICK_SECONDS; a cron line running
 `labelling scheduler --once` every minute does the same. Any number of hosts may run
@@ -24,6 +25,11 @@ from labelling.jobs.queue import enqueue
 # name -> `duty(today)`: what the daily run does, in the order the features registered it
 # (the reminders, the purge of ended sessions, of evidence past its retention).
 DAILY_DUTIES: Registry[Callable[[date], object]] = Registry("daily duties")
+
+# name -> `duty(now)`: asked at every tick whether to enqueue its work (True when it did);
+# cheap to ask, and the work itself decides whether there is anything to do (figures kept
+# fresh ahead of their readers).
+TICK_DUTIES: Registry[Callable[[datetime], bool]] = Registry("tick duties")
 
 
 def run_daily_tasks(day: str) -> None:
@@ -51,6 +57,7 @@ def claim_period(task: str, period: str) -> bool:
 def tick(now: datetime) -> list[str]:
     """Enqueue what is due at `now` (UTC); returns the tasks enqueued."""
     enqueued = ["outbox.sweep"] if enqueue("outbox.sweep") else []
+    enqueued += [name for name in TICK_DUTIES.names() if TICK_DUTIES[name](now)]
     if now.hour >= current_app.config["DAILY_TASKS_HOUR"]:
         day = now.date().isoformat()
         if claim_period("daily", day):
