@@ -76,6 +76,8 @@ def _serve(
     server = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
+            "-c",
+            "python:labelling.gunicorn_conf",  # as the README's production section
             "--workers",
             str(workers),
             "--bind",
