@@ -81,7 +81,10 @@ def schedule_warming() -> None:
     config = current_app.config
     if not config["REGISTRY_WARM_AFTER_CHANGE"]:
         return
-    if queue_configured() and config.get("CACHE_REDIS_URL"):
-        enqueue("registry.warm", key=WARM_KEY)
-    elif has_request_context():
-        run_after_response(warm_public_answers)
+    try:
+        if queue_configured() and config.get("CACHE_REDIS_URL"):
+            enqueue("registry.warm", key=WARM_KEY)
+        elif has_request_context():
+            run_after_response(warm_public_answers)
+    except Exception:  # the change is committed: warming is a courtesy, never its failure
+        log.exception("The public answers could not be scheduled for warming")
