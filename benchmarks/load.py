@@ -44,13 +44,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-LUA = r"""
+READ_PATHS = r"""
 local paths = {}
 local n = 0
 for line in io.lines(os.getenv("WRK_PATHS")) do
   n = n + 1
   paths[n] = line
 end
+"""
+LUA = (
+    READ_PATHS
+    + r"""
 local counter = 0
 function init(args)
   counter = math.random(n)  -- each thread starts at another URL
@@ -68,16 +72,13 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
+)
 
 # Distinct searches: thread k of wrk takes URLs k, k + threads, k + 2 x threads, ... of a
 # list longer than any run asks, so that no URL is asked twice in a run.
-DISTINCT_LUA = r"""
-local paths = {}
-local n = 0
-for line in io.lines(os.getenv("WRK_PATHS")) do
-  n = n + 1
-  paths[n] = line
-end
+DISTINCT_LUA = (
+    READ_PATHS
+    + r"""
 local step = tonumber(os.getenv("WRK_THREADS"))
 local made = 0
 function setup(thread)
@@ -89,7 +90,9 @@ function request()
   if counter == nil then counter = first + 1 else counter = counter + step end
   return wrk.format("GET", paths[(counter - 1) % n + 1])
 end
-""" + LUA[LUA.index("function done") :]
+"""
+    + LUA[LUA.index("function done") :]
+)
 
 WORDS = [
     "cluster", "pole", "klaster", "food", "energia", "oresund", "baden", "munchen", "sante",

@@ -156,3 +156,12 @@ def job_queue_config():
     for key in client.scan_iter(match=f"*{queue}*"):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture
+def shared_cache_config(job_queue_config):
+    """A job queue of this test's own and the cache in the same Redis, as several hosts
+    share them; the cache's keys go with the queue's at the end."""
+    prefix = job_queue_config["JOBS_QUEUE"] + ":"
+    return {**job_queue_config, "CACHE_REDIS_URL": job_queue_config["JOBS_REDIS_URL"],
+            "CACHE_KEY_PREFIX": prefix}  # fmt: skip

@@ -27,11 +27,8 @@ def read_the_page(client) -> list[str]:
 
 class TestWithAWorkerAndASharedCache:
     @pytest.fixture
-    def app_config(self, app_config, job_queue_config):
-        redis = job_queue_config["JOBS_REDIS_URL"]
-        prefix = job_queue_config["JOBS_QUEUE"] + ":"  # its keys go with the queue's
-        return {**app_config, **job_queue_config, "CACHE_REDIS_URL": redis,
-                "CACHE_KEY_PREFIX": prefix}  # fmt: skip
+    def app_config(self, app_config, shared_cache_config):
+        return {**app_config, **shared_cache_config}
 
     def test_a_worker_keeps_them_and_no_reader_computes_them(self, app, client):
         assert "registry.accountability" in tick(utcnow())

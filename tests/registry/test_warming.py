@@ -50,11 +50,8 @@ def test_after_a_change_the_first_reader_gets_a_kept_answer(app, client):
 
 class TestWithAQueueAndASharedCache:
     @pytest.fixture
-    def app_config(self, app_config, job_queue_config):
-        redis = job_queue_config["JOBS_REDIS_URL"]
-        prefix = job_queue_config["JOBS_QUEUE"] + ":"  # its keys go with the queue's
-        return {**app_config, **job_queue_config, "CACHE_REDIS_URL": redis,
-                "CACHE_KEY_PREFIX": prefix}  # fmt: skip
+    def app_config(self, app_config, shared_cache_config):
+        return {**app_config, **shared_cache_config}
 
     def test_a_worker_makes_them_for_every_host(self, app, client):
         suspend_a_label(client)
