@@ -67,7 +67,7 @@ def test_the_application_registers_every_feature(app):
     from labelling.assessments.services import LABEL_SOURCES
     from labelling.core.observability import FIGURES
     from labelling.jobs.queue import TASKS
-    from labelling.jobs.scheduler import DAILY_DUTIES
+    from labelling.jobs.scheduler import DAILY_DUTIES, TICK_DUTIES
     from labelling.notifications.reminders import REMINDERS
     from labelling.notifications.services import ADDRESS_LANGUAGES
 
@@ -79,7 +79,11 @@ def test_the_application_registers_every_feature(app):
         "agreement.refresh",
         "agreement.refresh-version",
         "drafts.simulate",
+        "registry.warm",
+        "registry.accountability",
+        "benchmarking.report_pdf",
     }
+    assert TICK_DUTIES.names() == ["registry.accountability"]
     assert DAILY_DUTIES.names() == ["reminders", "purge-sessions", "purge-evidence"]
     assert REMINDERS.names() == [
         "answers-due",
