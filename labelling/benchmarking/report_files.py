@@ -21,7 +21,7 @@ from datetime import date
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from labelling.assessments import consolidation, services
@@ -100,15 +100,8 @@ def report_pdf(application: Application, kind: str, language: str, with_recommen
     """The report's PDF: the one stored for this version, else rendered now and stored.
     Raises NoBenchmark. The caller commits."""
     version = report_version(application)
-    stored = db.session.scalar(
-        select(ReportFile).where(
-            ReportFile.application_id == application.id,
-            ReportFile.kind == kind,
-            ReportFile.language == language,
-            ReportFile.with_recommendation == with_recommendation,
-            ReportFile.version == version,
-        )
-    )
+    report_of = _same_report(application.id, kind, language, with_recommendation)
+    stored = db.session.scalar(select(ReportFile).where(report_of, ReportFile.version == version))
     if stored is not None:
         try:
             return file_storage().read(stored.file_key)
@@ -131,6 +124,16 @@ def report_pdf(application: Application, kind: str, language: str, with_recommen
     return pdf
 
 
+def _same_report(application_id: int, kind: str, language: str, with_recommendation: bool):
+    """The stored files of one report, whatever their version."""
+    return and_(
+        ReportFile.application_id == application_id,
+        ReportFile.kind == kind,
+        ReportFile.language == language,
+        ReportFile.with_recommendation == with_recommendation,
+    )
+
+
 def _keep(kept: ReportFile, pdf: bytes) -> None:
     """Store the file and its row; two renders of one version at once keep the first."""
     storage = file_storage()
@@ -141,14 +144,11 @@ def _keep(kept: ReportFile, pdf: bytes) -> None:
     except IntegrityError:
         storage.delete(kept.file_key)
         return
+    report_of = _same_report(
+        kept.application_id, kept.kind, kept.language, kept.with_recommendation
+    )
     older = db.session.scalars(
-        select(ReportFile).where(
-            ReportFile.application_id == kept.application_id,
-            ReportFile.kind == kept.kind,
-            ReportFile.language == kept.language,
-            ReportFile.with_recommendation == kept.with_recommendation,
-            ReportFile.version != kept.version,
-        )
+        select(ReportFile).where(report_of, ReportFile.version != kept.version)
     )
     for replaced in older:
         storage.delete(replaced.file_key)

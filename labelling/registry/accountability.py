@@ -176,12 +176,15 @@ def assessors_per_country(min_group: int) -> list[tuple[int, str, int | None]]:
 def _kept(key: str, compute):
     """What `compute()` gives, kept for CACHE_SECONDS under `key` (with the anonymity
     minimum in it: the figures depend on it)."""
-    key = f"labelling:accountability:{key}:{current_app.config['STATISTICS_MIN_GROUP']}"
-    value = cache.get(key)
+    value = cache.get(_key(key))
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=CACHE_SECONDS)
+        cache.set(_key(key), value, timeout=CACHE_SECONDS)
     return value
+
+
+def _key(name: str) -> str:
+    return f"labelling:accountability:{name}:{current_app.config['STATISTICS_MIN_GROUP']}"
 
 
 def public_figures() -> dict:
@@ -213,13 +216,12 @@ def refresh_figures() -> bool:
     now = time.time()
     if refreshed is not None and now - refreshed < REFRESH_SECONDS:
         return False
-    min_group = current_app.config["STATISTICS_MIN_GROUP"]
     for key, compute in (
         ("public", _public_figures),
         ("bodies", _figures_per_body),
         ("assessors", _assessor_figures),
     ):
-        cache.set(f"labelling:accountability:{key}:{min_group}", compute(), timeout=CACHE_SECONDS)
+        cache.set(_key(key), compute(), timeout=CACHE_SECONDS)
     cache.set(REFRESHED_KEY, now, timeout=CACHE_SECONDS)
     return True
 
