@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DDL, DateTime, Index, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Named constraints keep Alembic migrations deterministic across SQLite and PostgreSQL.
@@ -80,3 +80,33 @@ class UTCDateTime(TypeDecorator):
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+# --- whether a unit of work wrote anything -----------------------------------------------
+
+WROTE = "labelling.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if not state.is_select:  # an UPDATE, DELETE or INSERT (or text): counted as a write
+        state.session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the unit of work, not a savepoint inside it
+        session.info.pop(WROTE, None)
+
+
+def commit_if_written(session: Session) -> None:
+    """Commit what a reading page may have written along the way (a kept summary, a stored
+    file), and nothing when it wrote nothing: a commit and the after-commit hooks cost a
+    stored PDF's download more than its reading does."""
+    if session.new or session.dirty or session.deleted or session.info.get(WROTE):
+        session.commit()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
@@ -26,7 +27,7 @@ from labelling.bodies.services import acts_for
 from labelling.criteria.scoring import Rating, Status
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
 from labelling.extensions import db
-from labelling.organisations.models import Organisation
+from labelling.organisations.models import Membership, Organisation
 
 
 class Kind(StrEnum):
@@ -168,7 +169,7 @@ class Application(TimestampMixin, db.Model):
         actors: set[Actor] = set()
         if user is None or not getattr(user, "is_authenticated", False):
             return actors
-        if self.organisation.membership_of(user) is not None:
+        if self._is_member(user):
             actors.add(Actor.APPLICANT)
         assignment = self.assignment_of(user)
         if assignment is not None and assignment.status == AssignmentStatus.ACCEPTED:
@@ -179,6 +180,22 @@ class Application(TimestampMixin, db.Model):
         if user.is_staff and not involved and acts_for(user, self.body_id):
             actors.add(Actor.SECRETARIAT)
         return actors
+
+    def _is_member(self, user) -> bool:
+        """Whether `user` is on the organisation's team: from the team if it is loaded
+        already, else by one lookup (not two: the organisation, then its whole team)."""
+        organisation = self.__dict__.get("organisation")
+        if organisation is not None and "memberships" in organisation.__dict__:
+            return organisation.membership_of(user) is not None
+        return (
+            db.session.scalar(
+                select(Membership.id).where(
+                    Membership.organisation_id == self.organisation_id,
+                    Membership.user_id == user.id,
+                )
+            )
+            is not None
+        )
 
     def can_view(self, user) -> bool:
         """The team, the secretariat and accepted assessors. An assessor who was only asked
@@ -192,7 +209,10 @@ class Application(TimestampMixin, db.Model):
 
     def can_view_report(self, user) -> bool:
         """Assessors and secretariat always; the applicant once the decision is made."""
-        actors = self.actors_for(user)
+        return self.report_shown_to(self.actors_for(user))
+
+    def report_shown_to(self, actors: set[Actor]) -> bool:
+        """can_view_report for actors already worked out (a page that also needed them)."""
         if actors & {Actor.ASSESSOR, Actor.SECRETARIAT}:
             return True
         return Actor.APPLICANT in actors and self.is_decided

@@ -3,9 +3,9 @@ the peer statistics taken when the application was decided."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelling.db import TimestampMixin, UTCDateTime, utcnow
@@ -99,6 +99,10 @@ class BenchmarkState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     data_version: Mapped[int] = mapped_column(default=0, nullable=False)
+    # The day the excellence group was last brought up to date with the Gold labels held;
+    # a change to any label empties it (peers.follow_labels), so that the next report
+    # checks again, and a new day makes it stale (an expiry, a label taking effect).
+    gold_checked_on: Mapped[date | None] = mapped_column(Date)
 
 
 class PeerSummary(db.Model):

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, true, update
+from sqlalchemy import and_, case, exists, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from labelling.benchmarking.models import (
     BenchmarkEntry,
@@ -185,19 +186,27 @@ def data_version() -> int:
     return state.data_version if state else 0
 
 
+def _state_row() -> BenchmarkState:
+    """The one row, created by the first change (two first changes at once: one wins)."""
+    state = db.session.get(BenchmarkState, 1)
+    if state is not None:
+        return state
+    try:
+        with db.session.begin_nested():
+            db.session.add(BenchmarkState(id=1, data_version=0))
+    except IntegrityError:
+        pass
+    return db.session.get(BenchmarkState, 1)
+
+
 def data_changed() -> None:
     """Move the data version on: every cached summary is stale from now."""
-    updated = db.session.execute(
+    _state_row()
+    db.session.execute(
         update(BenchmarkState)
         .where(BenchmarkState.id == 1)
         .values(data_version=BenchmarkState.data_version + 1)
     )
-    if updated.rowcount == 0:
-        try:
-            with db.session.begin_nested():
-                db.session.add(BenchmarkState(id=1, data_version=1))
-        except IntegrityError:  # a concurrent first change created it; count ours too
-            data_changed()
 
 
 def _summary_key(kind: str, entry: BenchmarkEntry) -> str:
@@ -259,38 +268,73 @@ def group_statistics(
     return stats
 
 
-def gold_holders(today: date) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(Label.organisation_id).where(
-                Label.level == "gold",
-                Label.status == LabelStatus.ACTIVE.value,
-                Label.valid_from <= today,
-                Label.valid_until >= today,
-            )
-        )
+def gold_label_held(organisation_id, today: date):
+    """Whether the organisation holds an active Gold label today: an EXISTS clause, for one
+    organisation or correlated with an organisation id column."""
+    return exists().where(
+        Label.organisation_id == organisation_id,
+        Label.level == "gold",
+        Label.status == LabelStatus.ACTIVE.value,
+        Label.valid_from <= today,
+        Label.valid_until >= today,
     )
+
+
+_UNREAD = object()
+
+
+def ensure_gold_flags(today: date, checked_on=_UNREAD) -> None:
+    """Bring the excellence group up to date with the Gold labels held today, unless that
+    was done today and no label changed since (`checked_on`: the state's gold_checked_on,
+    when the caller read it already). Before issue 27 every report read every Gold holder
+    (tens of thousands at the design size); now a report reads one date."""
+    if checked_on is _UNREAD:
+        checked_on = db.session.scalar(
+            select(BenchmarkState.gold_checked_on).where(BenchmarkState.id == 1)
+        )
+    if checked_on == today:
+        return
+    refresh_gold_flags(today)
+    _state_row().gold_checked_on = today
 
 
 def refresh_gold_flags(today: date) -> int:
-    """Bring the excellence group up to date with the labels held today (an award, a
-    suspension, a revocation or an expiry since the last look); returns how many
-    organisations changed. Cheap: it touches only the organisations that changed."""
-    holders = gold_holders(today)
-    flagged = set(
-        db.session.scalars(
-            select(BenchmarkEntry.organisation_id).where(BenchmarkEntry.holds_gold == true())
+    """Set the flags of the organisations that gained or lost Gold (an award, a
+    suspension, a revocation or an expiry since the last look); returns how many changed.
+    One indexed pass over the benchmarked organisations; writes only where a flag is
+    wrong."""
+    holds = gold_label_held(BenchmarkEntry.organisation_id, today)
+    wrong = db.session.execute(
+        select(BenchmarkEntry.organisation_id, holds)
+        .where(
+            or_(
+                and_(BenchmarkEntry.holds_gold == true(), ~holds),
+                and_(BenchmarkEntry.holds_gold == false(), holds),
+            )
         )
-    )
-    changed = holders ^ flagged
-    if changed:
+        .distinct()
+    ).all()
+    if wrong:
         data_changed()
-    for organisation_id in changed:
-        holds = organisation_id in holders
+    for organisation_id, held in wrong:
         for table in (BenchmarkEntry, BenchmarkValue):
             db.session.execute(
                 update(table)
                 .where(table.organisation_id == organisation_id)
-                .values(holds_gold=holds)
+                .values(holds_gold=bool(held))
             )
-    return len(changed)
+    return len(wrong)
+
+
+def follow_labels(session: Session, _context) -> None:
+    """after_flush: a label was created or changed (awarded, suspended, revoked, renewed,
+    imported), so the next report checks the excellence group again, whichever process
+    serves it: the mark is written in the label's own transaction."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Label):
+            session.connection().execute(
+                update(BenchmarkState.__table__)
+                .where(BenchmarkState.__table__.c.id == 1)
+                .values(gold_checked_on=None)
+            )
+            return

@@ -17,25 +17,27 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from labelling.assessments import consolidation, services
 from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
 from labelling.benchmarking import report
-from labelling.benchmarking.models import ReportFile
+from labelling.benchmarking.models import BenchmarkSnapshot, BenchmarkState, ReportFile
 from labelling.benchmarking.peers import (
     GROUP_KINDS,
     data_version,
     default_group,
-    refresh_gold_flags,
+    ensure_gold_flags,
 )
-from labelling.benchmarking.services import group_sizes_of, min_peers, peer_view, snapshot_of
+from labelling.benchmarking.services import group_sizes_of, min_peers, peer_view
 from labelling.core.languages import country_name
 from labelling.core.pdf import render_pdf
 from labelling.core.storage import file_storage
@@ -86,28 +88,16 @@ def _group_value_labels(values: dict) -> dict[str, str]:
     }
 
 
-def report_version(application: Application) -> str:
-    """What the PDF's content depends on, beyond its group, language and audience."""
-    snapshot = snapshot_of(application)
-    if snapshot is not None:
-        return f"snapshot-{snapshot.id}"
-    refresh_gold_flags(date.today())  # a label that ended today changes the groups
-    answers = (application.answers_sha256 or "")[:16]
-    return f"live-{data_version()}-{application.row_version}-{answers}"
-
-
 def report_pdf(application: Application, kind: str, language: str, with_recommendation: bool):
     """The report's PDF: the one stored for this version, else rendered now and stored.
     Raises NoBenchmark. The caller commits."""
-    version = report_version(application)
-    report_of = _same_report(application.id, kind, language, with_recommendation)
-    stored = db.session.scalar(select(ReportFile).where(report_of, ReportFile.version == version))
-    if stored is not None:
+    facts = _read_facts(application, kind, language, with_recommendation)
+    version = _version(application, facts)
+    if facts.stored_version == version:
         try:
-            return file_storage().read(stored.file_key)
+            return file_storage().read(facts.stored_key)
         except FileNotFoundError:  # the file was lost: render it again
-            db.session.delete(stored)
-            db.session.flush()
+            db.session.execute(delete(ReportFile).where(ReportFile.file_key == facts.stored_key))
     with force_locale(language):
         context = report_context(application, kind, with_recommendation)
         pdf = render_pdf(render_template("benchmarking/report_pdf.html", **context))
@@ -132,6 +122,76 @@ def _same_report(application_id: int, kind: str, language: str, with_recommendat
         ReportFile.language == language,
         ReportFile.with_recommendation == with_recommendation,
     )
+
+
+class _Facts(NamedTuple):
+    snapshot_id: int | None
+    data_version: int | None
+    gold_checked_on: date | None
+    stored_version: str | None
+    stored_key: str | None
+
+
+def _read_facts(application: Application, kind, language, with_recommendation) -> _Facts:
+    """Everything the version of a report and its stored file depend on, in one statement
+    built once: a stored PDF's download is mostly this and the permission check (issue
+    27)."""
+    row = db.session.execute(
+        _facts_statement(),
+        {
+            "application_id": application.id,
+            "kind": kind,
+            "language": language,
+            "with_recommendation": with_recommendation,
+        },
+    ).one()
+    return _Facts(*row)
+
+
+@cache
+def _facts_statement():
+    def state(column):
+        return select(column).where(BenchmarkState.id == 1).scalar_subquery()
+
+    report_of = _same_report(
+        bindparam("application_id"),
+        bindparam("kind"),
+        bindparam("language"),
+        bindparam("with_recommendation"),
+    )
+
+    def stored(column):
+        return (
+            select(column)
+            .where(report_of)
+            .order_by(ReportFile.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return select(
+        select(BenchmarkSnapshot.id)
+        .where(BenchmarkSnapshot.application_id == bindparam("application_id"))
+        .scalar_subquery(),
+        state(BenchmarkState.data_version),
+        state(BenchmarkState.gold_checked_on),
+        stored(ReportFile.version),
+        stored(ReportFile.file_key),
+    )
+
+
+def _version(application: Application, facts: _Facts) -> str:
+    """What the PDF's content depends on, beyond its group, language and audience: the
+    snapshot once decided, else the benchmark data and the application's answers."""
+    if facts.snapshot_id is not None:
+        return f"snapshot-{facts.snapshot_id}"
+    version = facts.data_version or 0
+    today = date.today()
+    if facts.gold_checked_on != today:  # a label changed, or a day passed: the groups may
+        ensure_gold_flags(today, facts.gold_checked_on)
+        version = data_version()
+    answers = (application.answers_sha256 or "")[:16]
+    return f"live-{version}-{application.row_version}-{answers}"
 
 
 def _keep(kept: ReportFile, pdf: bytes) -> None:

@@ -26,11 +26,11 @@ from labelling.benchmarking.peers import (
     GroupStats,
     MetricStats,
     data_changed,
-    gold_holders,
+    ensure_gold_flags,
+    gold_label_held,
     group_size,
     group_statistics,
     group_value,
-    refresh_gold_flags,
     size_band,
 )
 from labelling.benchmarking.signals import benchmark_decided
@@ -75,7 +75,7 @@ def record_entry(
     entry.technology_area = organisation.technology_area
     entry.country_code = organisation.country_code
     entry.size_band = size_band(result.values.get("total_members", organisation.total_members))
-    entry.holds_gold = organisation.id in gold_holders(date.today())
+    entry.holds_gold = db.session.scalar(select(gold_label_held(organisation.id, date.today())))
     entry.is_current = True
     entry.values = [
         BenchmarkValue(
@@ -123,7 +123,7 @@ def min_peers() -> int:
 
 
 def live_statistics(entry: BenchmarkEntry, framework: Framework, kind: str) -> GroupStats:
-    refresh_gold_flags(date.today())
+    ensure_gold_flags(date.today())
     metrics = [metric.key for metric in benchmark_metrics(framework)]
     return group_statistics(kind, entry, metrics, min_peers())
 
@@ -235,7 +235,7 @@ def peer_view(application: Application, framework: Framework, kind: str) -> Peer
     entry = entry_of(application)
     if entry is None:
         return None
-    refresh_gold_flags(date.today())
+    ensure_gold_flags(date.today())
     return PeerView(
         metrics=metrics,
         own=own_values(entry),

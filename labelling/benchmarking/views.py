@@ -18,6 +18,7 @@ from labelling.benchmarking.peers import GROUP_KINDS, default_group
 from labelling.benchmarking.report_files import NoBenchmark, report_context
 from labelling.benchmarking.services import group_sizes_of, min_peers
 from labelling.core.http import get_or_404, require
+from labelling.db import commit_if_written
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
 
@@ -43,7 +44,7 @@ def _report_context(application: Application, kind: str) -> dict:
 def _keep_computed_summaries() -> None:
     """A report may have rebuilt a peer summary, brought the excellence group up to date or
     stored its PDF: keep that work for the next reader (a report changes nothing else)."""
-    db.session.commit()
+    commit_if_written(db.session)
 
 
 @bp.route("/applications/<int:app_id>/benchmarking")
@@ -61,12 +62,13 @@ def report_page(app_id: int):
 def report_pdf(app_id: int):
     """The stored PDF of this version of the report, rendered now if nobody has yet."""
     application = get_or_404(Application, app_id)
-    require(application.can_view(current_user))
+    actors = application.actors_for(current_user)
+    require(bool(actors))  # can_view, without working the actors out twice
     kind = _chosen_group(application)
     language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     try:
         pdf = report_files.report_pdf(
-            application, kind, language, application.can_view_report(current_user)
+            application, kind, language, application.report_shown_to(actors)
         )
     except NoBenchmark:
         abort(404, _("This application has no benchmark yet: it is benchmarked when submitted."))

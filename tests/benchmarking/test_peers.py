@@ -4,7 +4,7 @@ anonymity rule and the decision's snapshot."""
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -27,6 +27,7 @@ from tests.factories import (
     submitted_application,
     with_mini_framework,
 )
+from tests.statements import counted_statements
 
 MEMBERS = [40, 55, 70, 25, 90, 40, 120, 33]
 
@@ -248,3 +249,47 @@ def test_answers_sent_again_after_a_question_update_the_figures(app):
     )
     db.session.commit()
     assert benchmarking.own_values(benchmarking.entry_of(application))["turnover"] == (12.0, False)
+
+
+def gold_label_of(organisation):
+    label = labelled_organisation(organisation.memberships[0].user, "gold")
+    label.organisation_id = organisation.id
+    return label
+
+
+def test_a_report_reads_one_date_not_every_gold_holder_once_checked_today(app, peers):
+    """Issue 27: the excellence group was brought up to date on every report by reading
+    every Gold holder (tens of thousands at the design size). Now a label's change marks
+    it for a check, and a check holds for the day."""
+    from labelling.benchmarking.models import BenchmarkState
+
+    gold_label_of(peers[0].organisation)
+    db.session.commit()
+    assert db.session.get(BenchmarkState, 1).gold_checked_on is None  # a label changed
+    assert stats_for(peers[0], "excellence").n == 1
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(BenchmarkState, 1).gold_checked_on == date.today()
+    with counted_statements() as statements:
+        stats_for(peers[1], "all")
+    assert not [s for s in statements if " label" in s.lower()], statements
+
+
+def test_the_excellence_group_follows_an_expiry_on_the_next_day(app, peers):
+    from labelling.benchmarking.models import BenchmarkState
+    from labelling.certificates.models import Label
+
+    for application in peers[:3]:
+        gold_label_of(application.organisation)
+    db.session.commit()
+    assert stats_for(peers[0], "excellence").n == 3
+    db.session.commit()
+    # Yesterday one label's last day came; nothing was written since, but a day passed.
+    yesterday = date.today() - timedelta(days=1)
+    holder = peers[0].organisation_id
+    db.session.execute(
+        update(Label).where(Label.organisation_id == holder).values(valid_until=yesterday)
+    )
+    db.session.execute(update(BenchmarkState).values(gold_checked_on=yesterday))
+    db.session.commit()
+    assert stats_for(peers[1], "excellence").n == 2

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from labelling.accounts.models import Role
+from labelling.assessments.models import Application
 from labelling.benchmarking import peers, report_files
 from labelling.benchmarking.models import ReportFile
 from labelling.core.storage import file_storage
@@ -18,6 +19,7 @@ from labelling.extensions import db
 from labelling.jobs.queue import job_queue
 from tests.benchmarking.test_peers import MEMBERS, answers
 from tests.factories import create_user, sign_in, submitted_application, with_mini_framework
+from tests.statements import counted_statements
 from tests.workers import run_worker
 
 
@@ -116,6 +118,45 @@ def test_a_lost_file_is_rendered_again(app, client, renders):
     file_storage().delete(stored.file_key)
     assert download(client, mine)[:5] == b"%PDF-"
     assert len(renders) == 2 and len(kept()) == 1
+
+
+def test_a_stored_download_reads_one_statement_of_facts_and_writes_nothing(app, client, renders):
+    """Issue 27: a stored PDF's download cost 3.4x a static file: it worked out the
+    reader's standing twice, read every Gold holder and committed. Now the version and
+    the stored file come from one statement, and nothing is written or committed."""
+    mine = peers_and_mine()
+    sign_in(client, "mine@example.org")
+    download(client, mine)
+    with counted_statements() as statements:
+        download(client, mine)
+    said = [s.split()[0].upper() for s in statements]
+    assert not {"INSERT", "UPDATE", "DELETE", "COMMIT"} & set(said), statements
+    assert not [s for s in statements if "FROM label" in s], statements
+    assert sum("benchmark_report_file" in s for s in statements) == 1
+    assert len(renders) == 1
+
+
+def test_a_peer_losing_gold_makes_a_new_pdf(app, client, renders):
+    """A label's change reaches the stored report: the excellence group may change."""
+    from labelling.certificates import services as labels
+    from labelling.certificates.models import Label
+    from tests.benchmarking.test_peers import gold_label_of
+
+    mine = peers_and_mine()
+    peer = db.session.scalar(
+        select(Application).where(Application.id != mine.id).order_by(Application.id)
+    )
+    gold_label_of(peer.organisation)
+    db.session.commit()
+    sign_in(client, "mine@example.org")
+    download(client, mine)
+    download(client, mine)
+    assert len(renders) == 1
+    label = db.session.scalar(select(Label).where(Label.organisation_id == peer.organisation_id))
+    labels.change_label_status(label, "revoke", create_user("s@example.org"), "Dissolved")
+    db.session.commit()
+    download(client, mine)
+    assert len(renders) == 2
 
 
 class TestWithAWorker:
