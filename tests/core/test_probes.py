@@ -186,8 +186,10 @@ def test_the_readme_production_start_serves_the_public_side(tmp_path):
     assert {line["route"] for line in lines} >= {"/registry", "/api/v1/organisations"}
     assert all(line["event"] == "request" for line in lines)
     assert "labelling.requests" not in errors and "INFO:" not in errors
-    # Each worker compiled every template before its first request (issue 27).
+    # Each worker compiled every template, configured the mappers, read the translations
+    # and connected to the database before its first request (issue 27).
     assert errors.count(" templates compiled") == 2, errors
+    assert errors.count(" ready: mappers configured, translations read") == 2, errors
 
 
 def test_gunicorn_stops_with_the_message_when_the_settings_are_wrong(tmp_path):
