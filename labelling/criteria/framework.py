@@ -182,6 +182,12 @@ class Question:
     def is_asked_for(self, level_id: str) -> bool:
         return not self.levels or level_id in self.levels
 
+    @property
+    def is_year(self) -> bool:
+        """A whole number that may not lie in the future is a year: shown as 2012, never
+        grouped as a quantity ("2,012", issue 28)."""
+        return self.type == "integer" and self.not_in_future
+
 
 @dataclass(frozen=True)
 class Section:

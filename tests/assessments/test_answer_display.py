@@ -1,0 +1,44 @@
+"""How answers read on the assessor's pages of the real framework (issue 28)."""
+
+from __future__ import annotations
+
+import random
+
+from labelling.assessments import services
+from labelling.assessments.models import Answer
+from labelling.demo.cases import plausible_answers
+from labelling.extensions import db
+from labelling.frameworks.services import current_framework
+from tests.assessments.review_steps import accept, as_user, screen_and_assign
+from tests.factories import create_org
+
+
+def submitted_on_the_real_framework(manager, **known):
+    """A Gold application on the shipped framework, every question answered."""
+    framework = current_framework()
+    application = services.start_application(create_org(manager), "gold", "new", manager, framework)
+    db.session.flush()
+    given = {answer.question_id for answer in application.answers}
+    answers = plausible_answers(framework, known, random.Random(28), 0.9)  # noqa: S311
+    for question_id, value in answers.items():
+        if question_id not in given:  # the profile's prefilled answers are there already
+            application.answers.append(Answer(question_id=question_id, value=value))
+    db.session.flush()
+    services.submit_application(application, framework, manager, "Maria Manager", "Manager")
+    db.session.commit()
+    return application
+
+
+def test_a_year_reads_as_written_on_the_area_and_indicator_pages(client, people):
+    """Issue 28, finding 1: "Year the cluster management started operating: 2,012"."""
+    application = submitted_on_the_real_framework(people["manager"], management_start_year=2012)
+    screen_and_assign(client, people, application)
+    accept(client, people["anna"], application)
+    accept(client, people["omar"], application)
+    as_user(client, people["secretariat"])
+    client.post(f"/secretariat/applications/{application.id}/start-assessment")
+    as_user(client, people["anna"])
+    for page in ("review/2.1", "review/areas/2"):
+        html = client.get(f"/applications/{application.id}/{page}").text
+        assert "Year the cluster management started operating" in html, page
+        assert "2012" in html and "2,012" not in html, page
