@@ -205,7 +205,7 @@ def certificate_resource(
         "level_name": context["level_name"],
         "assessment_date": label.assessment_date,
         "valid_until": label.valid_until,
-        "issuer": context["issuer"],
+        "issuer": certificate.issuer_name,
         "issued_at": certificate.created_at,
         "sha256": certificate.sha256,
         "superseded_by": certificates.superseding_number(certificate),

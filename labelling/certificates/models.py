@@ -117,3 +117,11 @@ class Certificate(TimestampMixin, db.Model):
     )
 
     label: Mapped[Label] = relationship()
+
+    @property
+    def issuer_name(self) -> str:
+        """The body that issued the label, one name on the certificate, its verification,
+        the API and the credential (issue 28: the framework's owner was shown as the
+        issuer beside the certificate's body). Certificates issued before the body was
+        named on them keep the framework's issuer."""
+        return self.context.get("body_name") or self.context["issuer"]

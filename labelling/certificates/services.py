@@ -155,6 +155,9 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
     level = framework.level(label.level)
     number = _unused_number(label)
     config = current_app.config
+    body_name = (
+        name_of(label.application.body_id) or config["LABELLING_BODY_NAME"] or framework.issuer
+    )
     context = {
         "number": number,
         "organisation_name": label.organisation.legal_name,
@@ -169,10 +172,9 @@ def issue_certificate(label: Label, framework: Framework, actor) -> Certificate:
         "assessment_date": show_date(label.assessment_date, "long"),
         "valid_until": show_date(label.valid_until, "long"),
         "issued_on": show_date(date.today(), "long"),
-        "issuer": framework.issuer,
-        "body_name": name_of(label.application.body_id)
-        or config["LABELLING_BODY_NAME"]
-        or framework.issuer,
+        # One issuer: the body that labels (the framework's owner only when none is named).
+        "issuer": body_name,
+        "body_name": body_name,
         "signatories": signatories(config["CERTIFICATE_SIGNATORIES"]),
         "verify_url": external_url("verify.certificate", number=number),
         "language": language,

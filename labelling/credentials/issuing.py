@@ -46,8 +46,7 @@ def credential_of(certificate: Certificate) -> dict:
     """The unsigned credential of a certificate."""
     label, context = certificate.label, certificate.context
     body_id = effective_body_id(label.application.body_id)
-    # Certificates issued before the body was named on them keep the framework's issuer.
-    issuer = issuer_profile(body_id, context.get("body_name") or context["issuer"])
+    issuer = issuer_profile(body_id, certificate.issuer_name)
     subject_id = external_url("registry.organisation", organisation_id=label.organisation_id)
     credential_id = external_url("verify.certificate", number=certificate.number)
     valid_from, valid_until = _moment(label.valid_from), _moment(label.valid_until, end=True)

@@ -147,3 +147,26 @@ def test_a_reissue_points_from_the_old_number_to_the_new(app, client):
     assert old["status"] == "superseded" and old["superseded_by"] == newer.number
     page = client.get(f"/verify/{certificate.number}").text
     assert f"/verify/{newer.number}" in page
+
+
+class TestOneIssuer:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**with_mini_framework(app_config), "LABELLING_BODY_NAME": "Nordic Label Body"}
+
+    def test_the_certificate_its_verification_and_the_api_name_one_issuer(self, app, client):
+        """Issue 28, finding 2: the verification page and the API named the framework's
+        owner as the issuer, the certificate the labelling body."""
+        from labelling.frameworks.services import current_framework
+
+        owner = current_framework().issuer
+        _label, certificate, _people = awarded()
+        text = " ".join(
+            page.extract_text()
+            for page in PdfReader(io.BytesIO(certificate_pdf(certificate))).pages
+        )
+        page = client.get(f"/verify/{certificate.number}").text
+        body = client.get(f"/api/v1/certificates/{certificate.number}").get_json()
+        assert "Nordic Label Body" in text
+        assert "Nordic Label Body" in page and owner not in page
+        assert body["issuer"] == "Nordic Label Body"
