@@ -54,6 +54,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     # Public pages, the open data API, the verification of certificates.
     ("public.home", "GET"): EVERYONE,
     ("public.health", "GET"): EVERYONE,
+    ("public.favicon", "GET"): EVERYONE,
     ("public.ready", "GET"): EVERYONE,
     ("metrics", "GET"): frozenset(),  # no METRICS_TOKEN set: it does not exist
     ("public.set_language", "GET"): EVERYONE,

@@ -521,4 +521,6 @@ def next_step(application: Application) -> NextStep:
     }
     if state == State.MORE_INFORMATION:
         return NextStep(_("Answer the assessor's questions."), "assessments.detail")
-    return NextStep(waiting.get(state, state.label))
+    # A decided or withdrawn application has no next step: its badge says it all (the
+    # state's name again beside it read "Awarded Awarded", issue 28).
+    return NextStep(waiting.get(state, ""))

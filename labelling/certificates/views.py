@@ -296,6 +296,8 @@ def detail(label_id: int):
             ),
             button=_("Yes, revoke the label"),
             cancel_url=url_for("labels.detail", label_id=label.id),
+            # Issue 28: what will be published, read once more before it is.
+            quoted=(_("The reason, as it will be published:"), form.comment.data.strip()),
         )
     try:
         services.change_label_status(label, action, current_user, form.comment.data or "")

@@ -21,10 +21,12 @@ def confirmation_page(
     cancel_url: str,
     form=None,
     status: int = 200,
+    quoted: tuple[str, str] | None = None,
 ):
     """The confirmation step for the current POST. Every submitted value travels on as a
     hidden field (the CSRF token included), except those of `form`, whose fields the page
-    shows to be filled or corrected here (a reason asked only at this step)."""
+    shows to be filled or corrected here (a reason asked only at this step). `quoted`:
+    (what it is, the words) of something the step will publish, shown as it will read."""
     shown = {field.name for field in form} if form is not None else set()
     kept = [
         (name, value)
@@ -39,5 +41,6 @@ def confirmation_page(
         cancel_url=cancel_url,
         form=form,
         kept=kept,
+        quoted=quoted,
         action=request.path,
     ), status

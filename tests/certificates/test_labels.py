@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import date
 
 import pytest
@@ -34,8 +36,22 @@ def test_an_award_creates_the_label_shown_on_the_dashboard(app, client):
     assert (label.valid_from, label.valid_until) == (date(2026, 3, 15), date(2028, 2, 29))
     assert label.organisation_id == application.organisation_id
     sign_in(client, people["applicant"].email)
-    page = client.get("/dashboard").text
-    assert "valid 15 Mar 2026 to 29 Feb 2028" in page
+    text = words_of(client.get("/dashboard").text)
+    # Issue 28, finding 6: the badge and the dates said it twice ("Valid valid ...").
+    assert "Valid 15 Mar 2026 to 29 Feb 2028" in text and "Valid valid" not in text
+    assert text.count("Awarded") <= 1
+    from labelling.certificates import services as labels
+
+    labels.change_label_status(label, "revoke", people["secretariat"], "Figures were false")
+    db.session.commit()
+    text = words_of(client.get("/dashboard").text)
+    assert "Revoked (term 15 Mar 2026 to 29 Feb 2028)" in text, text
+    assert "Revoked valid" not in text
+
+
+def words_of(html: str) -> str:
+    """A page's text as a reader sees it: tags dropped, white space as single spaces."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 @pytest.mark.parametrize(
@@ -121,8 +137,14 @@ def test_the_secretariat_suspends_restores_and_revokes(app, client):
     assert "suspended" in last_email(people["applicant"].email).subject
     assert client.post(url, data={"action": "restore"}).status_code == 303
     assert client.post(url, data={"action": "restore"}).status_code == 409
-    asked = client.post(url, data={"action": "revoke", "comment": "False data"})
+    asked = client.post(url, data={"action": "revoke", "comment": "  False data "})
     assert asked.status_code == 200 and "A revocation cannot be undone." in asked.text
+    # Issue 28, finding 9: the step repeats the reason the public will read.
+    assert re.search(
+        r"<figcaption>The reason, as it will be published:</figcaption>\s*"
+        r"<blockquote>False data</blockquote>",
+        asked.text,
+    )
     db.session.expire_all()
     assert label.status == "active"  # asking changed nothing
     revoke = {"action": "revoke", "comment": "False data", "confirmed": "yes"}

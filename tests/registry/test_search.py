@@ -3,6 +3,7 @@ the same results on SQLite and PostgreSQL (the suite runs on both)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -68,7 +69,18 @@ def test_with_words_the_best_matches_come_first(client, food):
     ]
     page = client.get("/registry?q=food").get_data(as_text=True)
     assert '<option value="relevance" selected>Best match</option>' in page
-    assert "Best match" not in client.get("/registry").get_data(as_text=True)
+
+
+def test_a_first_typed_search_comes_best_match_first(client, food):
+    """Issue 28, finding 3: the registry's form offered "Best match" only once words were
+    given, so the first search a reader typed was sent with sort=name."""
+    start = client.get("/registry").get_data(as_text=True)
+    # What the browser sends: the words typed, and the order the form shows selected.
+    [sort] = re.findall(r'<option value="([^"]*)" selected>', start.split('name="sort"')[1])
+    assert sort == "relevance"
+    page = client.get(f"/registry?q=food&sort={sort}").get_data(as_text=True)
+    found = re.findall(r"(Food Innovation Network|Øresund Food Cluster|Seafood Valley)", page)
+    assert found[:3] == ["Food Innovation Network", "Øresund Food Cluster", "Seafood Valley"]
 
 
 def test_a_search_refined_by_filters_and_pages_counts_its_facets_once(client, food):
