@@ -179,6 +179,18 @@ def section_progress(section: Section, answers: dict[str, Any]) -> Progress:
     return Progress(len(answered), len(required))
 
 
+def unanswered_by_section(framework: Framework, missing: tuple[str, ...]) -> list[tuple]:
+    """(section, its unanswered required questions) for each section that has some, in
+    the questionnaire's order: the submission page names them (issue 28)."""
+    missing_ids = set(missing)
+    found = []
+    for section in framework.sections:
+        questions = [q for q in section.questions if q.id in missing_ids]
+        if questions:
+            found.append((section, questions))
+    return found
+
+
 def overall_progress(framework: Framework, answers: dict[str, Any]) -> Progress:
     parts = [section_progress(s, answers) for s in framework.sections]
     return Progress(sum(p.answered for p in parts), sum(p.required for p in parts))

@@ -24,7 +24,7 @@ from labelling.assessments.models import (
     NotApplicableClaim,
 )
 from labelling.assessments.signals import application_transitioned
-from labelling.assessments.workflow import Action, State, check_transition
+from labelling.assessments.workflow import FINAL_STATES, Action, State, check_transition
 from labelling.bodies.services import route
 from labelling.core.audit import record_event
 from labelling.core.hooks import Registry
@@ -126,16 +126,43 @@ def open_draft(organisation: Organisation, level: str) -> Application | None:
     )
 
 
+class AlreadyInProgress(Exception):
+    """The organisation's application for this level is submitted and not yet decided:
+    `application`. A second one for the same level would be assessed beside it."""
+
+    def __init__(self, application: Application):
+        super().__init__(application.id)
+        self.application = application
+
+
+def applications_in_progress(organisation: Organisation) -> list[Application]:
+    """Submitted and not yet decided (nor withdrawn), oldest first."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.organisation_id == organisation.id,
+                Application.state.not_in([State.DRAFT, *FINAL_STATES]),
+            )
+            .order_by(Application.id)
+        )
+    )
+
+
 def start_application(
     organisation: Organisation, level: str, kind: str, actor: User, framework: Framework
 ) -> Application:
     """Create a draft application for `level`, pinned to `framework` (id, version, digest).
     Raises AlreadyStarted when the organisation has a draft for that level (a double
-    click); two simultaneous starts meet the database's one-draft rule (IntegrityError)."""
+    click), AlreadyInProgress when one for that level is submitted and not yet decided;
+    two simultaneous starts meet the database's one-draft rule (IntegrityError)."""
     framework.level(level)  # StopIteration for a level the framework does not define
     existing = open_draft(organisation, level)
     if existing is not None:
         raise AlreadyStarted(existing)
+    for application in applications_in_progress(organisation):
+        if application.level == level:  # issue 28: started beside it, without a word
+            raise AlreadyInProgress(application)
     body = route(organisation.country_code, level)
     application = Application(
         organisation=organisation,

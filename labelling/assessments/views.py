@@ -48,7 +48,7 @@ from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.hooks import page_context
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
-from labelling.frameworks.services import current_framework
+from labelling.frameworks.services import current_framework, level_name
 from labelling.organisations.models import Organisation
 
 bp = Blueprint("assessments", __name__)
@@ -72,14 +72,26 @@ def start(org_id: int):
             db.session.rollback()
             flash(_("A draft for this level is already open: here it is."), "info")
             return redirect(url_for("assessments.detail", app_id=draft_id), code=303)
-        db.session.commit()
-        flash(_("Your application is started as a draft."), "success")
-        return redirect(url_for("assessments.detail", app_id=application.id), code=303)
+        except services.AlreadyInProgress as in_progress:
+            db.session.rollback()
+            form.level.errors.append(
+                _(
+                    "An application for %(level)s is already in progress (%(state)s). You "
+                    "can apply for this level again once it is decided.",
+                    level=level_name(in_progress.application.level),
+                    state=in_progress.application.status.label,
+                )
+            )
+        else:
+            db.session.commit()
+            flash(_("Your application is started as a draft."), "success")
+            return redirect(url_for("assessments.detail", app_id=application.id), code=303)
     return render_template(
         "assessments/start.html",
         organisation=organisation,
         framework=framework,
         form=form,
+        in_progress=services.applications_in_progress(organisation),
         eligibility=services.eligibility_for(organisation, framework),
         standing={
             level.id: services.previous_label_standing(organisation.id, framework, level.id)
@@ -370,11 +382,13 @@ def submit(app_id: int):
             return redirect(url_for(".detail", app_id=application.id), code=303)
     elif form.errors:
         status = 422
+    missing = services.score_of(application, framework).missing_questions
     return render_template(
         "assessments/submit.html",
         application=application,
         framework=framework,
         form=form,
+        unanswered=questionnaire.unanswered_by_section(framework, missing),
         blockers=services.submission_blockers(application, framework),
         can_submit=application.can(Action.SUBMIT, current_user),
     ), status

@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from labelling.accounts.models import Role
@@ -185,3 +185,25 @@ def test_dashboard_says_what_to_do_next(client, manager):
     application = db.session.scalars(select(Application)).one()
     client.post(f"/applications/{application.id}/withdraw", data={"confirmed": "yes"})
     assert "Withdrawn" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_second_application_for_a_level_in_progress_is_refused_with_the_reason(client, manager):
+    """Issue 28, finding 10: a second Gold application could be started while one was in
+    assessment, with no notice."""
+    org = create_org(manager)
+    sign_in(client, manager.email)
+    assert start(client, org).status_code == 303
+    first = db.session.scalars(select(Application)).one()
+    db.session.execute(
+        update(Application).where(Application.id == first.id).values(state=State.IN_ASSESSMENT)
+    )
+    db.session.commit()
+    page = client.get(f"/organisations/{org.id}/applications/new").text
+    assert "Already in progress for this organisation" in page
+    assert f'href="/applications/{first.id}"' in page
+    refused = start(client, org)
+    assert refused.status_code == 422
+    assert "An application for Gold is already in progress (In assessment)." in refused.text
+    assert 'id="level-error"' in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 1
+    assert start(client, org, level="silver").status_code == 303  # another level may start

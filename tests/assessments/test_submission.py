@@ -41,6 +41,12 @@ def test_an_incomplete_application_is_saved_but_not_submitted(client, applicatio
     url = f"/applications/{application.id}/submit"
     page = client.get(url).get_data(as_text=True)
     assert "required questions are still unanswered" in page
+    # Issue 28, finding 11: which ones, each with a link to its place.
+    base = f"/applications/{application.id}/questionnaire"
+    assert f'<a href="{base}/s1#members">' in page and f'<a href="{base}/s2#strategy">' in page
+    client.post(f"{base}/s1", data={"members": "40", "committed": "12", "regional": "10"})
+    page = client.get(url).get_data(as_text=True)
+    assert f"{base}/s1#" not in page and f'<a href="{base}/s2#turnover">' in page
     response = client.post(url, data=DECLARATION)
     assert response.status_code == 409
     db.session.refresh(application)

@@ -57,6 +57,9 @@ def test_an_award_issues_a_certificate_that_reads_back(app, client):
     assert certificate.number in text
     assert "29 February 2028" in text and "15 March 2026" in text  # the long form
     assert f"/verify/{certificate.number}" in certificate.context["verify_url"]
+    # Issue 28, finding 8: the address broke in the middle of the number. It may break
+    # after a slash only.
+    assert certificate.context["verify_url"] in re.sub(r"/\n", "/", text), text
     assert certificate.sha256 == hashlib.sha256(certificate_pdf(certificate)).hexdigest()
     # The team downloads the stored bytes; an outsider may not.
     sign_in(client, people["applicant"].email)
