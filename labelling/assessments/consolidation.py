@@ -141,24 +141,35 @@ def agreed_ratings(application: Application, framework: Framework) -> dict[str, 
     disagreements ask for the lead's judgement. A missing row counts as "as the
     applicant's answer says", exactly as for a single assessor."""
     by_assessor = scores_by_assessor(application)
+    names = {a.assessor_id: a.assessor.full_name for a in application.assignments}
     agreed = {}
     for comparison in comparisons(application, framework):
         if not comparison.is_complete or comparison.disagrees or comparison.points_differ:
             continue
         rows = [by_assessor[assessor].get(comparison.code) for assessor in comparison.results]
-        rating = _rating_if_identical(rows)
+        rating = _rating_if_identical(rows, names)
         if rating is not None:  # else the same verdict from different values: the lead decides
             agreed[comparison.code] = rating
     return agreed
 
 
-def _rating_if_identical(rows: list[IndicatorScore | None]) -> Rating | None:
+def _rating_if_identical(
+    rows: list[IndicatorScore | None], names: dict[int, str] | None = None
+) -> Rating | None:
     """The one rating the rows give when all give the same value and verdict (a missing
-    row gives none of either), with every comment; None when they differ."""
+    row gives none of either), with every comment; None when they differ. With `names`
+    (assessor id: name) and more than one comment, each says whose it is: the report
+    joined them unnamed ("1.1.0: ... 1.1.0: ...", issue 28)."""
     if len({(r.verified_value, r.status) if r else (None, None) for r in rows}) != 1:
         return None
+    commented = [row for row in rows if row is not None and row.comment]
+    if names and len(commented) > 1:
+        comment = "\n".join(
+            f"{names.get(row.assessor_id, '')}: {row.comment}".lstrip(": ") for row in commented
+        )
+    else:
+        comment = "\n".join(row.comment for row in commented)
     ratings = [row.as_rating() for row in rows if row is not None]
-    comment = "\n".join(r.comment for r in ratings if r.comment)
     first = ratings[0] if ratings else Rating()
     return Rating(first.verified_value, first.status, comment)
 
