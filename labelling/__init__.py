@@ -306,7 +306,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["time"] = show_time
     app.jinja_env.filters["framework_name"] = framework_name
     app.jinja_env.filters["status_label"] = status_label
-    from labelling.core.languages import country_name, language_name
+    from labelling.core.languages import country_name, language_name, quoted
+
+    app.jinja_env.filters["quoted"] = quoted
     from labelling.frameworks.services import level_name, level_tagline
 
     app.jinja_env.filters["level_name"] = level_name

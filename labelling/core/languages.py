@@ -9,6 +9,7 @@ from functools import cache
 import pycountry
 from babel import Locale
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 
 def page_locale() -> str | None:
@@ -35,3 +36,10 @@ def country_name(code: str) -> str:
         return named
     country = pycountry.countries.get(alpha_2=code)
     return country.name if country else code
+
+
+def quoted(text: str) -> str:
+    """`text` between the quotation marks of the page's language: „…“ in German, « … » in
+    French (English ones stood in German text, issue 28). Babel's locale data holds no
+    quotation marks, so each language's translators give them."""
+    return _("“%(text)s”", text=text)

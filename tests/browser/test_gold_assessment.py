@@ -78,6 +78,19 @@ def test_two_assessors_score_question_answer_consolidate_and_award(page, manager
     page.get_by_role("button", name="Send the question").click()
     expect(page.get_by_text("Your question was sent.")).to_be_visible()
 
+    # Issue 28, finding 4: from an indicator straight back to its area; words typed there
+    # and not saved are not lost without a warning.
+    page.get_by_role("link", name="Area 2.").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2.")
+    comment = page.locator("form[data-warn-unsaved] textarea").first
+    comment.fill("Half a thought")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="All indicators").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    expect(comment).to_have_value("Half a thought")
+
     # The manager answers: the re-opened answer and a reply.
     sign_in_as(page, manager.email)
     page.goto(f"/applications/{app_id}")
