@@ -136,6 +136,15 @@ class Application(TimestampMixin, db.Model):
         return State(self.state)
 
     @property
+    def stage_label(self) -> str:
+        """The state as an assessor reads it: once the secretariat confirmed the
+        eligibility, the screening is over even before the assessment starts (the list
+        said "Eligibility screening" then, issue 28)."""
+        if self.status == State.SCREENING and self.eligibility_confirmed_at is not None:
+            return str(_l("Eligibility confirmed"))
+        return str(self.status.label)
+
+    @property
     def kind_label(self) -> str:
         return Kind(self.kind).label
 

@@ -391,6 +391,7 @@ def save_not_applicable(
     if not set(claims) <= allowed or any(not why.strip() for why in claims.values()):
         raise ValueError("not-applicable claims must be allowed and justified")
     existing = {claim.indicator_code: claim for claim in application.not_applicable}
+    before = {code: claim.justification for code, claim in existing.items()}
     for code, claim in existing.items():
         if code not in claims:
             application.not_applicable.remove(claim)
@@ -402,6 +403,8 @@ def save_not_applicable(
                 NotApplicableClaim(indicator_code=code, justification=why.strip())
             )
     db.session.flush()
+    if before == {code: why.strip() for code, why in claims.items()}:
+        return  # nothing marked or changed: nothing for the history (issue 28)
     record_event(
         "application.not_applicable_saved",
         "application",

@@ -74,3 +74,55 @@ class TestReview:
         client.post("/language", data={"locale": "de"})
         german = client.get(f"/applications/{in_assessment.id}/review").text
         assert re.search(r"\d{2}\.\d{2}\.\d{4}", german)
+
+    def test_the_history_says_each_thing_once_with_times_to_the_second(
+        self, client, people, in_assessment
+    ):
+        """Issue 28: "More information requested: More information requested. How..." and
+        `<time datetime>` with six-digit fractions of a second (the Nu checker's errors)."""
+        as_user(client, people["anna"])
+        client.post(
+            f"/applications/{in_assessment.id}/review/1.1/question",
+            data={"q-question": "How do you count?"},
+        )
+        as_user(client, people["secretariat"])
+        page = client.get(f"/applications/{in_assessment.id}").text
+        text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+        assert "More information requested. How do you count?" in text
+        assert "More information requested: More information requested" not in text
+        stamps = re.findall(r'<time datetime="([^"]+)"', page)
+        assert stamps and not [s for s in stamps if re.search(r"\.\d", s)], stamps
+
+    def test_my_assignments_say_when_the_eligibility_is_confirmed(self, client, people):
+        """Issue 28: "My assignments" said "Eligibility screening" after the secretariat
+        had confirmed the eligibility."""
+        from tests.assessments.review_steps import screen_and_assign
+        from tests.factories import submitted_application
+
+        application = submitted_application(people["manager"])
+        screen_and_assign(client, people, application)
+        as_user(client, people["anna"])
+        page = client.get("/assignments").text
+        assert "Eligibility confirmed" in page and "Eligibility screening" not in page
+
+
+def test_saving_no_not_applicable_claims_writes_no_history(client, manager):
+    """Issue 28: "Not-applicable indicators saved" in the history when nothing was marked."""
+    from labelling.assessments import services
+    from labelling.core.audit import events_for
+    from labelling.extensions import db
+    from labelling.frameworks.services import current_framework
+
+    org = create_org(manager)
+    framework = current_framework()
+    application = services.start_application(org, "gold", "new", manager, framework)
+    services.save_not_applicable(application, framework, {}, manager)
+    db.session.commit()
+    actions = [event.action for event in events_for("application", application.id)]
+    assert "application.not_applicable_saved" not in actions
+    code = next(i.code for i in framework.indicators if i.allows_not_applicable)
+    services.save_not_applicable(application, framework, {code: "No region."}, manager)
+    services.save_not_applicable(application, framework, {code: " No region. "}, manager)
+    db.session.commit()
+    actions = [event.action for event in events_for("application", application.id)]
+    assert actions.count("application.not_applicable_saved") == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -68,5 +70,6 @@ def test_a_refusal_appealed_overturned_and_awarded(page, app):
 
     sign_in_as(page, people["applicant"].email)
     page.goto(f"/applications/{app_id}")
-    expect(page.get_by_role("link", name="Certificate (PDF)")).to_be_visible()
+    # One link to the certificate (issue 28: the label's and a button beside it).
+    expect(page.get_by_role("link", name=re.compile(r"^Certificate .+ \(PDF\)$"))).to_have_count(1)
     expect(page.get_by_text("Appeal upheld: the decision is overturned").first).to_be_visible()
