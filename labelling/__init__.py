@@ -107,6 +107,9 @@ def register_extensions(app: Flask) -> None:
             db.session.registry.clear()
 
     csrf.init_app(app)
+    from labelling.core.forms import csrf_tokens_without_ids
+
+    csrf_tokens_without_ids()
     babel.init_app(
         app,
         locale_selector=_select_locale,

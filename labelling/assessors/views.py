@@ -116,6 +116,12 @@ def _has_errors(form) -> bool:
     return any(form[name].errors for name in form._fields)
 
 
+def _suspension_form(accreditation_id: int) -> SuspensionForm:
+    """One per accreditation, each with ids of its own (a profile with two accreditations
+    held the id `suspend-reason` twice, and each label pointed at the first, issue 28)."""
+    return SuspensionForm(prefix=f"suspend-{accreditation_id}")
+
+
 def _profile_page(profile: AssessorProfile, status: int = 200, **forms):
     form = forms.get("form") or ProfileForm(obj=profile)
     return render_template(
@@ -123,7 +129,10 @@ def _profile_page(profile: AssessorProfile, status: int = 200, **forms):
         profile=profile,
         form=form,
         accreditation_form=forms.get("accreditation_form") or AccreditationForm(prefix="acc"),
-        suspension_form=forms.get("suspension_form") or SuspensionForm(prefix="suspend"),
+        suspension_forms={
+            a.id: forms.get("suspension_forms", {}).get(a.id) or _suspension_form(a.id)
+            for a in profile.accreditations
+        },
         action_form=ConfirmForm(),
         areas=TECHNOLOGY_AREAS,
         today=date.today(),
@@ -168,9 +177,9 @@ def grant(profile_id: int):
 def suspend(accreditation_id: int):
     _require_staff()
     accreditation = get_or_404(Accreditation, accreditation_id)
-    form = SuspensionForm(prefix="suspend")
+    form = _suspension_form(accreditation.id)
     if not form.validate_on_submit():
-        return _profile_page(accreditation.profile, 422, suspension_form=form)
+        return _profile_page(accreditation.profile, 422, suspension_forms={accreditation.id: form})
     services.suspend_accreditation(accreditation, form.reason.data, current_user)
     db.session.commit()
     flash(_("Accreditation suspended: no new assignments for this role."), "success")

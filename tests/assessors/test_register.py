@@ -94,7 +94,7 @@ def test_grant_suspend_and_restore_an_accreditation(client, secretariat):
 
     suspended = client.post(
         f"/assessors/accreditations/{accreditation.id}/suspend",
-        data={"suspend-reason": "Training not renewed"},
+        data={f"suspend-{accreditation.id}-reason": "Training not renewed"},
     )
     assert suspended.status_code == 303
     assert profile_of(person).active_roles(date(2026, 6, 1)) == set()

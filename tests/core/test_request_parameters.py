@@ -17,7 +17,7 @@ def test_nul_characters_are_dropped_from_forms_and_queries(client, secretariat):
     sign_in(client, secretariat.email)
     response = client.post(
         f"/assessors/accreditations/{accreditation.id}/suspend",
-        data={"suspend-reason": "Con\x00flict of interest"},
+        data={f"suspend-{accreditation.id}-reason": "Con\x00flict of interest"},
     )
     assert response.status_code == 303
     db.session.refresh(accreditation)
