@@ -58,7 +58,14 @@ def in_assessment(client, people, **org_overrides) -> Application:
     Anna is signed in."""
     from tests.factories import submitted_application
 
-    application = submitted_application(people["manager"], **org_overrides)
+    return start_assessment(
+        client, people, submitted_application(people["manager"], **org_overrides)
+    )
+
+
+def start_assessment(client, people, application) -> Application:
+    """A submitted Gold `application` screened, assessed by Anna (lead) and Omar,
+    assessment started; Anna is signed in."""
     screen_and_assign(client, people, application)
     accept(client, people["anna"], application)
     accept(client, people["omar"], application)

@@ -11,7 +11,7 @@ from labelling.assessments.models import Answer
 from labelling.demo.cases import plausible_answers
 from labelling.extensions import db
 from labelling.frameworks.services import current_framework
-from tests.assessments.review_steps import accept, as_user, screen_and_assign
+from tests.assessments.review_steps import start_assessment
 from tests.factories import create_org, with_mini_framework
 
 
@@ -34,12 +34,7 @@ def submitted_on_the_real_framework(manager, **known):
 def test_a_year_reads_as_written_on_the_area_and_indicator_pages(client, people):
     """Issue 28, finding 1: "Year the cluster management started operating: 2,012"."""
     application = submitted_on_the_real_framework(people["manager"], management_start_year=2012)
-    screen_and_assign(client, people, application)
-    accept(client, people["anna"], application)
-    accept(client, people["omar"], application)
-    as_user(client, people["secretariat"])
-    client.post(f"/secretariat/applications/{application.id}/start-assessment")
-    as_user(client, people["anna"])
+    start_assessment(client, people, application)
     for page in ("review/2.1", "review/areas/2"):
         html = client.get(f"/applications/{application.id}/{page}").text
         assert "Year the cluster management started operating" in html, page

@@ -20,6 +20,7 @@ from tests.assessments.review_steps import (
     in_assessment,
     refreshed,
     screen_and_assign,
+    start_assessment,
 )
 from tests.factories import (
     create_user,
@@ -358,13 +359,7 @@ def test_no_recommendation_above_the_rules_and_the_report_pdf_reads_back(client,
 
     from pypdf import PdfReader
 
-    application = submitted_application(people["manager"])
-    screen_and_assign(client, people, application)
-    accept(client, people["anna"], application)
-    accept(client, people["omar"], application)
-    as_user(client, people["secretariat"])
-    client.post(f"/secretariat/applications/{application.id}/start-assessment")
-    as_user(client, people["anna"])
+    application = start_assessment(client, people, submitted_application(people["manager"]))
     client.post(f"/applications/{application.id}/consolidation")  # adopt: 1.2 stays not met
     data = {
         "level": "gold",
