@@ -1,6 +1,7 @@
-"""A page holding several forms gives each element an id of its own (issue 28, finding 12:
-the Nu checker found `csrf_token` and `suspend-reason` several times on one page, which
-also sent every `label for=` to the first)."""
+"""Forms as valid HTML (issue 28, finding 12, the Nu checker's errors): a page holding
+several forms gives each element an id of its own (`csrf_token` and `suspend-reason` stood
+several times on one page, and sent every `label for=` to the first); a required select
+opens on an empty placeholder."""
 
 from __future__ import annotations
 
@@ -42,3 +43,22 @@ def test_no_csrf_token_input_carries_an_id(client, secretariat):
     page = client.get("/dashboard").text
     tokens = re.findall(r'<input[^>]*name="csrf_token"[^>]*>', page)
     assert tokens and not [t for t in tokens if " id=" in t]
+
+
+def test_a_required_select_opens_on_an_empty_placeholder_or_is_not_marked_required(
+    client, secretariat
+):
+    """Issue 28, finding 12: required selects whose first option was a real choice."""
+    create_assessor("one@assessors.example.net", "One Role")
+    profile = db.session.scalar(select(AssessorProfile))
+    sign_in(client, secretariat.email)
+    pages = [client.get(f"/assessors/{profile.id}").text, client.get("/organisations/new").text]
+    selects = [s for page in pages for s in re.findall(r"<select[^>]*>.*?</select>", page, re.S)]
+    assert selects
+    for select_html in selects:
+        opening = select_html.split(">", 1)[0]
+        many = " multiple" in opening or re.search(r'size="([2-9]|\d\d)', opening)
+        if re.search(r"\srequired(\s|>|$)", opening + ">") and not many:
+            first = re.search(r'<option[^>]*value="([^"]*)"', select_html)
+            assert first and first.group(1) == "", opening
+    assert any('aria-required="true"' in s for s in selects)
