@@ -42,7 +42,7 @@ from labelling.criteria.scoring import (
 from labelling.criteria.translations import localised
 from labelling.db import utcnow
 from labelling.extensions import db
-from labelling.frameworks.services import loaded
+from labelling.frameworks.services import level_name, loaded
 from labelling.organisations.models import Organisation
 
 
@@ -133,6 +133,14 @@ class AlreadyInProgress(Exception):
     def __init__(self, application: Application):
         super().__init__(application.id)
         self.application = application
+
+    def message(self) -> str:
+        return _(
+            "An application for %(level)s is already in progress (%(state)s). You can apply "
+            "for this level again once it is decided.",
+            level=level_name(self.application.level),
+            state=self.application.status.label,
+        )
 
 
 def applications_in_progress(organisation: Organisation) -> list[Application]:

@@ -48,7 +48,7 @@ from labelling.core.confirm import confirmation_page, is_confirmed
 from labelling.core.hooks import page_context
 from labelling.core.http import get_or_404, require
 from labelling.extensions import db
-from labelling.frameworks.services import current_framework, level_name
+from labelling.frameworks.services import current_framework
 from labelling.organisations.models import Organisation
 
 bp = Blueprint("assessments", __name__)
@@ -74,14 +74,7 @@ def start(org_id: int):
             return redirect(url_for("assessments.detail", app_id=draft_id), code=303)
         except services.AlreadyInProgress as in_progress:
             db.session.rollback()
-            form.level.errors.append(
-                _(
-                    "An application for %(level)s is already in progress (%(state)s). You "
-                    "can apply for this level again once it is decided.",
-                    level=level_name(in_progress.application.level),
-                    state=in_progress.application.status.label,
-                )
-            )
+            form.level.errors.append(in_progress.message())
         else:
             db.session.commit()
             flash(_("Your application is started as a draft."), "success")
