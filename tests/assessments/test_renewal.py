@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from labelling.assessments.models import Answer, Application
 from labelling.extensions import db
@@ -34,6 +34,12 @@ def test_renewal_carries_over_submitted_answers_until_confirmed(client, manager)
         ).status_code
         == 303
     )
+    # The first is closed (here withdrawn, without the withdrawal's own steps): another
+    # application for a level still in progress is refused (issue 28).
+    db.session.execute(
+        update(Application).where(Application.id == first.id).values(state="withdrawn")
+    )
+    db.session.commit()
 
     renewal = start(client, org, "renewal")
     carried = {a.question_id: a for a in renewal.answers}

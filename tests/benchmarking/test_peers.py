@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from labelling.accounts.models import Role
 from labelling.assessments import decisions, questions, screening, services
+from labelling.assessments.models import Application
 from labelling.assessments.workflow import State
 from labelling.benchmarking import services as benchmarking
 from labelling.benchmarking.models import BenchmarkEntry, BenchmarkValue
@@ -136,6 +137,11 @@ def test_a_newer_application_replaces_the_entry_and_a_return_restores_it(peers):
     organisation = first.organisation
     framework = services.framework_of(first)
     manager = first.created_by
+    # The first is closed (another application for a level in progress is refused, issue
+    # 28), without the withdrawal's own steps: its entry stays.
+    db.session.execute(
+        update(Application).where(Application.id == first.id).values(state="withdrawn")
+    )
     second = services.start_application(organisation, "bronze", "renewal", manager, framework)
     from labelling.assessments.models import Answer
 
