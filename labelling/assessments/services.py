@@ -33,6 +33,7 @@ from labelling.criteria.framework import Framework, Section
 from labelling.criteria.scoring import (
     EarlierLabel,
     EligibilityResult,
+    ScoreResult,
     ScoringContext,
     compute_values,
     evaluate_eligibility,
@@ -459,9 +460,12 @@ def answers_fingerprint(application: Application) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def submission_blockers(application: Application, framework: Framework) -> list[str]:
-    """Reason codes that stop submission now: the same engine that scores the answers."""
-    result = score_of(application, framework)
+def submission_blockers(
+    application: Application, framework: Framework, result: ScoreResult | None = None
+) -> list[str]:
+    """Reason codes that stop submission now: the same engine that scores the answers
+    (`result`: its score, when the caller has it already)."""
+    result = result or score_of(application, framework)
     reasons = []
     if not result.is_eligible:
         reasons.append("eligibility")

@@ -375,14 +375,14 @@ def submit(app_id: int):
             return redirect(url_for(".detail", app_id=application.id), code=303)
     elif form.errors:
         status = 422
-    missing = services.score_of(application, framework).missing_questions
+    result = services.score_of(application, framework)  # scored once for both
     return render_template(
         "assessments/submit.html",
         application=application,
         framework=framework,
         form=form,
-        unanswered=questionnaire.unanswered_by_section(framework, missing),
-        blockers=services.submission_blockers(application, framework),
+        unanswered=questionnaire.unanswered_by_section(framework, result.missing_questions),
+        blockers=services.submission_blockers(application, framework, result),
         can_submit=application.can(Action.SUBMIT, current_user),
     ), status
 
