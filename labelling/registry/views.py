@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,7 +19,7 @@ from labelling.core.http import get_or_404, require
 from labelling.core.languages import country_name
 from labelling.frameworks.services import level_names, level_ranks
 from labelling.organisations.models import TECHNOLOGY_AREAS, Organisation
-from labelling.registry import accountability, charts, services, statistics
+from labelling.registry import accountability, charts, europe_map, services, statistics
 from labelling.registry.caching import cached, framed, public
 from labelling.registry.schemas import ValidationError, parse_registry_query
 
@@ -61,12 +61,17 @@ def index():
         return framed(title, content, 400)
 
     def render() -> str:
+        page = services.run_search(query)
+        counts = dict(page.facets.get("country", []))
         return render_template(
             "registry/index.html",
-            page=services.run_search(query),
+            page=page,
             errors={},
             args=request.args,
             download_args=_download_args(request.args),
+            country_map=europe_map.choropleth(counts),
+            country_links=_country_links(counts, request.args),
+            country_name=country_name,
         )
 
     return framed(title, cached("registry-page", _raw_args(), render, page_content=True))
@@ -81,6 +86,14 @@ def _download_args(args) -> dict[str, list[str]]:
         if key not in ("page", "per_page", "cursor")
         and (values := [value for value in args.getlist(key) if value != ""])
     }
+
+
+def _country_links(counts, args=None) -> dict[str, str]:
+    """Each country's registry search: this search's other filters and that one country
+    (on the statistics page, only the country)."""
+    kept = _download_args(args) if args is not None else {}
+    kept.pop("country", None)
+    return {code: url_for("registry.index", **kept, country=code) for code in counts}
 
 
 @bp.route("/registry/organisations/<int:organisation_id>")
@@ -133,6 +146,7 @@ def _statistics() -> str:
     country_rows = sorted(
         by_country.items(), key=lambda item: (-sum(item[1].values()), country_name(item[0]))
     )
+    totals = {code: sum(counts.values()) for code, counts in by_country.items()}
     over_time = statistics.held_at_year_ends(today)
     return render_template(
         "registry/statistics.html",
@@ -141,9 +155,8 @@ def _statistics() -> str:
         by_level=by_level,
         level_chart=charts.horizontal_bars([(names[lv], by_level[lv]) for lv in levels]),
         country_rows=country_rows,
-        country_chart=charts.horizontal_bars(
-            [(country_name(code), sum(counts.values())) for code, counts in country_rows]
-        ),
+        country_map=europe_map.choropleth(totals),
+        country_links=_country_links(totals),
         over_time=over_time,
         time_chart=charts.stacked_columns(
             [(str(year), [(lv, counts[lv]) for lv in levels]) for year, counts in over_time]

@@ -133,7 +133,8 @@ class ActivityForm(FlaskForm):
     )
     title = StringField(_l("What"), validators=[DataRequired(), Length(max=200)])
     starts_on = DateField(_l("From"), validators=[DataRequired()])
-    ends_on = DateField(_l("To (optional)"), validators=[Optional()])
+    # Its own id: the plan form on the same page has an ends_on too.
+    ends_on = DateField(_l("To (optional)"), validators=[Optional()], id="activity-ends_on")
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.served_pages import ServedPages
+
 CHROMIUM = Path(os.environ.get("LABELLING_CHROMIUM", "/usr/bin/chromium"))
 # Flags that keep Chromium quiet on a machine without outside network or a display.
 CHROMIUM_ARGS = [
@@ -70,9 +72,39 @@ def pytest_runtest_makereport(item, call):
 ARTEFACTS = Path(os.environ.get("LABELLING_TEST_ARTEFACTS", "test-artefacts"))
 
 
+@pytest.fixture(scope="session")
+def served_pages() -> ServedPages:
+    """Every page type the browser tests were served, for the Nu checker at the end."""
+    return ServedPages()
+
+
+def pytest_collection_modifyitems(items):
+    # The HTML check reads what every other browser test was served, so it runs last.
+    last = [item for item in items if item.get_closest_marker("after_browser_tests")]
+    items[:] = [item for item in items if item not in last] + last
+
+
 @pytest.fixture
-def page(request, browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="en-GB")
+def new_context(browser, live_server, served_pages):
+    """Opens a browser context on the live server in a language; what it is served is kept
+    for the Nu checker."""
+    opened = []
+
+    def open_context(locale: str = "en-GB"):
+        context = browser.new_context(base_url=live_server, locale=locale)
+        served_pages.base_url = live_server
+        context.on("response", served_pages.take)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(request, new_context):
+    context = new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -81,4 +113,4 @@ def page(request, browser, live_server):
         # The page as it was when the test failed: kept with CI's artefacts.
         (ARTEFACTS / "failures").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTEFACTS / "failures" / f"{request.node.name}.png", full_page=True)
-    context.close()
+    # new_context closes the context.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ARTEFACTS
 from tests.browser.test_gold_assessment import sign_in_as
 from tests.factories import create_user, labelled_organisation
 
@@ -65,3 +66,33 @@ def test_search_open_verify_then_revoke(page, manager, secretariat):
     page.get_by_role("link", name="Registry", exact=True).click()
     expect(page.get_by_role("heading", name="1 organisation")).to_be_visible()
     expect(page.get_by_role("link", name=organisation_name)).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["en-GB", "de", "fr", "es", "it", "pl"])
+def test_the_map_of_europe_filters_the_registry_and_passes_axe(new_context, live_server, language):
+    """The map on the registry and statistics pages, in each language: a country is reached
+    with the keyboard and opens the registry filtered to it; axe finds no violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import WCAG_21_AA
+
+    manager = create_user("maps@example.org")
+    for name, country in [("Danish Cluster", "DK"), ("Bavarian Cluster", "DE")]:
+        labelled_organisation(manager, "gold", legal_name=name, country_code=country)
+    page = new_context(language).new_page()
+    for path in ("/registry/statistics", "/registry"):
+        page.goto(path)
+        results = Axe().run(page, options=WCAG_21_AA)
+        assert results.response["violations"] == [], (path, results.response["violations"])
+        shaded = page.locator("figure.europe-map svg a")
+        expect(shaded).to_have_count(2)
+    # From the keyboard: the first shaded country (in the drawing's order) is Germany.
+    page.locator("figure.europe-map svg a").first.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server}/registry?country=DE")
+    expect(page.get_by_role("link", name="Bavarian Cluster")).to_be_visible()
+    expect(page.get_by_role("link", name="Danish Cluster")).to_have_count(0)
+    if language == "de":  # kept with CI's artefacts, to look at
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.goto("/registry/statistics")
+        page.screenshot(path=ARTEFACTS / "map-of-europe-de.png", full_page=True)

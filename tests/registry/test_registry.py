@@ -199,9 +199,10 @@ def test_statistics_count_by_level_country_and_year(client, registry):
     html = client.get("/registry/statistics").get_data(as_text=True)
     assert '<svg class="chart" role="img"' in html
     assert '<th scope="row">Gold</th><td class="num">3</td>' in html
-    assert '<th scope="row">Germany</th>' in html
+    germany_row = '<th scope="row"><a href="/registry?country=DE">Germany</a></th>'
+    assert germany_row in html
     # Germany: Bavaria (Gold) and Stuttgart (Gold); the revoked and expired do not count.
-    germany = html.split('<th scope="row">Germany</th>')[1].split("</tr>")[0]
+    germany = html.split(germany_row)[1].split("</tr>")[0]
     assert germany.count('<td class="num">') == 4 and germany.endswith('<td class="num">2</td>')
     assert f'<th scope="row">{TODAY.year}</th>' in html
 

@@ -8,6 +8,7 @@ import re
 from labelling.accounts.models import Role
 from labelling.extensions import db
 from labelling.twinning.models import Partnership, TwinningProfile
+from tests.core.test_form_markup import repeated_ids
 from tests.factories import create_user, last_email, sign_in
 from tests.twinning.conftest import opt_in
 from tests.twinning.helpers import LEARNER, TEACHER, decided
@@ -122,6 +123,9 @@ def test_the_whole_request_accepted_with_plan_and_contacts(client, twins):
     assert client.post(f"/twinning/{partnership.id}/accept").status_code == 303
     plan = client.get(f"/twinning/{partnership.id}").text
     assert "Nora North" in plan and "north@example.org" in plan
+    # The plan's form and the activity's form each have an end date (Nu checker, issue 28).
+    assert repeated_ids(plan) == []
+    assert '<label for="activity-ends_on">' in plan
     assert "Sam South" in plan
     assert "1.1 Committed share" in plan
     assert last_email("north@example.org").subject == "South Cluster accepted your twinning request"
