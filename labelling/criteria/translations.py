@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from labelling.criteria.framework import Framework
+from labelling.criteria.framework import PLURAL_CATEGORIES, Framework
 
 
 def text_keys(framework: Framework) -> dict[str, str]:
@@ -87,21 +87,30 @@ def check_companion(framework: Framework, locale: str) -> tuple[list[str], list[
     texts = companion(framework, locale) or {}
     expected = text_keys(framework)
     missing = [key for key in expected if not texts.get(key, "").strip()]
-    unknown = [key for key in texts if key not in expected]
+    units = set(units_in(framework))
+    unknown = [key for key in texts if key not in expected and not _is_unit_form(key, units)]
     return missing, unknown
+
+
+def _is_unit_form(key: str, units: set[str]) -> bool:
+    """`units.<unit>.<category>`: a unit's form after a number of that plural category
+    (`units.years.one: Jahr`). Optional: the plain form serves where none is given."""
+    base, _dot, category = key.rpartition(".")
+    return base.startswith("units.") and base[6:] in units and category in PLURAL_CATEGORIES
 
 
 def localised(framework: Framework, locale: str | None) -> Framework:
     """The framework with its texts in `locale` where the companion has them (English
-    elsewhere). English, or no companion: the framework itself."""
-    if not locale or locale == "en":
+    elsewhere). No companion: the framework itself. English may have one too, holding
+    only the units' forms after a number ("1 year")."""
+    if not locale:
         return framework
     texts = companion(framework, locale)
     if not texts:
         return framework
     key = (framework.key, framework.digest, locale, id(texts))
     if key not in _LOCALISED:
-        _LOCALISED[key] = _translated(framework, texts)
+        _LOCALISED[key] = _translated(framework, texts, locale)
     return _LOCALISED[key]
 
 
@@ -110,18 +119,27 @@ def localised(framework: Framework, locale: str | None) -> Framework:
 _LOCALISED: dict[tuple, Framework] = {}
 
 
-def _translated(framework: Framework, texts: dict[str, str]) -> Framework:
+def _translated(framework: Framework, texts: dict[str, str], locale: str) -> Framework:
     def say(key: str, english: str) -> str:
         return texts.get(key) or english
 
     def unit(english: str) -> str:
         return say(f"units.{english}", english) if english else english
 
+    unit_forms = tuple(
+        (unit(english), category, texts[f"units.{english}.{category}"])
+        for english in units_in(framework)
+        for category in PLURAL_CATEGORIES
+        if texts.get(f"units.{english}.{category}")
+    )
+
     def bands(prefix: str, rubric):
         return tuple(replace(b, descriptor=say(f"{prefix}.{b.band}", b.descriptor)) for b in rubric)
 
     return replace(
         framework,
+        locale=locale,
+        unit_forms=unit_forms,
         title=say("framework.title", framework.title),
         short_title=say("framework.short_title", framework.short_title),
         levels=tuple(

@@ -65,8 +65,14 @@ def describe_threshold(framework, indicator, threshold) -> str:
         label = "" if own else labels.get(measure, measure)
         if indicator.is_rubric:
             label = _("band")
+        if _is_number(condition.value):
+            unit = framework.unit_form(unit, condition.value)  # "≥ 1 year", "≥ 2 years"
         parts.append(describe_condition(condition, unit, label))
     return _(" and ").join(parts)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def status_label(status: str) -> str:

@@ -6,6 +6,7 @@ fingerprint do not depend on the language."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -33,7 +34,10 @@ def test_the_localised_framework_changes_words_never_ids_or_thresholds():
         i.gold_threshold for i in ECEI.indicators
     ]
     assert [q.id for q in german.questions] == [q.id for q in ECEI.questions]
-    assert localised(ECEI, "en") is ECEI and localised(ECEI, "nl") is ECEI  # no companion
+    assert localised(ECEI, "nl") is ECEI  # no companion
+    # English's companion holds only the units' forms after a number: no word changes.
+    english = localised(ECEI, "en")
+    assert english.unit_forms and english.indicators == ECEI.indicators
     assert len(text_keys(ECEI)) == 227  # 216 texts and 11 units
     assert german.indicator("5.2").unit == "Erfolgsgeschichten"
     assert [q.unit for q in german.questions if q.id == "training_days"] == ["Tage"]
@@ -105,3 +109,49 @@ def test_check_criteria_reports_missing_and_unknown_texts(app, drafts):
     app.extensions["criteria"] = FrameworkRegistry.from_directory(drafts)
     unknown = runner.invoke(args=["check-criteria"])
     assert unknown.exit_code == 1 and "1 unknown" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "two", "five"),
+    [
+        ("en", "≥ 1 year", "≥ 2 years", "≥ 5 years"),
+        ("de", "≥ 1 Jahr", "≥ 2 Jahre", "≥ 5 Jahre"),
+        ("fr", "≥ 1 an", "≥ 2 ans", "≥ 5 ans"),
+        ("es", "≥ 1 año", "≥ 2 años", "≥ 5 años"),
+        ("it", "≥ 1 anno", "≥ 2 anni", "≥ 5 anni"),
+        ("pl", "≥ 1 rok", "≥ 2 lata", "≥ 5 lat"),
+    ],
+)
+def test_a_unit_reads_right_after_its_number(app, locale, one, two, five):
+    """Issue 28: thresholds read "≥ 1 years". The units' forms after a number come from the
+    companions, by CLDR plural category (Polish has three)."""
+    from labelling.criteria.framework import Threshold
+    from labelling.frameworks.messages import describe_threshold
+
+    framework = localised(ECEI, locale)
+    indicator = next(i for i in framework.indicators if i.measure == "management_years")
+    (condition,) = indicator.gold_threshold.conditions
+    with app.test_request_context(), force_locale(locale):
+        for number, expected in ((1, one), (2, two), (5, five)):
+            threshold = Threshold((replace(condition, value=number),))
+            assert describe_threshold(framework, indicator, threshold) == expected
+
+
+def test_the_published_criteria_say_1_year(client):
+    page = client.get("/criteria/ecei-2013/2013.1").text
+    assert "≥ 1 year<" in page or "≥ 1 year " in page
+    assert "≥ 1 years" not in page and "≥ 2 years" in page
+    assert "≥ 2 etaty" in client.get("/criteria/ecei-2013/2013.1?lang=pl").text
+
+
+def test_a_unit_form_names_a_unit_and_a_plural_category(app, tmp_path):
+    """`units.years.one` is known; `units.years.single` or a form of an unknown unit is not."""
+    directory = tmp_path / "criteria"
+    shutil.copytree(DEFAULT_DIRECTORY, directory)
+    companion = directory / "ecei-2013" / "translations" / "2013.1.de.yaml"
+    data = yaml.safe_load(companion.read_text(encoding="utf-8"))
+    data["texts"]["units.years.single"] = "Jahr"
+    data["texts"]["units.parsecs.one"] = "Parsec"
+    companion.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    framework = FrameworkRegistry.from_directory(directory).get("ecei-2013")
+    assert check_companion(framework, "de") == ([], ["units.parsecs.one", "units.years.single"])
