@@ -172,10 +172,11 @@ def label(label_id: int):
 
 
 @bp.route("/certificates/<number>")
-@public
+@public(max_age=0)
 def certificate(number: str):
     """Hosted verification: a revoked certificate answers 410 Gone with the reason, as Open
-    Badges hosted verification does; every other status answers 200."""
+    Badges hosted verification does; every other status answers 200. Never reused unasked
+    (as the verification page)."""
     found = certificates.certificate_by_number(number.strip())
     if found is None:
         return error_response(

@@ -157,11 +157,18 @@ def _is_fresh(etag: str, last_modified: datetime) -> bool:
     return since is not None and since >= last_modified
 
 
-def public(view: Callable) -> Callable:
+def public(view: Callable | None = None, *, max_age: int = PUBLIC_MAX_AGE) -> Callable:
     """For views anyone may read. Anonymous readers: validators and 304, shared caching,
     and the whole answer kept per data version, day, language and URL, so that a kept
     page costs no query and no rendering. Signed-in readers: no caching at all (their
-    pages carry their name); the views still reuse kept fragments for them."""
+    pages carry their name); the views still reuse kept fragments for them.
+
+    `max_age=0` makes browsers and proxies ask every time (a 304 when nothing changed):
+    for answers that must never be a minute late, such as a certificate's verification
+    after a revocation."""
+    if view is None:
+        return lambda view: public(view, max_age=max_age)
+    freshness = f"public, max-age={max_age}" if max_age else "public, no-cache"
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -184,7 +191,7 @@ def public(view: Callable) -> Callable:
             return response
         response.set_etag(etag)
         response.last_modified = version.last_modified
-        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        response.headers["Cache-Control"] = freshness
         response.vary.update(("Accept-Language", "Cookie"))
         return response
 

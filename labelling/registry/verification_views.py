@@ -80,10 +80,11 @@ def credential():
 
 
 @verify_bp.route("/verify/<number>")
-@public
+@public(max_age=0)
 def certificate(number: str):
     """Public verification, no sign-in: the certificate's label and its status today (the
-    content is kept per data version and day, see registry.caching)."""
+    content is kept per data version and day, see registry.caching). Browsers ask again
+    each time: a verifier who looked a minute before a revocation must see it."""
     found = cached(
         "verify-certificate", (number,), lambda: _verification_content(number), page_content=True
     )
