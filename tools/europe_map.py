@@ -1,4 +1,4 @@
-"""Builds labelling/registry/europe-map.json, the outlines the registry's map of Europe draws.
+"""Builds static/img/europe-map.svg, the outlines the registry's map of Europe draws.
 
 The source is Natural Earth's 1:50m countries (public domain), as the world-atlas package
 redistributes them in TopoJSON (version 2.0.2, Natural Earth 4.1.0):
@@ -8,8 +8,11 @@ redistributes them in TopoJSON (version 2.0.2, Natural Earth 4.1.0):
 
 Each country is projected with the Lambert azimuthal equal-area projection that Eurostat's
 maps use (EPSG:3035's centre, 52°N 10°E), clipped to a frame around Europe, simplified to
-what a 600-pixel-wide drawing shows, and written as one SVG path per ISO 3166-1 alpha-2
-code. Only the result is kept in the repository; run this again to change the frame.
+what a 600-pixel-wide drawing shows, and written as one SVG path per country, its id the
+ISO 3166-1 alpha-2 code. The pages draw each country with `<use href=".../europe-map.svg#DE">`,
+so the outlines travel once to a browser, which keeps them, and a page carries only the
+shades and links. Only the result is kept in the repository; run this again to change the
+frame.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from pathlib import Path
 
 import pycountry
 
-OUTPUT = Path(__file__).resolve().parent.parent / "labelling" / "registry" / "europe-map.json"
+OUTPUT = Path(__file__).resolve().parent.parent / "static" / "img" / "europe-map.svg"
+SOURCE = "Natural Earth 1:50m admin 0 countries (public domain), via world-atlas 2.0.2"
 WIDTH = 600  # the drawing's width; its height follows from the frame
 TOLERANCE = 1.0  # pixels: a bend smaller than this is not drawn
 # The points that set the frame (longitude, latitude): Iceland's west, the North Cape,
@@ -239,18 +243,25 @@ def build(topology: dict) -> dict:
                 rings = [simplify_ring(largest, TOLERANCE / 4)]
         if rings:
             countries[code] = path(rings)
-    return {
-        "source": "Natural Earth 1:50m admin 0 countries (public domain), via world-atlas 2.0.2",
-        "projection": "Lambert azimuthal equal-area, centre 52°N 10°E",
-        "width": WIDTH,
-        "height": height,
-        "countries": dict(sorted(countries.items())),
-    }
+    return {"width": WIDTH, "height": height, "countries": dict(sorted(countries.items()))}
+
+
+def svg(drawing: dict) -> str:
+    paths = "\n".join(
+        f'<path id="{code}" d="{path}"/>' for code, path in drawing["countries"].items()
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {drawing["width"]} '
+        f'{drawing["height"]}" width="{drawing["width"]}" height="{drawing["height"]}">\n'
+        f"<!-- {SOURCE}; Lambert azimuthal equal-area, centre 52N 10E; tools/europe_map.py -->\n"
+        f"{paths}\n</svg>\n"
+    )
 
 
 def main() -> None:
     topology = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
-    OUTPUT.write_text(json.dumps(build(topology), indent=0, ensure_ascii=False) + "\n")
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(svg(build(topology)), encoding="utf-8")
     print(f"{OUTPUT}: {OUTPUT.stat().st_size} bytes")
 
 

@@ -2,26 +2,27 @@
 it as SVG; this only measures).
 
 The outlines are Natural Earth's 1:50m countries (public domain), projected and simplified
-by tools/europe_map.py into europe-map.json. Countries too small to draw at that scale
-(Monaco, San Marino, the Vatican) and countries outside the frame are listed beside the map.
+by tools/europe_map.py into static/img/europe-map.svg, one path per country with its ISO
+code as id. A page draws each country with `<use>` of that path: the outlines travel once
+to a browser, which keeps them. Countries too small to draw at that scale (Monaco, the
+Vatican) and countries outside the frame are listed beside the map.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from xml.etree import ElementTree
 
-OUTLINES = Path(__file__).with_name("europe-map.json")
+OUTLINES = "img/europe-map.svg"  # in the static folder
 STEPS = 5  # shades of the colour scale, besides "none"
 
 
 @dataclass(frozen=True)
 class Shape:
     code: str
-    path: str
     count: int
     step: int  # 0 for no labelled organisation, else 1 to STEPS (the darkest)
 
@@ -46,10 +47,19 @@ class Choropleth:
         return sum(shape.count for shape in self.shapes) + sum(n for _c, n in self.not_drawn)
 
 
+@dataclass(frozen=True)
+class Outlines:
+    width: int
+    height: int
+    codes: tuple[str, ...]  # the countries drawn, in the file's order
+
+
 @cache
-def outlines() -> dict:
-    """The drawing's size and one SVG path per ISO 3166-1 alpha-2 code."""
-    return json.loads(OUTLINES.read_text(encoding="utf-8"))
+def outlines(static_folder: str) -> Outlines:
+    """The drawing's size and the countries it holds (the ids of its paths)."""
+    root = ElementTree.parse(Path(static_folder) / OUTLINES).getroot()  # noqa: S314 - our file
+    codes = tuple(element.get("id") for element in root if element.get("id"))
+    return Outlines(int(root.get("width")), int(root.get("height")), codes)
 
 
 def steps_for(counts: list[int], steps: int = STEPS) -> list[Step]:
@@ -76,17 +86,14 @@ def step_of(count: int, steps: list[Step]) -> int:
     return next((step.number for step in steps if count <= step.high), 0) if count > 0 else 0
 
 
-def choropleth(counts: Mapping[str, int]) -> Choropleth:
+def choropleth(counts: Mapping[str, int], drawn: Outlines) -> Choropleth:
     """Every outlined country shaded by its count; the counts without an outline apart."""
-    drawn = outlines()
     steps = steps_for(list(counts.values()))
     shapes = [
-        Shape(code, path, counts.get(code, 0), step_of(counts.get(code, 0), steps))
-        for code, path in drawn["countries"].items()
+        Shape(code, counts.get(code, 0), step_of(counts.get(code, 0), steps))
+        for code in drawn.codes
     ]
     not_drawn = sorted(
-        (code, count)
-        for code, count in counts.items()
-        if count > 0 and code not in drawn["countries"]
+        (code, count) for code, count in counts.items() if count > 0 and code not in drawn.codes
     )
-    return Choropleth(drawn["width"], drawn["height"], shapes, steps, not_drawn)
+    return Choropleth(drawn.width, drawn.height, shapes, steps, not_drawn)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -69,7 +77,7 @@ def index():
             errors={},
             args=request.args,
             download_args=_download_args(request.args),
-            country_map=europe_map.choropleth(counts),
+            country_map=_country_map(counts),
             country_links=_country_links(counts, request.args),
             country_name=country_name,
         )
@@ -86,6 +94,10 @@ def _download_args(args) -> dict[str, list[str]]:
         if key not in ("page", "per_page", "cursor")
         and (values := [value for value in args.getlist(key) if value != ""])
     }
+
+
+def _country_map(counts: dict[str, int]) -> europe_map.Choropleth:
+    return europe_map.choropleth(counts, europe_map.outlines(current_app.static_folder))
 
 
 def _country_links(counts, args=None) -> dict[str, str]:
@@ -155,7 +167,7 @@ def _statistics() -> str:
         by_level=by_level,
         level_chart=charts.horizontal_bars([(names[lv], by_level[lv]) for lv in levels]),
         country_rows=country_rows,
-        country_map=europe_map.choropleth(totals),
+        country_map=_country_map(totals),
         country_links=_country_links(totals),
         over_time=over_time,
         time_chart=charts.stacked_columns(

@@ -5,6 +5,8 @@ link that filters the registry, no script, in the six languages."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from xml.etree import ElementTree
 
 import pycountry
 import pytest
@@ -25,15 +27,22 @@ def country_links(html: str, map_id: str) -> dict[str, str]:
     }
 
 
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
 class TestTheOutlines:
     def test_every_country_of_the_scheme_is_drawn(self):
-        assert [code for code in EU_AND_NEIGHBOURS if code not in outlines()["countries"]] == []
+        drawn = outlines(str(STATIC))
+        assert [code for code in EU_AND_NEIGHBOURS if code not in drawn.codes] == []
 
-    def test_each_outline_is_a_closed_svg_path_inside_the_drawing(self):
-        drawing = outlines()
-        for code, path in drawing["countries"].items():
+    def test_each_outline_is_a_closed_svg_path_named_by_its_country(self):
+        root = ElementTree.parse(STATIC / "img" / "europe-map.svg").getroot()  # noqa: S314
+        paths = list(root)
+        assert len(paths) == len(outlines(str(STATIC)).codes) > 50
+        for path in paths:
+            code, d = path.get("id"), path.get("d")
             assert code == "XK" or pycountry.countries.get(alpha_2=code), code
-            assert path.startswith("m") and path.endswith("z"), code
+            assert d.startswith("m") and d.endswith("z"), code
 
 
 class TestTheScale:
@@ -59,7 +68,7 @@ class TestTheScale:
         assert step_of(0, steps) == 0 and step_of(1, steps) == 4 and step_of(10, steps) == 5
 
     def test_a_country_too_small_to_draw_is_listed_beside_the_map(self):
-        drawn = choropleth({"DE": 4, "MC": 2, "SM": 0})
+        drawn = choropleth({"DE": 4, "MC": 2, "VA": 0}, outlines(str(STATIC)))
         assert drawn.not_drawn == [("MC", 2)]
         assert drawn.total == 6
         assert next(s for s in drawn.shapes if s.code == "DE").step == 5
@@ -81,6 +90,11 @@ def test_the_registry_shows_the_map_and_a_click_filters_it(client, registry):
     assert "Bavarian ICT Network" in german and "Øresund Food Cluster" not in german
 
 
+def test_the_map_comes_with_the_first_page_of_results_only(client, registry):
+    assert 'id="registry-map"' in client.get("/registry?per_page=2").text
+    assert 'id="registry-map"' not in client.get("/registry?per_page=2&page=2").text
+
+
 def test_a_click_keeps_the_other_filters_and_the_words(client, registry):
     html = client.get("/registry?level=gold&q=cluster&page=1").get_data(as_text=True)
     links = country_links(html, "registry-map")
@@ -94,8 +108,9 @@ def test_the_statistics_page_shows_the_map_beside_its_table(client, registry):
     links = country_links(html, "by-country-map")
     assert links["Germany: 2 labelled organisations"] == "/registry?country=DE"
     assert len(links) == 4
-    # The unshaded countries are drawn but are not links.
-    assert html.count("<path ") > 40
+    # The unshaded countries are drawn but are not links; every outline comes from the one
+    # static file.
+    assert html.count('<use href="/static/img/europe-map.svg#') > 50
     assert "<script" not in html.split('id="by-country-map"')[1].split("</figure>")[0]
 
 
