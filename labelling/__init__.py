@@ -296,6 +296,7 @@ def register_template_helpers(app: Flask) -> None:
         format_number,
         framework_name,
         status_label,
+        unit_after,
         verdict_reason,
     )
 
@@ -320,6 +321,7 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.globals["describe_threshold"] = describe_threshold
+    app.jinja_env.globals["unit_after"] = unit_after
     app.jinja_env.globals["criteria_name"] = criteria_name
     app.jinja_env.globals["criteria_status"] = criteria_status
     from labelling.frameworks.views import indicator_url

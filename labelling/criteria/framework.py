@@ -4,26 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cache
 from typing import Any
-
-from babel import Locale
 
 # CLDR's plural categories besides "other", which a unit's plain form stands for.
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many")
-
-
-@cache
-def _plural_rule(locale: str):
-    return Locale.parse(locale).plural_form
-
-
-def plural_category(locale: str, number) -> str:
-    """CLDR's category of `number` in `locale`: a whole number counts as one (1.0 is "1"
-    on the page, so it is "one" in English)."""
-    value = float(number)
-    return _plural_rule(locale)(int(value) if value.is_integer() else value)
-
 
 COMPARATORS = (">=", ">", "<=", "<", "==", "within_months")
 ANSWER_TYPES = ("number", "percentage", "integer", "yes_no", "choice", "text", "date", "document")
@@ -264,15 +248,10 @@ class Framework:
     def key(self) -> str:
         return f"{self.id}@{self.version}"
 
-    def unit_form(self, unit: str, number) -> str:
-        """The unit as it reads after `number` in the framework's language: "1 year",
-        "2 years", "2 lata", "5 lat"; the unit as written where no form is given."""
-        if not unit or not self.unit_forms or isinstance(number, bool):
-            return unit
-        try:
-            category = plural_category(self.locale, number)
-        except (TypeError, ValueError):  # not a number: the unit as written
-            return unit
+    def unit_form(self, unit: str, category: str) -> str:
+        """The unit as it reads after a number of CLDR plural `category` in the framework's
+        language ("one": "year"); the unit as written where no form is given. Which
+        category a number has is the language's rule (frameworks.messages.unit_after)."""
         return next(
             (form for shown, kind, form in self.unit_forms if shown == unit and kind == category),
             unit,

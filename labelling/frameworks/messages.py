@@ -1,5 +1,8 @@
 """Human, translated wording of the scoring engine's machine-readable reasons."""
 
+from functools import cache
+
+from babel import Locale
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
@@ -66,9 +69,25 @@ def describe_threshold(framework, indicator, threshold) -> str:
         if indicator.is_rubric:
             label = _("band")
         if _is_number(condition.value):
-            unit = framework.unit_form(unit, condition.value)  # "≥ 1 year", "≥ 2 years"
+            unit = unit_after(framework, unit, condition.value)  # "≥ 1 year", "≥ 2 years"
         parts.append(describe_condition(condition, unit, label))
     return _(" and ").join(parts)
+
+
+@cache
+def _plural_rule(locale: str):
+    return Locale.parse(locale).plural_form
+
+
+def unit_after(framework, unit: str, number) -> str:
+    """The unit as it reads after `number` in the framework's language: "1 year",
+    "2 years", "2 lata", "5 lat" (the number's CLDR plural category picks the form the
+    criteria's companion gives; a whole number counts as one: 1.0 is "1" on the page)."""
+    if not unit or not framework.unit_forms or not _is_number(number):
+        return unit
+    value = float(number)
+    category = _plural_rule(framework.locale)(int(value) if value.is_integer() else value)
+    return framework.unit_form(unit, category)
 
 
 def _is_number(value) -> bool:
