@@ -79,7 +79,6 @@ def index():
             download_args=_download_args(request.args),
             country_map=_country_map(counts),
             country_links=_country_links(counts, request.args),
-            country_name=country_name,
         )
 
     return framed(title, cached("registry-page", _raw_args(), render, page_content=True))
