@@ -6,8 +6,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-# CLDR's plural categories besides "other", which a unit's plain form stands for.
-PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many")
+# CLDR's plural categories. A unit's plain form serves every category without a form of its
+# own; "other" may differ from it where the plain form is also the one headings use
+# (Polish: "(lat)" over a column, "2,5 roku" after a fraction).
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 COMPARATORS = (">=", ">", "<=", "<", "==", "within_months")
 ANSWER_TYPES = ("number", "percentage", "integer", "yes_no", "choice", "text", "date", "document")

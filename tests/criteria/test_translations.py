@@ -155,3 +155,17 @@ def test_a_unit_form_names_a_unit_and_a_plural_category(app, tmp_path):
     companion.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     framework = FrameworkRegistry.from_directory(directory).get("ecei-2013")
     assert check_companion(framework, "de") == ([], ["units.parsecs.one", "units.years.single"])
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [(1, "etat"), (2, "etaty"), (5, "etatów"), (2.5, "etatu"), (1.0, "etat")],
+)
+def test_polish_has_a_form_after_a_fraction_too(app, number, expected):
+    """Polish says "2,5 etatu" (CLDR's "other"), where its plain form "etat" heads a column."""
+    from labelling.frameworks.messages import unit_after
+
+    polish = localised(ECEI, "pl")
+    fte = next(q for q in polish.questions if q.id == "management_fte")
+    assert fte.unit == "etat"
+    assert unit_after(polish, fte.unit, number) == expected
