@@ -210,8 +210,7 @@ def code_of(feature: dict) -> str | None:
 
 def build(topology: dict) -> dict:
     arcs = decode_arcs(topology)
-    box = frame_box()
-    west, south, east, north = box
+    west, south, east, north = frame_box()
     scale = WIDTH / (east - west)
     height = round((north - south) * scale)
 

@@ -96,7 +96,8 @@ def _is_unit_form(key: str, units: set[str]) -> bool:
     """`units.<unit>.<category>`: a unit's form after a number of that plural category
     (`units.years.one: Jahr`). Optional: the plain form serves where none is given."""
     base, _dot, category = key.rpartition(".")
-    return base.startswith("units.") and base[6:] in units and category in PLURAL_CATEGORIES
+    unit = base.removeprefix("units.")
+    return unit != base and unit in units and category in PLURAL_CATEGORIES
 
 
 def localised(framework: Framework, locale: str | None) -> Framework:
