@@ -58,8 +58,8 @@ def register_commands(app) -> None:
 def demo(host: str, port: int, no_serve: bool):
     """Create the database, load demo data, print the logins and start the server."""
     from flask_migrate import upgrade
-    from werkzeug.serving import run_simple
 
+    from labelling.core.dev_server import run_dev_server
     from labelling.demo.data import load_demo_data
     from labelling.demo.people import DEMO_PASSWORD
 
@@ -82,7 +82,7 @@ def demo(host: str, port: int, no_serve: bool):
         return
     click.echo(f"\nOpen http://{host}:{port}/ in your browser. Stop with Ctrl+C.\n")
     # Flask's app.run() refuses to start inside a CLI command, so serve with Werkzeug directly.
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_dev_server(host, port, current_app._get_current_object())
 
 
 @click.command("create-admin")

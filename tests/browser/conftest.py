@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
+from labelling.core.dev_server import make_dev_server
 from tests.browser.served_pages import ServedPages
+from tests.browser.steps import LOGGED
 
 CHROMIUM = Path(os.environ.get("LABELLING_CHROMIUM", "/usr/bin/chromium"))
 # Flags that keep Chromium quiet on a machine without outside network or a display.
@@ -52,9 +54,19 @@ def app_config(app_config):
     return {**app_config, "WTF_CSRF_ENABLED": True}
 
 
+@pytest.fixture(autouse=True)
+def logged_trouble():
+    """Keeps what the app logs at WARNING or above during the test, for a failure to show."""
+    logger = logging.getLogger("labelling")
+    LOGGED.lines.clear()
+    logger.addHandler(LOGGED)
+    yield LOGGED
+    logger.removeHandler(LOGGED)
+
+
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_dev_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 import traceback
@@ -55,11 +56,28 @@ def awaited_email(to: str, seconds: float = 30):
             time.sleep(0.05)
 
 
+class LoggedTrouble(logging.Handler):
+    """What the app logged at WARNING or above, from any of its threads, while a browser test
+    ran: work after a response (an e-mail) that failed says so only in the log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(logging.Formatter("%(threadName)s %(name)s: %(message)s").format(record))
+
+
+LOGGED = LoggedTrouble()
+
+
 def _what_holds_up() -> str:
     from sqlalchemy import text
 
     from labelling.extensions import db
 
+    # What the app logged first: a long report is cut from its middle.
+    logged = ["logged by the app:", *(LOGGED.lines or ["nothing"])]
     stacks = [
         f"thread {ident}:\n{''.join(traceback.format_stack(frame))}"
         for ident, frame in sys._current_frames().items()
@@ -74,4 +92,4 @@ def _what_holds_up() -> str:
                 " AND pid <> pg_backend_pid()"
             )
         ).all()
-    return "\n".join([*stacks, "database sessions:", *map(str, sessions)])
+    return "\n".join([*logged, *stacks, "database sessions:", *map(str, sessions)])
