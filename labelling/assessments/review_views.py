@@ -64,9 +64,13 @@ def assignments():
         .where(Assignment.assessor_id == current_user.id)
         .order_by(Assignment.created_at.desc())
     ).all()
+    proposed = [a for a in mine if a.status == AssignmentStatus.PROPOSED]
     return render_template(
         "review/assignments.html",
-        proposed=[a for a in mine if a.status == AssignmentStatus.PROPOSED],
+        # Each waiting assignment can be accepted here, with its declaration: one page
+        # fewer than through its own page, where declining (with a reason) stays.
+        proposed=[(a, accept_form(a)) for a in proposed],
+        lookback=current_app.config["CONFLICT_LOOKBACK_YEARS"],
         current=[
             a
             for a in mine
@@ -81,6 +85,12 @@ def assignments():
     )
 
 
+def accept_form(assignment: Assignment) -> AcceptAssignmentForm:
+    """The declaration that accepts `assignment`; its own prefix gives each of the forms on
+    My assignments ids of their own."""
+    return AcceptAssignmentForm(prefix=f"accept-{assignment.id}")
+
+
 def _own_assignment(assignment_id: int) -> Assignment:
     assignment = get_or_404(Assignment, assignment_id)
     require(assignment.assessor_id == current_user.id)
@@ -92,7 +102,7 @@ def _respond_page(assignment: Assignment, status: int = 200, **extra):
         "review/respond.html",
         assignment=assignment,
         application=assignment.application,
-        accept_form=extra.get("accept_form") or AcceptAssignmentForm(prefix="accept"),
+        accept_form=extra.get("accept_form") or accept_form(assignment),
         decline_form=extra.get("decline_form") or ReasonForm(prefix="decline"),
         refusal=extra.get("refusal"),
         lookback=current_app.config["CONFLICT_LOOKBACK_YEARS"],
@@ -108,7 +118,7 @@ def respond(assignment_id: int):
         return _respond_page(assignment)
     try:
         if request.form.get("answer") == "accept":
-            form = AcceptAssignmentForm(prefix="accept")
+            form = accept_form(assignment)
             if not form.validate_on_submit():
                 return _respond_page(assignment, 422, accept_form=form)
             assignment_steps.accept_assignment(assignment, current_user, True, date.today())

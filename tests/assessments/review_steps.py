@@ -49,7 +49,7 @@ def accept(client, user, application):
     as_user(client, user)
     return client.post(
         f"/assignments/{assignment.id}",
-        data={"answer": "accept", "accept-declaration": "y"},
+        data={"answer": "accept", f"accept-{assignment.id}-declaration": "y"},
     )
 
 

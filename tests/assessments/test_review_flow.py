@@ -3,7 +3,10 @@ independent scoring, a question and its answer, consolidation, recommendation, d
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from labelling.accounts.models import Role
 from labelling.assessments import consolidation, recommendation
@@ -28,6 +31,7 @@ from tests.factories import (
     submitted_application,
     with_mini_framework,
 )
+from tests.html_forms import post_forms
 
 
 @pytest.fixture
@@ -109,6 +113,43 @@ def test_accepting_needs_the_declaration_and_declining_a_reason(client, people):
     # Someone else's assignment is not theirs to answer.
     anna_assignment = refreshed(application).assignment_of(people["anna"])
     assert client.get(f"/assignments/{anna_assignment.id}").status_code == 403
+
+
+def test_an_assignment_is_accepted_where_it_waits_on_my_assignments(client, people):
+    """Issue 28: accepting took a page of its own. Each waiting assignment now carries its
+    declaration on My assignments, with ids of its own; declining keeps its page."""
+    first = submitted_application(people["manager"], legal_name="Nordic Food Cluster")
+    second = submitted_application(people["manager"], legal_name="Baltic Food Cluster")
+    screen_and_assign(client, people, first)
+    screen_and_assign(client, people, second)
+    as_user(client, people["omar"])
+    page = client.get("/assignments")
+    forms = post_forms(page.text, "/assignments")
+    ids = re.findall(r'\bid="([^"]+)"', page.text)
+    assert len(ids) == len(set(ids))
+    assert [f.action for f in forms if f.action.startswith("/assignments/")] == [
+        f"/assignments/{refreshed(app).assignment_of(people['omar']).id}"
+        for app in (second, first)  # the latest first
+    ]
+    declaration = "I declare that I have no conflict of interest with this organisation"
+    assert page.text.count(declaration) == 2
+
+    # Sent without the box ticked: the assignment's own page, the error by the box.
+    by_action = {f.action: f for f in forms}
+    first_assignment = refreshed(first).assignment_of(people["omar"])
+    unticked = by_action[f"/assignments/{first_assignment.id}"]
+    refused = client.post(unticked.action, data=MultiDict(unticked.data()))
+    assert refused.status_code == 422
+    assert "Please confirm the declaration, or decline." in refused.text
+    assert "Decline the assignment" in refused.text
+
+    ticked = [*unticked.data(), (f"accept-{first_assignment.id}-declaration", "y")]
+    accepted = client.post(unticked.action, data=MultiDict(ticked))
+    assert accepted.status_code == 303 and accepted.location.endswith("/assignments")
+    assert refreshed(first).assignment_of(people["omar"]).status == "accepted"
+    assert refreshed(second).assignment_of(people["omar"]).status == "proposed"
+    after = client.get("/assignments").text
+    assert "you accepted the assignment" in after and after.count(declaration) == 1
 
 
 def test_a_conflict_found_in_the_data_refuses_acceptance(client, people):

@@ -27,7 +27,6 @@ def app_config(app_config):
 def accept_assignment(page, email) -> None:
     sign_in_as(page, email)
     page.get_by_role("link", name="My assignments").click()
-    page.get_by_role("link", name="Accept or decline").click()
     page.get_by_label("I declare that I have no conflict of interest").check()
     page.get_by_role("button", name="Accept the assignment").click()
     expect(page.get_by_text("you accepted the assignment")).to_be_visible()
