@@ -70,14 +70,15 @@ def index():
 
     def render() -> str:
         page = services.run_search(query)
-        counts = dict(page.facets.get("country", []))
+        # The map comes with the first page of results only: later pages are for reading on.
+        counts = dict(page.facets.get("country", [])) if query.page == 1 else {}
         return render_template(
             "registry/index.html",
             page=page,
             errors={},
             args=request.args,
             download_args=_download_args(request.args),
-            country_map=_country_map(counts),
+            country_map=_country_map(counts) if counts else None,
             country_links=_country_links(counts, request.args),
         )
 
